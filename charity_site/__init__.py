@@ -1,0 +1,139 @@
+"""The charity transparency site: ``create_app()`` builds the Flask application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import (
+    CONFIGS,
+    DEFAULT_INSTANCE_PATH,
+    PROJECT_ROOT,
+    ConfigurationError,
+    config_name_from_environment,
+    development_secret_key,
+)
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app. ``config`` is a config name ('testing'), or a dict of overrides."""
+    instance_path = Path(os.environ.get("INSTANCE_PATH", DEFAULT_INSTANCE_PATH)).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_template_helpers(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: str | dict | None) -> None:
+    overrides = config if isinstance(config, dict) else {}
+    name = config if isinstance(config, str) else overrides.pop("CONFIG", None) or config_name_from_environment()
+    if name not in CONFIGS:
+        raise ConfigurationError(f"Unknown config '{name}'")
+    config_class = CONFIGS[name]
+    app.config.from_object(config_class)
+    app.config.update(config_class.from_environment() if name != "testing" else {})
+    app.config.update(overrides)
+    app.config["ENV_NAME"] = name
+
+    if not app.config.get("SECRET_KEY"):
+        if name == "production":
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
+                "to a long random value, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
+        app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        if name == "production":
+            raise ConfigurationError("DATABASE_URL is not set. Production needs a PostgreSQL DATABASE_URL.")
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'charity.sqlite3'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"],
+        timezone_selector=lambda: app.config["SITE_TIMEZONE"],
+    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.StaffUser, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Enforce foreign keys and allow readers during writes on SQLite."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import init_templating
+
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import disclosures, news, pages, projects, public
+
+    for module in (public, projects, news, pages, disclosures):
+        app.register_blueprint(module.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .views.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        # Nothing on a page may come from another site.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+        )
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import init_cli
+
+    init_cli(app)

@@ -1,0 +1,32 @@
+"""Flask CLI commands: `flask content load`, `flask demo` helpers."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .services.content_loader import load_content
+
+
+def init_cli(app: Flask) -> None:
+    content = AppGroup("content", help="Load the Markdown content in content/ into the database.")
+
+    @content.command("load")
+    @click.option("--path", "content_dir", default=None, help="Content folder (default: CONTENT_DIR, ./content).")
+    def load_command(content_dir: str | None) -> None:
+        """Import content/ idempotently: new items are created, changed ones updated, edited ones skipped."""
+        report = load_content(content_dir or current_app.config["CONTENT_DIR"])
+        for label in report.created:
+            click.echo(f"created   {label}")
+        for label in report.updated:
+            click.echo(f"updated   {label}")
+        for label in report.skipped:
+            click.echo(f"skipped   {label}")
+        for error in report.errors:
+            click.echo(f"ERROR     {error}", err=True)
+        click.echo(report.summary())
+        if report.errors:
+            raise SystemExit(1)
+
+    app.cli.add_command(content)

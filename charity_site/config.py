@@ -1,0 +1,130 @@
+"""Configuration classes, read from the environment.
+
+Pick one with CONFIG=development|production|testing (FLASK_ENV=production is
+honoured too). Everything a deployment changes comes from environment
+variables; nothing secret lives in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with the configuration it was given."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    SITE_TIMEZONE = "Asia/Shanghai"
+
+    CONTENT_DIR = str(PROJECT_ROOT / "content")
+    UPLOAD_DIR: str | None = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    SITE_URL: str | None = None
+    REDIS_URL: str | None = None
+
+    WTF_CSRF_ENABLED = True
+    # Loading demo content on an empty database is the newcomer's default.
+    LOAD_DEMO_CONTENT = True
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        """Values that come from the environment at start-up."""
+        values: dict = {}
+        for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "CONTENT_DIR"):
+            if os.environ.get(key):
+                values[key] = os.environ[key]
+        if os.environ.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("MAX_UPLOAD_MB"):
+            values["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_UPLOAD_MB"]) * 1024 * 1024
+        if os.environ.get("LOAD_DEMO_CONTENT") is not None:
+            values["LOAD_DEMO_CONTENT"] = _env_bool("LOAD_DEMO_CONTENT", True)
+        return values
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    LOAD_DEMO_CONTENT = False
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    LOAD_DEMO_CONTENT = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_name_from_environment() -> str:
+    name = os.environ.get("CONFIG") or os.environ.get("FLASK_ENV") or "development"
+    name = name.strip().lower()
+    if name not in CONFIGS:
+        raise ConfigurationError(
+            f"Unknown CONFIG '{name}'. Use one of: {', '.join(sorted(CONFIGS))}."
+        )
+    return name
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the postgres:// URLs hosting providers hand out and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """Generate a secret key once and keep it under instance/ for later starts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key

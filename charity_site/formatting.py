@@ -1,0 +1,141 @@
+"""Money and date helpers. Money is integer fen; times are UTC shown in Asia/Shanghai."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+SITE_TZ = ZoneInfo("Asia/Shanghai")
+
+_YUAN_PATTERN = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
+
+
+class MoneyFormatError(ValueError):
+    """A money amount that is not a whole number of fen."""
+
+
+def format_yuan(fen: int | None, *, blank: str = "—") -> str:
+    """12345678 → '¥123,456.78'. Negative amounts get a leading minus: '-¥5.00'."""
+    if fen is None:
+        return blank
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan:,}.{cents:02d}"
+
+
+def format_wan(fen: int | None, *, blank: str = "—", unit: str = "万元") -> str:
+    """101985000000 fen → '1019.85万元' (rounded half up to two decimals of 万元)."""
+    if fen is None:
+        return blank
+    wan = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{wan}{unit}"
+
+
+def format_amount(fen: int | None, *, blank: str = "—") -> str:
+    """The readable form for headline figures: 万元 from 10,000 yuan up, else ¥ with fen."""
+    if fen is None:
+        return blank
+    if abs(int(fen)) >= 1_000_000:
+        return format_wan(fen)
+    return format_yuan(fen)
+
+
+def yuan_to_fen(value: str | int | Decimal) -> int:
+    """Parse '1,234.56', '1234', 1234 or Decimal('1234.5') yuan into integer fen.
+
+    Floats are refused: a float cannot be trusted to hold a money amount exactly.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyFormatError(f"amount {value!r} must be written as text or a whole number, not a float")
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+        if text.endswith("元"):
+            text = text[:-1]
+        if not _YUAN_PATTERN.match(text):
+            raise MoneyFormatError(f"'{value}' is not an amount in yuan with at most two decimals")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
+            raise MoneyFormatError(f"'{value}' is not an amount") from exc
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise MoneyFormatError(f"'{value}' has more than two decimals")
+    return int(fen)
+
+
+def percent(part: int | None, whole: int | None) -> int:
+    """Whole-number percentage for progress bars, capped at 100."""
+    if not part or not whole or whole <= 0:
+        return 0
+    return max(0, min(100, int(Decimal(part) * 100 / Decimal(whole))))
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(SITE_TZ)
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    """A wall-clock time in Asia/Shanghai (naive or aware) to an aware UTC datetime."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SITE_TZ)
+    return moment.astimezone(timezone.utc)
+
+
+def format_date(value: date | datetime | None, *, blank: str = "") -> str:
+    """'2024年11月18日'; datetimes are converted to Asia/Shanghai first."""
+    if value is None:
+        return blank
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_iso_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.isoformat()
+
+
+def format_datetime(value: datetime | None, *, blank: str = "") -> str:
+    """'2025年1月15日 10:00' in Asia/Shanghai."""
+    if value is None:
+        return blank
+    local = to_local(value)
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def format_period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"{format_date(start)} 至 {format_date(end)}"
+    if start:
+        return f"{format_date(start)} 起"
+    if end:
+        return f"至 {format_date(end)}"
+    return ""
+
+
+def format_count(value: int | None, *, blank: str = "—") -> str:
+    if value is None:
+        return blank
+    return f"{int(value):,}"
+
+
+def mask_person_name(name: str | None) -> str:
+    """张三丰 → '张**'; an empty name → '匿名'."""
+    if not name or not name.strip():
+        return "匿名"
+    name = name.strip()
+    return name[0] + "*" * max(2, len(name) - 1) if len(name) > 1 else name + "*"

@@ -1,0 +1,93 @@
+"""Jinja filters, globals and the per-request context every page shares."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, g, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from . import formatting
+from .labels import label_of
+from .markdown_render import plain_text, render_markdown
+
+FONT_SIZES = ("small", "medium", "large")
+FONT_COOKIE = "font_size"
+
+# The header navigation: (endpoint, label, url kwargs). Order is the site's order.
+MAIN_NAV = (
+    ("public.home", _l("Home"), {}),
+    ("projects.index", _l("Charity projects"), {}),
+    ("news.index", _l("News"), {}),
+    ("disclosures.index", _l("Disclosures"), {}),
+    ("public.donate", _l("Donate"), {}),
+    ("public.volunteer", _l("Volunteer"), {}),
+    ("pages.about", _l("About us"), {}),
+)
+
+
+def current_font_size() -> str:
+    size = request.cookies.get(FONT_COOKIE, "medium")
+    return size if size in FONT_SIZES else "medium"
+
+
+def site_settings():
+    """The SiteSettings row, read once a request (an empty one if none exists yet)."""
+    if "site_settings" not in g:
+        from .extensions import db
+        from .models import SiteSettings
+
+        g.site_settings = db.session.get(SiteSettings, 1) or SiteSettings(org_name="慈善会")
+    return g.site_settings
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        yuan=formatting.format_yuan,
+        wan=formatting.format_wan,
+        amount=formatting.format_amount,
+        date=formatting.format_date,
+        isodate=formatting.format_iso_date,
+        datetime=formatting.format_datetime,
+        period=formatting.format_period,
+        count=formatting.format_count,
+        markdown=render_markdown,
+        plaintext=plain_text,
+        mask_name=formatting.mask_person_name,
+        label=label_of,
+    )
+    app.jinja_env.globals.update(percent=formatting.percent, asset_url=_asset_url_factory(app))
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def shared_context():
+        endpoint = request.endpoint or ""
+        return {
+            "site": site_settings(),
+            "main_nav": MAIN_NAV,
+            "active_section": endpoint.split(".")[0],
+            "font_size": current_font_size(),
+            "font_sizes": FONT_SIZES,
+        }
+
+
+def _asset_url_factory(app: Flask):
+    """url_for('static') with a content-hash query, so static files can be cached for a year."""
+    static_root = Path(app.static_folder)
+
+    @lru_cache(maxsize=256)
+    def fingerprint(filename: str) -> str:
+        path = static_root / filename
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        except OSError:
+            return "missing"
+
+    def asset_url(filename: str) -> str:
+        version = fingerprint(filename) if not app.debug else fingerprint.__wrapped__(filename)
+        return url_for("static", filename=filename, v=version)
+
+    return asset_url

@@ -1,0 +1,23 @@
+"""Public news list and articles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..models import NewsPost
+from ..services import catalog
+
+bp = Blueprint("news", __name__, url_prefix="/news")
+
+
+@bp.get("/")
+def index():
+    pagination = catalog.news_page(request.args.get("page", 1, type=int))
+    return render_template("news/index.html", pagination=pagination, posts=list(pagination.items))
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    post: NewsPost = catalog.public_or_404(NewsPost, slug=slug)
+    older, newer = catalog.news_neighbours(post)
+    return render_template("news/detail.html", post=post, older=older, newer=newer)
