@@ -1,0 +1,66 @@
+"""Helpers for browser journeys: a live server in a thread and Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from werkzeug.serving import make_server
+
+from support import skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@contextmanager
+def live_server(app):
+    """Serve ``app`` on a free local port for the duration of the block."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def chromium_page(base_url: str, *, width: int = 360, height: int = 740):
+    """A Playwright page that records console errors and refuses requests to any other host.
+
+    Yields (page, problems): problems["console"] and problems["outside"] list what went wrong.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed; browser tests skipped")
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} not found (apt-get install -y chromium); browser tests skipped")
+
+    own_host = urlsplit(base_url).netloc
+    problems: dict[str, list[str]] = {"console": [], "outside": [], "page_errors": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+
+        def guard(route):
+            url = route.request.url
+            if urlsplit(url).netloc != own_host and not url.startswith(("data:", "about:")):
+                problems["outside"].append(url)
+                route.abort()
+            else:
+                route.continue_()
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("console", lambda message: problems["console"].append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems["page_errors"].append(str(error)))
+        try:
+            yield page, problems
+        finally:
+            context.close()
+            browser.close()

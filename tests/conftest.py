@@ -1,0 +1,123 @@
+"""Fixtures in the flaskr style: a fresh app and database per test, a client and a CLI runner.
+
+Every database test runs twice: on SQLite and on PostgreSQL (when TEST_DATABASE_URL
+is set). Where PostgreSQL or Chromium is missing those tests skip with a reason;
+with REQUIRE_FULL_SUITE=1 (set by .ci/run) a missing one fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from charity_site import create_app
+from charity_site.config import PROJECT_ROOT, normalise_database_url
+from charity_site.extensions import db
+from support import skip_or_fail
+
+CONTENT_DIR = PROJECT_ROOT / "content"
+
+
+def postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        skip_or_fail("TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+    return normalise_database_url(url)
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the throwaway test database: drop and recreate its public schema."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = postgres_url()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """For tests that are about the embedded default only (browser, app start-up)."""
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, tmp_path: Path, **overrides):
+    config = {
+        "CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CONTENT_DIR": str(CONTENT_DIR),
+        "SERVER_NAME": None,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The app with the shipped demo content loaded."""
+    from charity_site.services.content_loader import load_content
+
+    report = load_content(CONTENT_DIR)
+    assert report.ok, [str(error) for error in report.errors]
+    return report
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of content/ that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly which backends and how many browser journeys actually ran."""
+    ran: dict[str, int] = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call":
+                continue
+            for label in ("sqlite", "postgresql"):
+                if f"[{label}" in report.nodeid or f"-{label}]" in report.nodeid:
+                    ran[label] = ran.get(label, 0) + 1
+            if "test_browser" in report.nodeid:
+                ran["browser (Chromium)"] = ran.get("browser (Chromium)", 0) + 1
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    line = ", ".join(f"{name}: {count}" for name, count in sorted(ran.items())) or "none"
+    terminalreporter.write_line(f"tests executed per backend/browser: {line}; skipped: {skipped}")

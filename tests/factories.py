@@ -1,0 +1,79 @@
+"""Small factory helpers: each makes one valid record with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from charity_site.extensions import db
+from charity_site.models import (
+    CounterpartyType,
+    EntryKind,
+    Fund,
+    FundKind,
+    LedgerEntry,
+    NewsPost,
+    Page,
+    Project,
+    ProjectStatus,
+    PublicationStatus,
+    utcnow,
+)
+
+_counter = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def published(**overrides) -> dict:
+    return {"status": PublicationStatus.PUBLISHED, "published_at": utcnow() - timedelta(days=1), **overrides}
+
+
+def make_fund(**fields) -> Fund:
+    n = _n()
+    fund = Fund(**{"slug": f"fund-{n}", "title": f"测试基金{n}", "kind": FundKind.GENERAL, **published(), **fields})
+    db.session.add(fund)
+    db.session.flush()
+    return fund
+
+
+def make_project(**fields) -> Project:
+    n = _n()
+    project = Project(**{
+        "slug": f"project-{n}", "title": f"测试项目{n}", "category": "慈善救助",
+        "project_status": ProjectStatus.ACTIVE, "summary": "一个测试项目", **published(), **fields,
+    })
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+def make_entry(fund: Fund, amount_fen: int, kind: EntryKind = EntryKind.INCOME, **fields) -> LedgerEntry:
+    n = _n()
+    entry = LedgerEntry(**{
+        "fund_id": fund.id, "amount_fen": amount_fen, "kind": kind, "occurred_on": date(2024, 10, 1),
+        "category": "捐赠收入" if kind is EntryKind.INCOME else "救助", "channel": "银行转账",
+        "counterparty": "某某公司", "counterparty_type": CounterpartyType.ORGANISATION,
+        "voucher_no": f"T-{n}", "summary": f"测试记录{n}", **fields,
+    })
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def make_news(**fields) -> NewsPost:
+    n = _n()
+    post = NewsPost(**{"slug": f"news-{n}", "title": f"测试新闻{n}", "body_md": "正文", **published(), **fields})
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def make_page(**fields) -> Page:
+    n = _n()
+    page = Page(**{"slug": f"page-{n}", "title": f"测试页面{n}", "body_md": "正文", **published(), **fields})
+    db.session.add(page)
+    db.session.flush()
+    return page
