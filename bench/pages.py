@@ -1,0 +1,64 @@
+"""Measure the public pages: median render time and SQL queries per request.
+
+    python bench/pages.py [--requests 50] [--database-url URL]
+
+Uses a throwaway SQLite database (or the given URL) loaded with the demo content.
+Numbers are for comparing changes on one machine, not absolute promises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event  # noqa: E402
+
+from charity_site import create_app  # noqa: E402
+from charity_site.config import PROJECT_ROOT  # noqa: E402
+from charity_site.extensions import db  # noqa: E402
+from charity_site.services.content_loader import load_content  # noqa: E402
+
+PAGES = ["/", "/projects/", "/projects/zhumeng-weilai-teji", "/news/", "/news/guangzhou-suijiuyi",
+         "/disclosures/", "/about"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            load_content(PROJECT_ROOT / "content")
+            queries = {"count": 0}
+            event.listen(db.engine, "before_cursor_execute", lambda *a, **k: queries.__setitem__("count", queries["count"] + 1))
+            client = app.test_client()
+            print(f"{'page':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KB':>6}")
+            for path in PAGES:
+                timings = []
+                for _ in range(args.requests):
+                    queries["count"] = 0
+                    start = time.perf_counter()
+                    response = client.get(path)
+                    timings.append((time.perf_counter() - start) * 1000)
+                    assert response.status_code == 200, (path, response.status_code)
+                timings.sort()
+                p95 = timings[int(len(timings) * 0.95) - 1]
+                size = len(response.data) / 1024
+                print(f"{path:40} {statistics.median(timings):10.1f} {p95:8.1f} {queries['count']:8d} {size:6.1f}")
+            db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
