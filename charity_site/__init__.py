@@ -17,7 +17,7 @@ from .config import (
     config_name_from_environment,
     development_secret_key,
 )
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: str | dict | None = None) -> Flask:
@@ -76,7 +76,11 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "admin_auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
     babel.init_app(
         app,
         locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"],
@@ -106,10 +110,19 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import disclosures, news, pages, projects, public
+    """Register the ``bp`` of every module in views/ and views/admin/ (one blueprint a module)."""
+    import importlib
+    import pkgutil
 
-    for module in (public, projects, news, pages, disclosures):
-        app.register_blueprint(module.bp)
+    from . import views
+    from .views import admin
+
+    for package in (views, admin):
+        for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+            blueprint = getattr(module, "bp", None)
+            if blueprint is not None:
+                app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -52,6 +52,15 @@ class BaseConfig:
     REDIS_URL: str | None = None
 
     WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a staff member may take an hour over an article
+
+    # Rate limits: in memory by default; shared in Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
+
+    PASSWORD_MIN_LENGTH = 10
     # Loading demo content on an empty database is the newcomer's default.
     LOAD_DEMO_CONTENT = True
 
@@ -62,6 +71,8 @@ class BaseConfig:
         for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "CONTENT_DIR"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
+        if os.environ.get("REDIS_URL"):
+            values["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         if os.environ.get("MAX_UPLOAD_MB"):

@@ -1,6 +1,8 @@
 """Every Flask extension instance, created once and bound in create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limits: limits are declared where they protect something (sign-in, public forms).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

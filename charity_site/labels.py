@@ -1,8 +1,10 @@
 """Human labels for enum values, translated through Flask-Babel."""
 
+import enum
+
 from flask_babel import lazy_gettext as _l
 
-from .models import DisclosureKind, EntryKind, FundKind, ProjectStatus
+from .models import DisclosureKind, EntryKind, FundKind, ProjectStatus, PublicationStatus
 
 PROJECT_STATUS_LABELS = {
     ProjectStatus.PREPARING: _l("In preparation"),
@@ -33,8 +35,53 @@ DISCLOSURE_KIND_LABELS = {
 }
 
 
+OBJECT_KIND_LABELS = {
+    "page": _l("Page"),
+    "news": _l("News"),
+    "project": _l("Project"),
+    "project_update": _l("Project update"),
+    "fund": _l("Fund"),
+    "settings": _l("Site settings"),
+    "staff_user": _l("User"),
+    "attachment": _l("File"),
+    "content": _l("Content files"),
+    "ledger_entry": _l("Ledger line"),
+    "disclosure": _l("Disclosure"),
+}
+
+AUDIT_ACTION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "publish": _l("Published"),
+    "schedule": _l("Scheduled"),
+    "unpublish": _l("Unpublished"),
+    "delete": _l("Deleted"),
+    "login": _l("Signed in"),
+    "logout": _l("Signed out"),
+    "login_failed": _l("Failed sign-in"),
+    "login_locked": _l("Sign-in refused (locked)"),
+    "set_password": _l("Password set"),
+    "enable": _l("Account enabled"),
+    "disable": _l("Account disabled"),
+    "upload": _l("Uploaded"),
+    "content_load": _l("Content loaded"),
+}
+
+
+PUBLICATION_STATUS_LABELS = {
+    PublicationStatus.DRAFT: _l("Draft"),
+    PublicationStatus.SCHEDULED: _l("Scheduled"),
+    PublicationStatus.PUBLISHED: _l("Published"),
+}
+
+
 def label_of(value) -> str:
-    for table in (PROJECT_STATUS_LABELS, FUND_KIND_LABELS, ENTRY_KIND_LABELS, DISCLOSURE_KIND_LABELS):
-        if value in table:
+    """The Chinese label of an enum member (or a known string code such as an audit action)."""
+    for table in (PROJECT_STATUS_LABELS, FUND_KIND_LABELS, ENTRY_KIND_LABELS, DISCLOSURE_KIND_LABELS,
+                  PUBLICATION_STATUS_LABELS):
+        if isinstance(value, enum.Enum) and value in table:
+            return str(table[value])
+    for table in (AUDIT_ACTION_LABELS, OBJECT_KIND_LABELS):
+        if isinstance(value, str) and value in table:
             return str(table[value])
     return str(getattr(value, "value", value))

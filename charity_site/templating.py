@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from . import formatting
@@ -65,7 +65,12 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def shared_context():
         endpoint = request.endpoint or ""
+        from .views.admin.access import staff_navigation
+
         return {
+            "config_view_functions": current_app.view_functions,
+            "current_user_can": user_can_open,
+            "staff_nav": staff_navigation() if request.blueprint and request.blueprint.startswith("admin") else (),
             "site": site_settings(),
             "main_nav": MAIN_NAV,
             "active_section": endpoint.split(".")[0],
@@ -91,3 +96,14 @@ def _asset_url_factory(app: Flask):
         return url_for("static", filename=filename, v=version)
 
     return asset_url
+
+
+def user_can_open(endpoint: str) -> bool:
+    """Whether the signed-in user holds a role that the endpoint's staff blueprint requires."""
+    from flask_login import current_user
+
+    blueprint = current_app.blueprints.get(endpoint.split(".")[0])
+    roles = getattr(blueprint, "required_roles", None)
+    if roles is None or not current_user.is_authenticated:
+        return False
+    return current_user.has_role(*roles)

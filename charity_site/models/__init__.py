@@ -1,7 +1,7 @@
 """All models, importable from one place: ``from charity_site.models import Project``."""
 
 from .base import IllegalTransition, PublicationStatus, utcnow
-from .content import NewsPost, Page, SiteSettings, news_projects
+from .content import NewsPost, Page, SiteSettings, SlugRedirect, news_projects
 from .disclosures import Attachment, Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
 from .finance import (
     EXPENSE_CATEGORIES,

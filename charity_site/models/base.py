@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum, Integer, String, Text, TypeDecorator, or_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
@@ -107,7 +107,21 @@ class ContentSourceMixin:
         return self.updated_at is not None and self.updated_at > self.source_loaded_at
 
 
-class PublishableMixin(ContentSourceMixin):
+class VersionedMixin:
+    """Optimistic locking: every UPDATE checks and bumps ``version``.
+
+    An edit made on a stale copy fails instead of silently overwriting someone
+    else's save (SQLAlchemy raises StaleDataError; services turn it into StaleEdit).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=lambda: 1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class PublishableMixin(VersionedMixin, ContentSourceMixin):
     """A slugged, Markdown-bodied item with a draft/scheduled/published status."""
 
     slug: Mapped[str] = mapped_column(String(160), unique=True, index=True)
@@ -118,8 +132,6 @@ class PublishableMixin(ContentSourceMixin):
         str_enum(PublicationStatus), default=lambda: PublicationStatus.DRAFT, index=True
     )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    # Bumped on every staff save; an edit made on an older version is refused.
-    version: Mapped[int] = mapped_column(Integer, default=lambda: 1)
 
     @classmethod
     def public_clause(cls, now: datetime | None = None):

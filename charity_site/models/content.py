@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import ContentSourceMixin, PublishableMixin, TimestampMixin
+from .base import ContentSourceMixin, PublishableMixin, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
 
-class SiteSettings(ContentSourceMixin, TimestampMixin, db.Model):
+class SiteSettings(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     """The organisation's particulars; the site keeps exactly one row (id 1)."""
 
     __tablename__ = "site_settings"
@@ -57,3 +59,16 @@ class NewsPost(PublishableMixin, TimestampMixin, db.Model):
     projects: Mapped[list["Project"]] = relationship(  # noqa: F821
         secondary=news_projects, back_populates="news", order_by="Project.title"
     )
+
+
+class SlugRedirect(db.Model):
+    """An old slug of a renamed item, kept so shared links keep working (301 to the new one)."""
+
+    __tablename__ = "slug_redirects"
+    __table_args__ = (UniqueConstraint("kind", "old_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "page", "news", "project", "fund"
+    old_slug: Mapped[str] = mapped_column(String(160))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

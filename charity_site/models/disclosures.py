@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import ContentSourceMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum, utcnow
+from .base import ContentSourceMixin, StateMachine, TimestampMixin, UTCDateTime, VersionedMixin, str_enum, utcnow
 
 
 class DisclosureKind(str, enum.Enum):
@@ -37,7 +37,7 @@ class DisclosureStatus(StateMachine):
         }
 
 
-class Disclosure(ContentSourceMixin, TimestampMixin, db.Model):
+class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     """A dated public document. Its current text is also kept as revisions, one per published version."""
 
     __tablename__ = "disclosures"
@@ -58,7 +58,6 @@ class Disclosure(ContentSourceMixin, TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str] = mapped_column(Text, default=str)
-    version: Mapped[int] = mapped_column(Integer, default=lambda: 1)
 
     project: Mapped["Project | None"] = relationship()  # noqa: F821
     fund: Mapped["Fund | None"] = relationship()  # noqa: F821

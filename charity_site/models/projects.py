@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import ContentSourceMixin, PublishableMixin, TimestampMixin, str_enum
+from .base import ContentSourceMixin, PublishableMixin, TimestampMixin, VersionedMixin, str_enum
 
 
 class ProjectStatus(str, enum.Enum):
@@ -57,7 +57,7 @@ class Project(PublishableMixin, TimestampMixin, db.Model):
     )
 
 
-class ProjectUpdate(ContentSourceMixin, TimestampMixin, db.Model):
+class ProjectUpdate(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     """A dated entry on a project's progress timeline."""
 
     __tablename__ = "project_updates"
@@ -70,6 +70,5 @@ class ProjectUpdate(ContentSourceMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body_md: Mapped[str] = mapped_column(Text, default=str)
     published: Mapped[bool] = mapped_column(default=True)
-    version: Mapped[int] = mapped_column(Integer, default=lambda: 1)
 
     project: Mapped[Project] = relationship(back_populates="updates")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import abort, redirect, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from . import slugs
 from ..models import Disclosure, LedgerEntry, NewsPost, Page, Project, ProjectUpdate
 
 PROJECTS_PER_PAGE = 12
@@ -13,10 +15,26 @@ NEWS_PER_PAGE = 10
 DISCLOSURES_PER_PAGE = 20
 
 
+REDIRECT_KINDS = {"Page": "page", "NewsPost": "news", "Project": "project", "Fund": "fund"}
+
+
 def public_or_404(model, **filters):
     """The public item matching ``filters`` or a 404: drafts and future items do not exist for visitors."""
     query = select(model).filter_by(**filters).where(model.public_clause())
     return db.first_or_404(query)
+
+
+def public_by_slug(model, slug: str, endpoint: str, **url_values):
+    """The public item with ``slug``; an old slug of a renamed item answers 301 to its new address."""
+    item = db.session.scalars(select(model).where(model.slug == slug, model.public_clause())).first()
+    if item is not None:
+        return item
+    target_id = slugs.redirect_target(REDIRECT_KINDS[model.__name__], slug)
+    if target_id is not None:
+        target = db.session.scalars(select(model).where(model.id == target_id, model.public_clause())).first()
+        if target is not None:
+            abort(redirect(url_for(endpoint, slug=target.slug, **url_values), code=301))
+    abort(404)
 
 
 def featured_projects(limit: int = 4) -> list[Project]:

@@ -18,6 +18,6 @@ def index():
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    post: NewsPost = catalog.public_or_404(NewsPost, slug=slug)
+    post: NewsPost = catalog.public_by_slug(NewsPost, slug, "news.detail")
     older, newer = catalog.news_neighbours(post)
     return render_template("news/detail.html", post=post, older=older, newer=newer)

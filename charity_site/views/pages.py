@@ -12,7 +12,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/pages/<slug>")
 def page(slug: str):
-    return render_template("pages/page.html", page=catalog.public_or_404(Page, slug=slug))
+    return render_template("pages/page.html", page=catalog.public_by_slug(Page, slug, "pages.page"))
 
 
 def _alias(slug: str):

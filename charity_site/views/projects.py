@@ -24,7 +24,7 @@ def index():
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    project: Project = catalog.public_or_404(Project, slug=slug)
+    project: Project = catalog.public_by_slug(Project, slug, "projects.detail")
     return render_template(
         "projects/detail.html",
         project=project,

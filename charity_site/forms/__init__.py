@@ -1,0 +1,1 @@
+"""WTForms forms, one module per area. Messages are Chinese through Flask-Babel."""

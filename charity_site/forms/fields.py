@@ -1,0 +1,71 @@
+"""Fields that speak the site's invariants: money in fen, times in Asia/Shanghai."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, StringField, widgets
+from wtforms.fields import DateTimeLocalField
+
+from ..formatting import MoneyFormatError, local_to_utc, to_local, yuan_to_fen
+
+
+class YuanField(StringField):
+    """Typed in yuan ('199,300.00'), held as integer fen in ``data``; empty means None."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        yuan, fen = divmod(int(self.data), 100)
+        return f"{yuan}.{fen:02d}"
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            fen = yuan_to_fen(valuelist[0])
+        except MoneyFormatError:
+            raise ValueError(_l("Enter an amount in yuan with at most two decimals, e.g. 1234.50.")) from None
+        if fen < 0:
+            raise ValueError(_l("The amount must not be negative."))
+        self.data = fen
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Asia/Shanghai time; ``data`` is aware UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if isinstance(self.data, datetime):
+            return to_local(self.data).strftime("%Y-%m-%dT%H:%M")
+        return ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not " ".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a date and time such as 2025-01-15 10:00.")) from None
+        if self.data is not None:
+            self.data = local_to_utc(self.data)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; rendered by the forms macro as a fieldset."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -1,0 +1,22 @@
+"""The staff dashboard at /admin."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from ...services import dashboard
+from .access import staff_blueprint
+
+bp = staff_blueprint("admin_dashboard", __name__, "/admin")
+
+
+@bp.get("/")
+def index():
+    drafts, scheduled = dashboard.needing_attention()
+    return render_template(
+        "admin/dashboard.html",
+        counts=dashboard.status_counts(),
+        drafts=drafts,
+        scheduled=scheduled,
+        changes=dashboard.recent_changes(),
+    )

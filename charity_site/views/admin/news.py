@@ -1,0 +1,34 @@
+"""Staff editing of news articles."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...extensions import db
+from ...forms.content import NEWS_CATEGORIES, NewsForm
+from ...models import Project, Role
+from ...services import editing
+from .access import staff_blueprint
+from .crud import EditorSpec, register_editor
+
+bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
+
+
+def _prepare(form, post):
+    categories = list(NEWS_CATEGORIES)
+    if post is not None and post.category and post.category not in categories:
+        categories.append(post.category)
+    form.category.choices = [("", "—")] + [(category, category) for category in categories]
+    form.project_ids.choices = [
+        (project.id, project.title) for project in db.session.scalars(select(Project).order_by(Project.title))
+    ]
+
+
+def _load(form, post):
+    form.project_ids.data = [project.id for project in post.projects]
+
+
+register_editor(bp, EditorSpec(
+    kind=editing.NEWS, form_class=NewsForm, label=_l("News"), new_label=_l("Write news"),
+    public_endpoint="news.detail", prepare_form=_prepare, load_form=_load,
+    extra_columns=((_l("Category"), "category"),), search_columns=("title", "slug", "source"),
+))

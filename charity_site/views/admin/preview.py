@@ -1,0 +1,19 @@
+"""Live Markdown preview for the editors: the same renderer and sanitiser as the public pages."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from ...forms.content import PreviewForm
+from ...markdown_render import render_markdown
+from .access import staff_blueprint
+
+bp = staff_blueprint("admin_preview", __name__, "/admin/preview")
+
+
+@bp.post("/")
+def render():
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        return jsonify({"error": "invalid"}), 400
+    return jsonify({"html": str(render_markdown(form.body_md.data))})
