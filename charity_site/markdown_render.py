@@ -29,10 +29,13 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Images only from this site: a relative path, never another host or a data: URL."""
+    """Images only from this site: a path, never another host or a data: URL.
+
+    Browsers read a backslash as a slash, so '/\\host/x.png' would be '//host/x.png'.
+    """
     if tag == "img" and attribute == "src":
         parsed = urlparse(value)
-        if parsed.scheme or parsed.netloc or not value.startswith("/"):
+        if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
             return None
     return value
 

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from charity_site import create_app
@@ -67,9 +68,19 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
     return create_app(config)
 
 
+def _clear_g(sender, **extra):
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
+    """A fresh app and database. Its app context stays pushed so tests can use the session directly.
+
+    Test requests reuse a pushed app context, and with it ``g``; production gives each request a fresh
+    one, so clear ``g`` when a request starts (it holds Flask-Login's user and cached settings).
+    """
     app = make_app(database_url, tmp_path)
+    request_started.connect(_clear_g, app)
     with app.app_context():
         db.create_all()
         yield app

@@ -79,9 +79,12 @@ def read_content_file(path: Path, root: Path) -> ContentFile:
     try:
         meta = yaml.safe_load(front_matter_text) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct began (an unclosed quote, say); the
+        # problem mark is where the parser gave up, often much later. Point at the beginning.
+        context, problem_mark = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+        mark = context or problem_mark
         line = mark.line + 2 if mark is not None else 1  # +1 for the '---' line, +1 for 1-based
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(filter(None, (getattr(exc, "context", None), getattr(exc, "problem", None)))) or str(exc)
         raise ContentError(relative, line, f"front matter is not valid YAML: {problem}") from exc
     if not isinstance(meta, dict):
         raise ContentError(relative, 2, "front matter must be a mapping of 'key: value' lines")

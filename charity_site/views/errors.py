@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -14,7 +14,11 @@ def init_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(error.code, "errors/generic.html")
-        return render_template(template, error=error), error.code
+        response = make_response(render_template(template, error=error), error.code)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on 405, Retry-After on 429
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -27,8 +27,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_slug_redirects')),
     sa.UniqueConstraint('kind', 'old_slug', name=op.f('uq_slug_redirects_kind'))
     )
+    # The server default only fills existing rows; the model sets the version itself.
     with op.batch_alter_table('site_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+    with op.batch_alter_table('site_settings', schema=None) as batch_op:
+        batch_op.alter_column('version', server_default=None)
 
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('password_changed_at', sa.DateTime(), nullable=True))
