@@ -40,7 +40,11 @@ class BaseConfig:
 
     CONTENT_DIR = str(PROJECT_ROOT / "content")
     UPLOAD_DIR: str | None = None
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    # A request may be a little larger than the file it carries (multipart overhead, other fields).
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
+    IMAGE_MAX_SIDE = 1600
+    IMAGE_MAX_PIXELS = 64_000_000
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -76,7 +80,8 @@ class BaseConfig:
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         if os.environ.get("MAX_UPLOAD_MB"):
-            values["MAX_CONTENT_LENGTH"] = int(os.environ["MAX_UPLOAD_MB"]) * 1024 * 1024
+            values["MAX_UPLOAD_BYTES"] = int(os.environ["MAX_UPLOAD_MB"]) * 1024 * 1024
+            values["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 1024 * 1024
         if os.environ.get("LOAD_DEMO_CONTENT") is not None:
             values["LOAD_DEMO_CONTENT"] = _env_bool("LOAD_DEMO_CONTENT", True)
         return values
