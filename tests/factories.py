@@ -17,6 +17,7 @@ from charity_site.models import (
     Project,
     ProjectStatus,
     PublicationStatus,
+    SiteSettings,
     utcnow,
 )
 
@@ -77,3 +78,48 @@ def make_page(**fields) -> Page:
     db.session.add(page)
     db.session.flush()
     return page
+
+
+def make_site_settings(**fields) -> SiteSettings:
+    """The organisation's single settings row (id 1)."""
+    settings = SiteSettings(**{"id": 1, "org_name": "测试慈善会", **fields})
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
+DEFAULT_TEST_PASSWORD = "Zhongwen-mima-2024"
+
+
+def make_user(email: str | None = None, roles=("editor",), password: str = DEFAULT_TEST_PASSWORD,
+              **fields):
+    """A committed staff account (committed, so a second app on the same database sees it)."""
+    from charity_site.models import Role, StaffRole, StaffUser
+
+    user = StaffUser(email=(email or f"user{_n()}@example.org").lower(), display_name=fields.pop("display_name", ""),
+                     **fields)
+    user.set_password(password)
+    user.role_links = [StaffRole(role=Role(role)) for role in roles]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client, email: str, password: str = DEFAULT_TEST_PASSWORD, **extra):
+    """Sign in through the login form; returns the response (not followed)."""
+    return client.post("/admin/login", data={"email": email, "password": password, **extra})
+
+
+def fresh_g_per_request(app):
+    """Give every test request a fresh ``g``, as production does; returns a function that undoes it.
+
+    The ``app`` fixture keeps one app context pushed, and test requests reuse it, so ``g`` would carry
+    Flask-Login's ``_login_user`` (and the cached site settings) from one request, or client, to the next.
+    """
+    from flask import g, request_started
+
+    def clear(sender, **extra):
+        g.__dict__.clear()
+
+    request_started.connect(clear, app)
+    return lambda: request_started.disconnect(clear, app)

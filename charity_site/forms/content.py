@@ -67,6 +67,9 @@ class PublishableForm(FlaskForm):
     def item_data(self) -> dict:
         """The submitted values, ready for services.editing.save_item."""
         data = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
+        for name, form_field in self._fields.items():
+            if type(form_field) in (StringField, TextAreaField) and data.get(name) is None:
+                data[name] = ""
         data["slug"] = (data.get("slug") or "").strip()
         data["title"] = data["title"].strip()
         data["summary"] = (data.get("summary") or "").strip()

@@ -158,7 +158,9 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
         raise StaleEdit(db.session.get(kind.model, item.id)) from None
     except IntegrityError:
         db.session.rollback()
-        raise EditError("slug", _("This web address is already used by another item. Please choose another.")) from None
+        if slug_taken(kind.model, slug, exclude_id=item.id):  # saved by someone else a moment ago
+            raise EditError("slug", _("This web address is already used by another item. Please choose another.")) from None
+        raise
     except EditError:
         db.session.rollback()
         raise

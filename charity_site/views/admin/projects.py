@@ -71,6 +71,7 @@ def edit_update(project_id: int, update_id: int | None = None):
         elif form.validate_on_submit():
             data = {name: getattr(form, name).data for name in editing.UPDATE_FIELDS}
             data["title"] = data["title"].strip()
+            data["body_md"] = data["body_md"] or ""
             try:
                 editing.save_project_update(project, update, data, expected_version=form.submitted_version(),
                                             actor=current_user)

@@ -1,0 +1,131 @@
+"""Who may open what under /admin: every URL in the map, for anonymous visitors, each role and a disabled user.
+
+The table below is the specification. A new /admin blueprint that is not listed
+fails the test until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from factories import login, make_fund, make_news, make_page, make_project, make_user
+
+from charity_site.extensions import db
+from charity_site.models import ProjectUpdate
+
+ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
+ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)
+
+# blueprint → the roles that may use it (admin may use everything).
+WHO_MAY_USE = {
+    "admin_dashboard": set(ALL_ROLES),
+    "admin_account": set(ALL_ROLES),
+    "admin_preview": set(ALL_ROLES),
+    "admin_pages": {ADMIN, EDITOR},
+    "admin_news": {ADMIN, EDITOR},
+    "admin_projects": {ADMIN, EDITOR},
+    "admin_funds": {ADMIN, FINANCE},
+    "admin_uploads": {ADMIN, EDITOR, FINANCE},
+    "admin_users": {ADMIN},
+    "admin_audit": {ADMIN},
+    "admin_settings": {ADMIN},
+}
+# Open to everybody by design: the sign-in page itself and signing out.
+UNGUARDED = {"admin_auth"}
+
+
+def admin_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")),
+        key=lambda rule: rule.rule,
+    )
+
+
+@pytest.fixture
+def samples(app):
+    page, news, fund = make_page(), make_news(), make_fund()
+    project = make_project(fund_id=fund.id)
+    update = ProjectUpdate(project_id=project.id, slug="u1", happened_on=project.published_at.date(), title="进展")
+    db.session.add(update)
+    target = make_user("target@example.org", roles=(EDITOR,))
+    db.session.commit()
+    return {
+        ("admin_pages", "item_id"): page.id,
+        ("admin_news", "item_id"): news.id,
+        ("admin_projects", "item_id"): project.id,
+        ("admin_funds", "item_id"): fund.id,
+        ("admin_projects", "project_id"): project.id,
+        ("admin_projects", "update_id"): update.id,
+        ("admin_users", "user_id"): target.id,
+    }
+
+
+def build_url(rule, samples) -> str:
+    blueprint = rule.endpoint.split(".")[0]
+    values = {}
+    for argument in rule.arguments:
+        key = (blueprint, argument)
+        assert key in samples, f"add a sample value for {argument} of {rule.rule} to this test"
+        values[argument] = samples[key]
+    return rule.build(values)[1]
+
+
+def request(client, rule, url):
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={})
+
+
+def signed_in_client(app, role: str):
+    user = make_user(f"{role}@example.org", roles=(role,))
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    return client
+
+
+def test_every_admin_blueprint_has_an_access_rule(app):
+    found = {rule.endpoint.split(".")[0] for rule in admin_rules(app)}
+    unknown = found - set(WHO_MAY_USE) - UNGUARDED
+    assert unknown == set(), f"decide who may use these admin blueprints and add them to WHO_MAY_USE: {unknown}"
+
+
+def test_anonymous_visitors_are_sent_to_the_sign_in_page(app, client, samples):
+    for rule in admin_rules(app):
+        if rule.endpoint.split(".")[0] in UNGUARDED:
+            continue
+        response = request(client, rule, build_url(rule, samples))
+        assert response.status_code == 302, rule.rule
+        assert "/admin/login" in response.headers["Location"], rule.rule
+
+
+def test_an_account_disabled_while_signed_in_is_signed_out_everywhere(app, samples):
+    user = make_user("disabled-admin@example.org", roles=(ADMIN,))
+    for rule in admin_rules(app):
+        if rule.endpoint.split(".")[0] in UNGUARDED:
+            continue
+        user.active = True
+        db.session.commit()
+        client = app.test_client()
+        assert login(client, user.email).status_code == 302
+        user.active = False
+        db.session.commit()
+        response = request(client, rule, build_url(rule, samples))
+        assert response.status_code == 302, rule.rule
+        assert "/admin/login" in response.headers["Location"], rule.rule
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_reaches_exactly_its_own_areas(app, samples, role):
+    client = signed_in_client(app, role)
+    for rule in admin_rules(app):
+        blueprint = rule.endpoint.split(".")[0]
+        if blueprint in UNGUARDED:
+            continue
+        response = request(client, rule, build_url(rule, samples))
+        if role in WHO_MAY_USE[blueprint]:
+            if "GET" in rule.methods:
+                assert response.status_code == 200, (role, rule.rule, response.status_code)
+            else:
+                assert response.status_code not in (302, 403), (role, rule.rule, response.status_code)
+        else:
+            assert response.status_code == 403, (role, rule.rule, response.status_code)
+            assert "没有访问权限" in response.get_data(as_text=True)
