@@ -24,8 +24,8 @@ class UploadForm(FlaskForm):
         render_kw={"accept": ACCEPT},
     )
     title = StringField(
-        _l("Title"),
-        validators=[DataRequired(_l("Please enter a title.")), Length(max=200)],
+        _l("Caption of the picture or file"),
+        validators=[DataRequired(_l("Please enter a caption.")), Length(max=200)],
         description=_l("A few words on what it is, e.g. 2024年重阳敬老活动合影 or 2024年度审计报告. "
                        "For a picture it is read aloud to blind visitors; for a document it is the link text."),
     )
