@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .cli_users import init_users_cli
 from .services.content_loader import load_content
 
 
@@ -30,3 +31,4 @@ def init_cli(app: Flask) -> None:
             raise SystemExit(1)
 
     app.cli.add_command(content)
+    init_users_cli(app)

@@ -27,7 +27,7 @@ def format_yuan(fen: int | None, *, blank: str = "—") -> str:
 
 
 def format_wan(fen: int | None, *, blank: str = "—", unit: str = "万元") -> str:
-    """101985000000 fen → '1019.85万元' (rounded half up to two decimals of 万元)."""
+    """1019850000 fen → '1019.85万元' (rounded half up to two decimals of 万元)."""
     if fen is None:
         return blank
     wan = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

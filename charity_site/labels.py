@@ -4,12 +4,19 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from .models import DisclosureKind, EntryKind, FundKind, ProjectStatus, PublicationStatus
+from .models import DisclosureKind, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
 
 PROJECT_STATUS_LABELS = {
     ProjectStatus.PREPARING: _l("In preparation"),
     ProjectStatus.ACTIVE: _l("In progress"),
     ProjectStatus.COMPLETED: _l("Completed"),
+}
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.EDITOR: _l("Editor"),
+    Role.FINANCE: _l("Finance"),
+    Role.COORDINATOR: _l("Volunteer coordinator"),
 }
 
 FUND_KIND_LABELS = {
@@ -78,7 +85,7 @@ PUBLICATION_STATUS_LABELS = {
 def label_of(value) -> str:
     """The Chinese label of an enum member (or a known string code such as an audit action)."""
     for table in (PROJECT_STATUS_LABELS, FUND_KIND_LABELS, ENTRY_KIND_LABELS, DISCLOSURE_KIND_LABELS,
-                  PUBLICATION_STATUS_LABELS):
+                  PUBLICATION_STATUS_LABELS, ROLE_LABELS):
         if isinstance(value, enum.Enum) and value in table:
             return str(table[value])
     for table in (AUDIT_ACTION_LABELS, OBJECT_KIND_LABELS):

@@ -109,17 +109,3 @@ def login(client, email: str, password: str = DEFAULT_TEST_PASSWORD, **extra):
     """Sign in through the login form; returns the response (not followed)."""
     return client.post("/admin/login", data={"email": email, "password": password, **extra})
 
-
-def fresh_g_per_request(app):
-    """Give every test request a fresh ``g``, as production does; returns a function that undoes it.
-
-    The ``app`` fixture keeps one app context pushed, and test requests reuse it, so ``g`` would carry
-    Flask-Login's ``_login_user`` (and the cached site settings) from one request, or client, to the next.
-    """
-    from flask import g, request_started
-
-    def clear(sender, **extra):
-        g.__dict__.clear()
-
-    request_started.connect(clear, app)
-    return lambda: request_started.disconnect(clear, app)

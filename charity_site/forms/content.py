@@ -171,7 +171,3 @@ class ProjectUpdateForm(FlaskForm):
 class PreviewForm(FlaskForm):
     body_md = TextAreaField(validators=[Optional(), Length(max=200_000)])
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only its CSRF token, for POST-only confirmations."""
-

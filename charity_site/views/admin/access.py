@@ -25,12 +25,14 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str, roles=ANY_STAF
 
     @bp.before_request
     def require_staff():
-        if not current_user.is_authenticated:
-            return redirect(url_for("admin_auth.login", next=request.full_path.rstrip("?")))
-        if not current_user.is_active:
+        # Flask-Login counts an inactive user as not authenticated, so look for a disabled account first
+        # and end its session; otherwise re-enabling the account would sign it straight back in.
+        if not current_user.is_anonymous and not current_user.is_active:
             logout_user()
             flash(_("This account has been disabled."), "error")
             return redirect(url_for("admin_auth.login"))
+        if not current_user.is_authenticated:
+            return redirect(url_for("admin_auth.login", next=request.full_path.rstrip("?")))
         if current_user.must_change_password and request.endpoint != "admin_account.password":
             flash(_("Please set a new password before you continue."), "warning")
             return redirect(url_for("admin_account.password"))

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ...extensions import db
-from ...forms.content import ConfirmForm
+from ...forms.common import ConfirmForm
 from ...markdown_render import render_markdown
 from ...models import PublicationStatus
 from ...services import editing

@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...extensions import db
-from ...forms.content import ConfirmForm, ProjectForm, ProjectUpdateForm
+from ...forms.common import ConfirmForm
+from ...forms.content import ProjectForm, ProjectUpdateForm
 from ...markdown_render import render_markdown
 from ...models import Fund, Project, ProjectUpdate, Role
 from ...services import editing
