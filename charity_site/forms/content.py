@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,9 +23,9 @@ from ..services.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from .fields import LocalDateTimeField, YuanField
 
 STATUS_CHOICES = [
-    (PublicationStatus.DRAFT.value, _l("Draft (only staff can see it)")),
-    (PublicationStatus.PUBLISHED.value, _l("Published now")),
-    (PublicationStatus.SCHEDULED.value, _l("Scheduled (goes public at the time below)")),
+    SelectChoice(PublicationStatus.DRAFT.value, _l("Draft (only staff can see it)")),
+    SelectChoice(PublicationStatus.PUBLISHED.value, _l("Published now")),
+    SelectChoice(PublicationStatus.SCHEDULED.value, _l("Scheduled (goes public at the time below)")),
 ]
 
 
@@ -107,13 +108,13 @@ NEWS_CATEGORIES = ("机构动态", "项目进展", "行业资讯", "通知公告
 
 
 class ProjectForm(PublishableForm):
-    category = SelectField(_l("Category"), choices=[(c, c) for c in PROJECT_CATEGORIES],
+    category = SelectField(_l("Category"), choices=[SelectChoice(c, c) for c in PROJECT_CATEGORIES],
                            validators=[DataRequired(_l("Please choose a category."))])
     project_status = SelectField(
         _l("Project stage"),
-        choices=[(ProjectStatus.PREPARING.value, _l("In preparation")),
-                 (ProjectStatus.ACTIVE.value, _l("In progress")),
-                 (ProjectStatus.COMPLETED.value, _l("Completed"))],
+        choices=[SelectChoice(ProjectStatus.PREPARING.value, _l("In preparation")),
+                 SelectChoice(ProjectStatus.ACTIVE.value, _l("In progress")),
+                 SelectChoice(ProjectStatus.COMPLETED.value, _l("Completed"))],
         default=ProjectStatus.ACTIVE.value,
         coerce=ProjectStatus,
     )
@@ -144,9 +145,9 @@ class ProjectForm(PublishableForm):
 class FundForm(PublishableForm):
     kind = SelectField(
         _l("Kind of fund"),
-        choices=[(FundKind.GENERAL.value, _l("General charity fund")),
-                 (FundKind.COMMUNITY.value, _l("Community charity fund")),
-                 (FundKind.NAMED.value, _l("Named fund"))],
+        choices=[SelectChoice(FundKind.GENERAL.value, _l("General charity fund")),
+                 SelectChoice(FundKind.COMMUNITY.value, _l("Community charity fund")),
+                 SelectChoice(FundKind.NAMED.value, _l("Named fund"))],
         coerce=FundKind,
     )
     area = StringField(_l("Area (town / village)"), validators=[Optional(), Length(max=120)])

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ...extensions import db
 from ...forms.content import NEWS_CATEGORIES, NewsForm
@@ -17,9 +18,10 @@ def _prepare(form, post):
     categories = list(NEWS_CATEGORIES)
     if post is not None and post.category and post.category not in categories:
         categories.append(post.category)
-    form.category.choices = [("", "—")] + [(category, category) for category in categories]
+    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(category, category) for category in categories]
     form.project_ids.choices = [
-        (project.id, project.title) for project in db.session.scalars(select(Project).order_by(Project.title))
+        SelectChoice(project.id, project.title)
+        for project in db.session.scalars(select(Project).order_by(Project.title))
     ]
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ...extensions import db
 from ...forms.common import ConfirmForm
@@ -21,8 +22,8 @@ bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.
 
 
 def _prepare(form, project):
-    form.fund_id.choices = [(0, _("(none)"))] + [
-        (fund.id, fund.title) for fund in db.session.scalars(select(Fund).order_by(Fund.kind, Fund.title))
+    form.fund_id.choices = [SelectChoice(0, _("(none)"))] + [
+        SelectChoice(fund.id, fund.title) for fund in db.session.scalars(select(Fund).order_by(Fund.kind, Fund.title))
     ]
 
 
