@@ -24,7 +24,7 @@ FIELD_LABELS = {
     "summary": _l("Summary"),
     "body_md": _l("Body text"),
     "status": _l("Status"),
-    "published_at": _l("Published"),
+    "published_at": _l("Published on"),
     "email": _l("E-mail"),
     "display_name": _l("Name"),
     "roles": _l("Roles"),
