@@ -51,7 +51,7 @@ def test_editor_writes_previews_and_publishes_news_with_a_table_and_an_image(ser
         page.wait_for_url(re.compile(r"/admin/$"))
 
         page.goto(base_url + "/admin/news/new")
-        page.get_by_label("标题", exact=True).fill("重阳节慰问长者")
+        page.get_by_role("textbox", name="标题", exact=True).fill("重阳节慰问长者")
         page.locator("textarea[name=body_md]").fill(ARTICLE)
 
         picker = page.locator("form[data-upload-api]")
