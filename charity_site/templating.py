@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from . import formatting
 from .labels import label_of
-from .markdown_render import plain_text, render_markdown
+from .markdown_render import plain_text, render_page_markdown
+from .urls import canonical_url
 
 FONT_SIZES = ("small", "medium", "large")
 FONT_COOKIE = "font_size"
@@ -53,12 +54,13 @@ def init_templating(app: Flask) -> None:
         datetime=formatting.format_datetime,
         period=formatting.format_period,
         count=formatting.format_count,
-        markdown=render_markdown,
+        markdown=render_page_markdown,
         plaintext=plain_text,
         mask_name=formatting.mask_person_name,
         label=label_of,
     )
-    app.jinja_env.globals.update(percent=formatting.percent, asset_url=_asset_url_factory(app))
+    app.jinja_env.globals.update(percent=formatting.percent, asset_url=_asset_url_factory(app),
+                                 canonical_url=canonical_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

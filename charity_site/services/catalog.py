@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import abort, redirect, url_for
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..models import (
+    PROJECT_CATEGORIES,
+    Disclosure,
+    EntryKind,
+    LedgerEntry,
+    NewsPost,
+    Page,
+    Project,
+    ProjectStatus,
+    ProjectUpdate,
+    utcnow,
+)
 from . import slugs
-from ..models import Disclosure, LedgerEntry, NewsPost, Page, Project, ProjectUpdate
 
 PROJECTS_PER_PAGE = 12
 NEWS_PER_PAGE = 10
@@ -47,11 +61,83 @@ def featured_projects(limit: int = 4) -> list[Project]:
     return list(db.session.scalars(query))
 
 
-def projects_page(page: int):
-    query = select(Project).where(Project.public_clause()).order_by(
-        Project.featured.desc(), Project.start_date.desc().nulls_last(), Project.id.desc()
-    )
+PROJECT_SORTS = ("newest", "funded")
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """The /projects filters as they appear in the URL; unknown values are ignored, not errors."""
+
+    category: str | None = None
+    status: ProjectStatus | None = None
+    year: int | None = None
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args) -> "ProjectFilters":
+        category = args.get("category") if args.get("category") in PROJECT_CATEGORIES else None
+        try:
+            status = ProjectStatus(args.get("status"))
+        except ValueError:
+            status = None
+        year = args.get("year", type=int)
+        year = year if year and 1949 <= year <= 2100 else None
+        sort = args.get("sort") if args.get("sort") in PROJECT_SORTS else "newest"
+        return cls(category, status, year, sort)
+
+    @property
+    def active(self) -> bool:
+        return any((self.category, self.status, self.year))
+
+    def as_args(self) -> dict:
+        values = {"category": self.category, "status": self.status.value if self.status else None,
+                  "year": self.year, "sort": self.sort if self.sort != "newest" else None}
+        return {key: value for key, value in values.items() if value}
+
+
+def projects_page(page: int, filters: ProjectFilters = ProjectFilters()):
+    """One page (12) of public projects matching ``filters``: a count and one select, whatever the size."""
+    query = select(Project).where(Project.public_clause())
+    if filters.category:
+        query = query.where(Project.category == filters.category)
+    if filters.status:
+        query = query.where(Project.project_status == filters.status)
+    if filters.year:
+        # Running at some point in that year; a project without dates is in no year.
+        query = query.where(
+            or_(Project.start_date.is_not(None), Project.end_date.is_not(None)),
+            or_(Project.start_date.is_(None), Project.start_date <= date(filters.year, 12, 31)),
+            or_(Project.end_date.is_(None), Project.end_date >= date(filters.year, 1, 1)),
+        )
+    if filters.sort == "funded":
+        money = (
+            select(
+                LedgerEntry.project_id.label("project_id"),
+                func.sum(case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=0)).label("raised"),
+                func.sum(case((LedgerEntry.kind == EntryKind.EXPENSE, LedgerEntry.amount_fen), else_=0)).label("spent"),
+            )
+            .where(LedgerEntry.voided.is_(False), LedgerEntry.project_id.is_not(None))
+            .group_by(LedgerEntry.project_id)
+            .subquery()
+        )
+        query = query.outerjoin(money, money.c.project_id == Project.id).order_by(
+            func.coalesce(money.c.raised, 0).desc(), func.coalesce(money.c.spent, 0).desc(), Project.id.desc()
+        )
+    else:
+        query = query.order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
     return db.paginate(query, page=page, per_page=PROJECTS_PER_PAGE, error_out=True)
+
+
+def project_years() -> list[int]:
+    """The years in which public projects ran, newest first, for the year filter."""
+    first_start, last_start, last_end = db.session.execute(
+        select(func.min(Project.start_date), func.max(Project.start_date), func.max(Project.end_date))
+        .where(Project.public_clause())
+    ).one()
+    if first_start is None:
+        return []
+    last = max(filter(None, (last_start, last_end)))
+    return list(range(min(last.year, utcnow().year + 1), first_start.year - 1, -1))
 
 
 def project_updates(project: Project) -> list[ProjectUpdate]:
@@ -99,11 +185,23 @@ def latest_news(limit: int = 5) -> list[NewsPost]:
     return list(db.session.scalars(query))
 
 
-def news_page(page: int):
-    query = select(NewsPost).where(NewsPost.public_clause()).order_by(
-        NewsPost.published_at.desc(), NewsPost.id.desc()
-    )
+def news_page(page: int, category: str | None = None):
+    query = select(NewsPost).where(NewsPost.public_clause())
+    if category:
+        query = query.where(NewsPost.category == category)
+    query = query.order_by(NewsPost.published_at.desc(), NewsPost.id.desc())
     return db.paginate(query, page=page, per_page=NEWS_PER_PAGE, error_out=True)
+
+
+def news_categories() -> list[str]:
+    """The categories that public news actually uses, for the filter tabs."""
+    query = (
+        select(NewsPost.category)
+        .where(NewsPost.public_clause(), NewsPost.category != "")
+        .group_by(NewsPost.category)
+        .order_by(NewsPost.category)
+    )
+    return list(db.session.scalars(query))
 
 
 def news_neighbours(post: NewsPost) -> tuple[NewsPost | None, NewsPost | None]:
@@ -141,3 +239,29 @@ def disclosures_page(page: int):
 def footer_pages() -> list[Page]:
     query = select(Page).where(Page.public_clause()).order_by(Page.nav_order.asc().nulls_last(), Page.title)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Cover:
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+def covers(items) -> dict[int, Cover]:
+    """Thumbnails of the uploaded cover images of ``items`` (projects or news), in one query."""
+    from . import uploads
+
+    names = {item.id: uploads.stored_name_from_url(item.cover_image) for item in items}
+    found = uploads.attachments_by_name(names.values())
+    result = {}
+    for item_id, name in names.items():
+        attachment = found.get(name)
+        if attachment is None or not uploads.is_image(attachment):
+            continue
+        width, height = uploads.thumbnail_size(attachment)
+        if width and height:
+            result[item_id] = Cover(uploads.thumbnail_url(attachment) or uploads.file_url(attachment),
+                                    width, height, attachment.title)
+    return result

@@ -22,6 +22,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image, ImageOps
+from sqlalchemy import select
 
 try:
     from PIL import ImageCms
@@ -398,3 +399,44 @@ def markdown_for(attachment: Attachment) -> str:
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(attachment.title.split()) or attachment.stored_name)
     link = f"[{text}]({file_url(attachment)})"
     return "!" + link if is_image(attachment) else link
+
+
+def attachments_by_name(names) -> dict[str, Attachment]:
+    """Stored attachments for the given stored names, in one query."""
+    names = {name for name in names if name and STORED_NAME.fullmatch(name)}
+    if not names:
+        return {}
+    found = db.session.scalars(select(Attachment).where(Attachment.stored_name.in_(names)))
+    return {attachment.stored_name: attachment for attachment in found}
+
+
+def stored_name_from_url(url: str | None) -> str | None:
+    """'/uploads/<name>' → '<name>' for addresses of this site's uploads, else None."""
+    if url and url.startswith("/uploads/"):
+        name = url[len("/uploads/"):]
+        return name if STORED_NAME.fullmatch(name) else None
+    return None
+
+
+_IMG_SRC = re.compile(r'<img\b([^>]*?)\bsrc="(/uploads/[0-9a-f]{32}\.(?:jpg|png|webp))"([^>]*)>')
+
+
+def add_image_dimensions(html: str) -> str:
+    """Give uploaded images in rendered Markdown their width and height, and lazy loading.
+
+    The page then keeps its layout while images load; one query covers every image on the page.
+    """
+    matches = list(_IMG_SRC.finditer(html))
+    if not matches:
+        return html
+    known = attachments_by_name(stored_name_from_url(match.group(2)) for match in matches)
+
+    def decorate(match: re.Match) -> str:
+        attachment = known.get(stored_name_from_url(match.group(2)))
+        extra = ' loading="lazy" decoding="async"'
+        sized = "width=" in match.group(1) + match.group(3)
+        if attachment is not None and attachment.width and attachment.height and not sized:
+            extra = f' width="{attachment.width}" height="{attachment.height}"' + extra
+        return f'<img{match.group(1)}src="{match.group(2)}"{match.group(3)}{extra}>'
+
+    return _IMG_SRC.sub(decorate, html)

@@ -12,8 +12,12 @@ bp = Blueprint("news", __name__, url_prefix="/news")
 
 @bp.get("/")
 def index():
-    pagination = catalog.news_page(request.args.get("page", 1, type=int))
-    return render_template("news/index.html", pagination=pagination, posts=list(pagination.items))
+    categories = catalog.news_categories()
+    category = request.args.get("category")
+    category = category if category in categories else None
+    pagination = catalog.news_page(request.args.get("page", 1, type=int), category)
+    return render_template("news/index.html", pagination=pagination, posts=list(pagination.items),
+                           categories=categories, category=category)
 
 
 @bp.get("/<slug>")

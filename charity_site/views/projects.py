@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
-from ..models import LedgerEntry, Project
+from ..models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
 from ..services import catalog, money
+from ..services.qr import qr_svg
+from ..urls import canonical_url
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 
 @bp.get("/")
 def index():
-    pagination = catalog.projects_page(request.args.get("page", 1, type=int))
+    filters = catalog.ProjectFilters.from_args(request.args)
+    pagination = catalog.projects_page(request.args.get("page", 1, type=int), filters)
     projects = list(pagination.items)
     return render_template(
         "projects/index.html",
         pagination=pagination,
         projects=projects,
+        filters=filters,
+        categories=PROJECT_CATEGORIES,
+        statuses=list(ProjectStatus),
+        years=catalog.project_years(),
+        covers=catalog.covers(projects),
         project_money=money.project_totals(project.id for project in projects),
     )
 
@@ -34,3 +42,13 @@ def detail(slug: str):
         news=catalog.project_news(project),
         disclosures=catalog.project_disclosures(project),
     )
+
+
+@bp.get("/<slug>/qr.svg")
+def qr_code(slug: str):
+    """The QR code of the project's public address, for scanning from a screen or a print-out."""
+    project: Project = catalog.public_by_slug(Project, slug, "projects.qr_code")
+    response = make_response(qr_svg(canonical_url("projects.detail", slug=project.slug)))
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -22,6 +22,7 @@ def home():
         people_served=money.people_served_total(),
         projects=projects,
         project_money=money.project_totals(project.id for project in projects),
+        covers=catalog.covers(projects),
         news=catalog.latest_news(),
         disclosures=catalog.latest_disclosures(),
     )

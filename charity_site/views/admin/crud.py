@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from ...extensions import db
 from ...forms.common import ConfirmForm
-from ...markdown_render import render_markdown
+from ...markdown_render import render_page_markdown
 from ...models import PublicationStatus
 from ...services import editing
 
@@ -72,7 +72,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
         preview, stale, status_code = None, None, 200
         if request.method == "POST":
             if "preview" in request.form:
-                preview = render_markdown(form.body_md.data)
+                preview = render_page_markdown(form.body_md.data)
             elif form.validate_on_submit():
                 try:
                     saved = editing.save_item(spec.kind, item, form.item_data(),

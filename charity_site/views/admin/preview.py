@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ...forms.content import PreviewForm
-from ...markdown_render import render_markdown
+from ...markdown_render import render_page_markdown
 from .access import staff_blueprint
 
 bp = staff_blueprint("admin_preview", __name__, "/admin/preview")
@@ -16,4 +16,4 @@ def render():
     form = PreviewForm()
     if not form.validate_on_submit():
         return jsonify({"error": "invalid"}), 400
-    return jsonify({"html": str(render_markdown(form.body_md.data))})
+    return jsonify({"html": str(render_page_markdown(form.body_md.data))})

@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from ...extensions import db
 from ...forms.common import ConfirmForm
 from ...forms.content import ProjectForm, ProjectUpdateForm
-from ...markdown_render import render_markdown
+from ...markdown_render import render_page_markdown
 from ...models import Fund, Project, ProjectUpdate, Role
 from ...services import editing
 from .access import staff_blueprint
@@ -69,7 +69,7 @@ def edit_update(project_id: int, update_id: int | None = None):
     preview, stale, status_code = None, None, 200
     if request.method == "POST":
         if "preview" in request.form:
-            preview = render_markdown(form.body_md.data)
+            preview = render_page_markdown(form.body_md.data)
         elif form.validate_on_submit():
             data = {name: getattr(form, name).data for name in editing.UPDATE_FIELDS}
             data["title"] = data["title"].strip()
