@@ -18,6 +18,7 @@ from .config import (
     development_secret_key,
 )
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .http_cache import init_http_cache
 
 
 def create_app(config: str | dict | None = None) -> Flask:
@@ -35,6 +36,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)
+    init_http_cache(app)
     register_commands(app)
     return app
 

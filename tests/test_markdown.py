@@ -134,8 +134,10 @@ def test_hostile_markdown_in_a_published_body_is_neutralised_on_the_public_page(
     assert "善款公开，欢迎监督。" in body
     assert "红色大字" in body
     lowered = body.lower()
+    # The site's own layout has forms and scripts; only the staff-written body must have none.
+    article = lowered.split('class="prose', 1)[1].split("</article>", 1)[0]
     for marker in HOSTILE_MARKERS:
         if marker == "<h1":
             assert lowered.count("<h1") == 1, "the page title must be the only h1"
             continue
-        assert marker not in lowered, f"{marker!r} reached the public page {url}"
+        assert marker not in article, f"{marker!r} reached the public page {url}"
