@@ -21,9 +21,10 @@ except ConfigurationError as exc:  # a clear start-up error, not a traceback
 
 
 def prepare_database(flask_app, load_demo: bool) -> None:
-    """Upgrade the schema to the newest migration; load content/ into an empty database."""
+    """Upgrade the schema to the newest migration; load content/ into an empty database; fill an empty search index."""
     from flask_migrate import upgrade
 
+    from charity_site.services import search
     from charity_site.services.content_loader import database_is_empty, load_content
 
     with flask_app.app_context():
@@ -33,6 +34,10 @@ def prepare_database(flask_app, load_demo: bool) -> None:
             print(f"Loaded demo content: {report.summary()}")
             for error in report.errors:
                 print(f"  content error: {error}", file=sys.stderr)
+        # A database from before site search has content but an empty index.
+        indexed = search.ensure_index()
+        if indexed is not None:
+            print(f"Built the search index: {indexed} items")
 
 
 def main(argv: list[str] | None = None) -> None:

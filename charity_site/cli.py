@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .cli_search import init_search_cli
 from .cli_users import init_users_cli
 from .services.content_loader import load_content
 
@@ -32,3 +33,4 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(content)
     init_users_cli(app)
+    init_search_cli(app)

@@ -24,6 +24,7 @@ from .people import (
     Volunteer,
 )
 from .projects import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
+from .search import SearchEntry
 from .staff import AuditLog, Role, StaffRole, StaffUser
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -37,6 +37,7 @@ from ..models import (
     utcnow,
 )
 from ..models.finance import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS
+from . import search
 from .audit import record_audit
 from .content_files import (
     SLUG_PATTERN,
@@ -131,6 +132,7 @@ def _upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, 
         if on_write:
             on_write(record)
         db.session.flush()
+        search.index_record(record)
         report.created.append(label)
         return record
     if record.source_hash == digest:
@@ -149,6 +151,7 @@ def _upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, 
     _stamp(record, cf, digest, now)
     if on_write:
         on_write(record)
+    search.index_record(record)
     report.updated.append(label)
     return record
 

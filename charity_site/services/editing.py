@@ -28,6 +28,7 @@ from ..models import (
     utcnow,
 )
 from .audit import diff, record_audit, snapshot
+from . import search
 from .content_files import fingerprint
 from .slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
 
@@ -179,6 +180,7 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
     if action:
         record_audit(action, kind.name, item.id, label=item.title,
                      changes={"status": [getattr(old_status, "value", None), target.value]}, user=actor)
+    search.index_item(kind.name, item)
     db.session.commit()
     return item
 
@@ -190,11 +192,13 @@ def delete_or_unpublish(kind: EditableKind, item, *, actor=None) -> str:
         item.status = PublicationStatus.DRAFT
         record_audit("unpublish", kind.name, item.id, label=item.title,
                      changes={"status": [before.value, item.status.value]}, user=actor)
+        search.index_item(kind.name, item)
         db.session.commit()
         return "unpublished"
     _refuse_delete_if_referenced(kind, item)
     record_audit("delete", kind.name, item.id, label=item.title, changes=diff(_item_snapshot(kind, item), {}),
                  user=actor)
+    search.remove_item(kind.name, item.id)
     db.session.delete(item)
     db.session.commit()
     return "deleted"
