@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,21 +73,30 @@ def _clear_g(sender, **extra):
     g.__dict__.clear()
 
 
+@contextmanager
+def configured_app(database_url: str, tmp_path: Path, **overrides):
+    """An app with its tables created, its context pushed, and everything removed afterwards."""
+    app = make_app(database_url, tmp_path, **overrides)
+    request_started.connect(_clear_g, app)
+    with app.app_context():
+        db.create_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """A fresh app and database. Its app context stays pushed so tests can use the session directly.
 
     Test requests reuse a pushed app context, and with it ``g``; production gives each request a fresh
-    one, so clear ``g`` when a request starts (it holds Flask-Login's user and cached settings).
+    one, so ``g`` is cleared when a request starts (it holds Flask-Login's user and cached settings).
     """
-    app = make_app(database_url, tmp_path)
-    request_started.connect(_clear_g, app)
-    with app.app_context():
-        db.create_all()
+    with configured_app(database_url, tmp_path) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from charity_site.extensions import db
 from charity_site.models import Attachment, Role
 from charity_site.services import uploads
 from charity_site.services.staff import create_user
-from conftest import make_app
+from conftest import configured_app
 
 PASSWORD = "lanterns-over-the-river-7"
 
@@ -66,19 +65,6 @@ def _rejection(data: bytes, filename: str):
 def _html_text(message: str) -> str:
     return message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace(
         "'", "&#39;")
-
-
-@contextmanager
-def configured_app(database_url, tmp_path, **overrides):
-    app = make_app(database_url, tmp_path, **overrides)
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 @pytest.fixture

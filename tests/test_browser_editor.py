@@ -7,12 +7,11 @@ import re
 
 import pytest
 from browser import chromium_page, live_server
-from conftest import make_app
+from conftest import configured_app
 from factories import DEFAULT_TEST_PASSWORD, make_user
 from PIL import Image
 from playwright.sync_api import expect
 
-from charity_site.extensions import db
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +20,10 @@ ARTICLE = "番禺区慈善会为长者送上重阳节慰问。\n\n| 村居 | 慰
 
 @pytest.fixture
 def served(sqlite_url, tmp_path):
-    app = make_app(sqlite_url, tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    with configured_app(sqlite_url, tmp_path, WTF_CSRF_ENABLED=True) as app:
         make_user("editor@example.org", roles=("editor",), display_name="王编辑")
-    with live_server(app) as base_url:
-        yield base_url
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+        with live_server(app) as base_url:
+            yield base_url
 
 
 def photo(tmp_path):

@@ -5,23 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import chromium_page, live_server
-from conftest import CONTENT_DIR, make_app
+from browser import chromium_page, demo_site
 
 from charity_site.extensions import db
 from charity_site.formatting import format_yuan
 from charity_site.models import LedgerEntry, Project
-from charity_site.services.content_loader import load_content
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served_demo(sqlite_url, tmp_path):
-    app = make_app(sqlite_url, tmp_path)
-    with app.app_context():
-        db.create_all()
-        assert load_content(CONTENT_DIR).ok
+    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
         # A featured project with a budget and spending, so its page has the wide ledger table.
         project = db.session.scalars(
             db.select(Project)
@@ -29,12 +24,7 @@ def served_demo(sqlite_url, tmp_path):
                    Project.id.in_(db.select(LedgerEntry.project_id)))
             .order_by(Project.id)
         ).first()
-        expected = {"title": project.title, "budget": format_yuan(project.budget_fen), "slug": project.slug}
-    with live_server(app) as base_url:
-        yield base_url, expected
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+        yield base_url, {"title": project.title, "budget": format_yuan(project.budget_fen), "slug": project.slug}
 
 
 def test_donor_opens_home_and_follows_a_project_on_a_phone(served_demo):

@@ -5,26 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import chromium_page, live_server
-from conftest import CONTENT_DIR, make_app
-
-from charity_site.extensions import db
-from charity_site.services.content_loader import load_content
+from browser import chromium_page, demo_site
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def served_demo(sqlite_url, tmp_path):
-    app = make_app(sqlite_url, tmp_path)
-    with app.app_context():
-        db.create_all()
-        assert load_content(CONTENT_DIR).ok
-    with live_server(app) as base_url:
+    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
         yield base_url
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
 
 
 def test_search_a_two_character_word_open_a_project_and_enlarge_the_text(served_demo):

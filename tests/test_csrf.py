@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import make_app
+from conftest import configured_app
 from factories import DEFAULT_TEST_PASSWORD, make_user
 from sqlalchemy import func, select
 
@@ -15,13 +15,8 @@ from charity_site.models import NewsPost
 
 @pytest.fixture
 def csrf_app(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+    with configured_app(database_url, tmp_path, WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def token_from(client, url: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from charity_site.extensions import db
 from charity_site.models import Attachment, AuditLog
 from charity_site.services import uploads
 from charity_site.services.uploads import UploadRejected, store_upload
-from conftest import make_app
+from conftest import configured_app
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -59,19 +58,6 @@ def stored_files(app) -> list[Path]:
 
 def attachment_count() -> int:
     return db.session.scalar(select(func.count(Attachment.id)))
-
-
-@contextmanager
-def configured_app(database_url, tmp_path, **overrides):
-    app = make_app(database_url, tmp_path, **overrides)
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 def refused(app, data: bytes, filename: str, **kwargs) -> UploadRejected:
