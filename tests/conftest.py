@@ -105,6 +105,22 @@ def client(app):
 
 
 @pytest.fixture
+def admin(app):
+    from factories import make_user
+
+    return make_user("admin@example.org", roles=("admin",))
+
+
+@pytest.fixture
+def admin_client(app, client, admin):
+    """The test client, signed in as an administrator."""
+    from factories import login
+
+    login(client, admin.email)
+    return client
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from factories import login, make_user
 from flask_babel import gettext
 from markupsafe import escape
@@ -27,17 +26,6 @@ def first_entry(page: str) -> str:
 
 def labels_on(page: str) -> list[str]:
     return re.findall(r'<span class="audit-what">[^：<]*：([^<]*)</span>', page)
-
-
-@pytest.fixture
-def admin(app):
-    return make_user("admin@example.org", roles=("admin",))
-
-
-@pytest.fixture
-def admin_client(app, client, admin):
-    login(client, admin.email)
-    return client
 
 
 def add_entry(label: str, *, at: datetime | None = None, actor: str = "system", action: str = "update",

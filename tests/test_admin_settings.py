@@ -36,17 +36,6 @@ SAVED = {
 
 
 @pytest.fixture
-def admin(app):
-    return make_user("admin@example.org", roles=("admin",))
-
-
-@pytest.fixture
-def admin_client(app, client, admin):
-    login(client, admin.email)
-    return client
-
-
-@pytest.fixture
 def saved(app, admin):
     return site_settings.update_settings(dict(SAVED), None, actor=admin)
 
