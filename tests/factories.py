@@ -8,6 +8,10 @@ from datetime import date, timedelta
 from charity_site.extensions import db
 from charity_site.models import (
     CounterpartyType,
+    Disclosure,
+    DisclosureKind,
+    DisclosureRevision,
+    DisclosureStatus,
     EntryKind,
     Fund,
     FundKind,
@@ -62,6 +66,22 @@ def make_entry(fund: Fund, amount_fen: int, kind: EntryKind = EntryKind.INCOME, 
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def make_disclosure(**fields) -> Disclosure:
+    """A published disclosure with its first revision, as the disclosure service would leave it."""
+    n = _n()
+    values = {"slug": f"disclosure-{n}", "kind": DisclosureKind.FUND_USE, "title": f"关于测试{n}的公示",
+              "body_md": "正文", "status": DisclosureStatus.PUBLISHED,
+              "published_at": utcnow() - timedelta(days=1), **fields}
+    disclosure = Disclosure(**values)
+    db.session.add(disclosure)
+    db.session.flush()
+    if disclosure.status is not DisclosureStatus.DRAFT:
+        db.session.add(DisclosureRevision(disclosure_id=disclosure.id, number=1, title=disclosure.title,
+                                          summary=disclosure.summary, body_md=disclosure.body_md))
+        db.session.flush()
+    return disclosure
 
 
 def make_news(**fields) -> NewsPost:

@@ -7,7 +7,7 @@ fails the test until someone decides who may use it.
 from __future__ import annotations
 
 import pytest
-from factories import login, make_fund, make_news, make_page, make_project, make_user
+from factories import login, make_disclosure, make_entry, make_fund, make_news, make_page, make_project, make_user
 
 from charity_site.extensions import db
 from charity_site.models import ProjectUpdate
@@ -24,6 +24,8 @@ WHO_MAY_USE = {
     "admin_news": {ADMIN, EDITOR},
     "admin_projects": {ADMIN, EDITOR},
     "admin_funds": {ADMIN, FINANCE},
+    "admin_ledger": {ADMIN, FINANCE},
+    "admin_disclosures": {ADMIN, EDITOR, FINANCE},
     "admin_uploads": {ADMIN, EDITOR, FINANCE},
     "admin_users": {ADMIN},
     "admin_audit": {ADMIN},
@@ -47,6 +49,8 @@ def samples(app):
     update = ProjectUpdate(project_id=project.id, slug="u1", happened_on=project.published_at.date(), title="进展")
     db.session.add(update)
     target = make_user("target@example.org", roles=(EDITOR,))
+    entry = make_entry(fund, 10_000)
+    disclosure = make_disclosure(fund_id=fund.id)
     db.session.commit()
     return {
         ("admin_pages", "item_id"): page.id,
@@ -56,6 +60,8 @@ def samples(app):
         ("admin_projects", "project_id"): project.id,
         ("admin_projects", "update_id"): update.id,
         ("admin_users", "user_id"): target.id,
+        ("admin_ledger", "entry_id"): entry.id,
+        ("admin_disclosures", "disclosure_id"): disclosure.id,
     }
 
 

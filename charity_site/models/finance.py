@@ -59,6 +59,9 @@ class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         Index("ix_ledger_entries_fund_date", "fund_id", "occurred_on"),
         Index("ix_ledger_entries_project_date", "project_id", "occurred_on"),
+        # /ledger lists newest first over up to millions of lines; Last-Modified asks for max(updated_at).
+        Index("ix_ledger_entries_date_id", "occurred_on", "id"),
+        Index("ix_ledger_entries_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

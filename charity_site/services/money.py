@@ -69,3 +69,47 @@ def people_served_total() -> int:
             select(func.coalesce(func.sum(Project.people_served), 0)).where(Project.public_clause())
         )
     )
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    kind: EntryKind
+    category: str
+    amount_fen: int
+
+
+def category_totals(*conditions) -> list[CategoryTotal]:
+    """Non-voided amounts grouped by income/expense and category, largest first within each kind."""
+    amount = func.sum(LedgerEntry.amount_fen)
+    rows = db.session.execute(
+        select(LedgerEntry.kind, LedgerEntry.category, amount)
+        .where(LedgerEntry.voided.is_(False), *conditions)
+        .group_by(LedgerEntry.kind, LedgerEntry.category)
+        .order_by(LedgerEntry.kind, amount.desc(), LedgerEntry.category)
+    ).all()
+    return [CategoryTotal(row[0], row[1], int(row[2])) for row in rows]
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    year: int
+    month: int
+    income_fen: int
+    expense_fen: int
+
+    @property
+    def net_fen(self) -> int:
+        return self.income_fen - self.expense_fen
+
+
+def monthly_totals(*conditions) -> list[MonthTotals]:
+    """Income and expense per calendar month with any non-voided line, oldest first."""
+    year = func.extract("year", LedgerEntry.occurred_on)
+    month = func.extract("month", LedgerEntry.occurred_on)
+    rows = db.session.execute(
+        select(year, month, _income, _expense)
+        .where(LedgerEntry.voided.is_(False), *conditions)
+        .group_by(year, month)
+        .order_by(year, month)
+    ).all()
+    return [MonthTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
