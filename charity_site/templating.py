@@ -28,6 +28,15 @@ MAIN_NAV = (
     ("pages.about", _l("About us"), {}),
 )
 
+# The 信息公开 section: its pages share a second row of tabs, and the main menu's 信息公开 entry.
+TRANSPARENCY_NAV = (
+    ("disclosures.index", _l("Notices and reports")),
+    ("ledger.index", _l("Income and expenditure")),
+    ("funds.index", _l("Charity funds")),
+    ("open_data.index", _l("Open data")),
+)
+TRANSPARENCY_SECTIONS = {endpoint.split(".")[0] for endpoint, _label in TRANSPARENCY_NAV}
+
 
 def current_font_size() -> str:
     size = request.cookies.get(FONT_COOKIE, "medium")
@@ -67,6 +76,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def shared_context():
         endpoint = request.endpoint or ""
+        section = endpoint.split(".")[0]
         from .views.admin.access import staff_navigation
 
         return {
@@ -75,7 +85,10 @@ def init_templating(app: Flask) -> None:
             "staff_nav": staff_navigation() if request.blueprint and request.blueprint.startswith("admin") else (),
             "site": site_settings(),
             "main_nav": MAIN_NAV,
-            "active_section": endpoint.split(".")[0],
+            "active_section": "disclosures" if section in TRANSPARENCY_SECTIONS else section,
+            "transparency_nav": [
+                entry for entry in TRANSPARENCY_NAV if entry[0] in current_app.view_functions
+            ] if section in TRANSPARENCY_SECTIONS else (),
             "font_size": current_font_size(),
             "font_sizes": FONT_SIZES,
         }

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditLog, Fund, NewsPost, Page, Project, PublicationStatus, utcnow
+from ..models import AuditLog, Fund, NewsPost, Page, Project, PublicationStatus, Role, utcnow
+from . import deadlines
 
 EDITABLE_KINDS = (
     ("page", Page, "admin_pages"),
@@ -15,6 +16,10 @@ EDITABLE_KINDS = (
     ("project", Project, "admin_projects"),
     ("fund", Fund, "admin_funds"),
 )
+
+
+# Who sees the disclosure deadlines: the people who publish disclosures (admin holds every role).
+DEADLINE_ROLES = (Role.EDITOR, Role.FINANCE)
 
 
 @dataclass
@@ -60,3 +65,10 @@ def needing_attention(limit: int = 10) -> tuple[list[PendingItem], list[PendingI
 def recent_changes(limit: int = 12) -> list[AuditLog]:
     query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)
     return list(db.session.scalars(query))
+
+
+def disclosure_deadlines(user, today=None) -> list[deadlines.Obligation] | None:
+    """Overdue and soon-due disclosures for the roles that publish them; None for everybody else."""
+    if not user.has_role(*DEADLINE_ROLES):
+        return None
+    return deadlines.disclosure_obligations(today)

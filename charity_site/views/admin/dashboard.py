@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 
 from ...services import dashboard
 from .access import staff_blueprint
@@ -19,4 +20,5 @@ def index():
         drafts=drafts,
         scheduled=scheduled,
         changes=dashboard.recent_changes(),
+        deadlines=dashboard.disclosure_deadlines(current_user),
     )
