@@ -4,7 +4,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from .models import DisclosureKind, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
+from .models import DisclosureKind, DisclosureStatus, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
 
 PROJECT_STATUS_LABELS = {
     ProjectStatus.PREPARING: _l("In preparation"),
@@ -72,6 +72,12 @@ AUDIT_ACTION_LABELS = {
     "disable": _l("Account disabled"),
     "upload": _l("Uploaded"),
     "content_load": _l("Content loaded"),
+    "void": _l("Voided"),
+    "import": _l("Imported"),
+    "revise": _l("Corrected"),
+    "withdraw": _l("Withdrawn"),
+    "attach": _l("Attachment added"),
+    "detach": _l("Attachment removed"),
 }
 
 
@@ -82,10 +88,17 @@ PUBLICATION_STATUS_LABELS = {
 }
 
 
+DISCLOSURE_STATUS_LABELS = {
+    DisclosureStatus.DRAFT: _l("Draft"),
+    DisclosureStatus.PUBLISHED: _l("Published"),
+    DisclosureStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
 def label_of(value) -> str:
     """The Chinese label of an enum member (or a known string code such as an audit action)."""
     for table in (PROJECT_STATUS_LABELS, FUND_KIND_LABELS, ENTRY_KIND_LABELS, DISCLOSURE_KIND_LABELS,
-                  PUBLICATION_STATUS_LABELS, ROLE_LABELS):
+                  PUBLICATION_STATUS_LABELS, ROLE_LABELS, DISCLOSURE_STATUS_LABELS):
         if isinstance(value, enum.Enum) and value in table:
             return str(table[value])
     for table in (AUDIT_ACTION_LABELS, OBJECT_KIND_LABELS):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, redirect, url_for
 from sqlalchemy import case, func, or_, select
@@ -13,7 +13,10 @@ from ..extensions import db
 from ..models import (
     PROJECT_CATEGORIES,
     Disclosure,
+    DisclosureKind,
+    DisclosureRevision,
     EntryKind,
+    Fund,
     LedgerEntry,
     NewsPost,
     Page,
@@ -22,6 +25,7 @@ from ..models import (
     ProjectUpdate,
     utcnow,
 )
+from ..formatting import local_to_utc
 from . import slugs
 
 PROJECTS_PER_PAGE = 12
@@ -226,14 +230,165 @@ def latest_disclosures(limit: int = 5) -> list[Disclosure]:
     return list(db.session.scalars(query))
 
 
-def disclosures_page(page: int):
-    query = (
-        select(Disclosure)
-        .where(Disclosure.public_clause())
-        .options(selectinload(Disclosure.project))
-        .order_by(Disclosure.published_at.desc(), Disclosure.id.desc())
+@dataclass(frozen=True)
+class DisclosureFilters:
+    """The /disclosures filters as they appear in the URL; unknown values are ignored, not errors."""
+
+    kind: DisclosureKind | None = None
+    year: int | None = None
+    project: str | None = None  # slug
+    fund: str | None = None  # slug
+
+    @classmethod
+    def from_args(cls, args) -> "DisclosureFilters":
+        try:
+            kind = DisclosureKind(args.get("type"))
+        except ValueError:
+            kind = None
+        year = args.get("year", type=int)
+        year = year if year and 1949 <= year <= 2100 else None
+        project = (args.get("project") or "").strip()[:160] or None
+        fund = (args.get("fund") or "").strip()[:160] or None
+        return cls(kind, year, project, fund)
+
+    @property
+    def active(self) -> bool:
+        return any((self.kind, self.year, self.project, self.fund))
+
+    def as_args(self) -> dict:
+        values = {"type": self.kind.value if self.kind else None, "year": self.year,
+                  "project": self.project, "fund": self.fund}
+        return {key: value for key, value in values.items() if value}
+
+
+def _year_bounds_utc(year: int) -> tuple[datetime, datetime]:
+    """The first moment of ``year`` and of the next one in Beijing time, as UTC."""
+    return (local_to_utc(datetime(year, 1, 1)), local_to_utc(datetime(year + 1, 1, 1)))
+
+
+def disclosures_page(page: int, filters: DisclosureFilters = DisclosureFilters()):
+    """One page of public disclosures, newest first, matching ``filters``."""
+    query = select(Disclosure).where(Disclosure.public_clause())
+    if filters.kind:
+        query = query.where(Disclosure.kind == filters.kind)
+    if filters.year:
+        # The year of the period's end; a disclosure without a period counts in the year it was published.
+        start, end = _year_bounds_utc(filters.year)
+        query = query.where(or_(
+            Disclosure.period_end.between(date(filters.year, 1, 1), date(filters.year, 12, 31)),
+            Disclosure.period_end.is_(None) & (Disclosure.published_at >= start) & (Disclosure.published_at < end),
+        ))
+    if filters.project:
+        query = query.where(Disclosure.project.has(Project.slug == filters.project))
+    if filters.fund:
+        query = query.where(Disclosure.fund.has(Fund.slug == filters.fund))
+    query = query.options(selectinload(Disclosure.project), selectinload(Disclosure.fund)).order_by(
+        Disclosure.published_at.desc(), Disclosure.id.desc()
     )
     return db.paginate(query, page=page, per_page=DISCLOSURES_PER_PAGE, error_out=True)
+
+
+def disclosure_years() -> list[int]:
+    """Years to filter by (of a period's end or of publication), newest first."""
+    row = db.session.execute(
+        select(func.min(Disclosure.period_end), func.max(Disclosure.period_end),
+               func.min(Disclosure.published_at), func.max(Disclosure.published_at))
+        .where(Disclosure.public_clause())
+    ).one()
+    years = [value.year for value in row if value is not None]
+    if not years:
+        return []
+    return list(range(min(max(years), utcnow().year + 1), min(years) - 1, -1))
+
+
+def disclosure_projects_and_funds() -> tuple[list[Project], list[Fund]]:
+    """The public projects and funds that public disclosures refer to, for the filters."""
+    projects = db.session.scalars(
+        select(Project).where(Project.public_clause(), Project.id.in_(
+            select(Disclosure.project_id).where(Disclosure.public_clause())
+        )).order_by(Project.title)
+    )
+    funds = db.session.scalars(
+        select(Fund).where(Fund.public_clause(), Fund.id.in_(
+            select(Disclosure.fund_id).where(Disclosure.public_clause())
+        )).order_by(Fund.title)
+    )
+    return list(projects), list(funds)
+
+
+def corrected_ids(disclosure_ids) -> set[int]:
+    """Which of these disclosures have been corrected (have a revision after the first), in one query."""
+    ids = list(disclosure_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(DisclosureRevision.disclosure_id)
+        .where(DisclosureRevision.disclosure_id.in_(ids), DisclosureRevision.number > 1)
+        .group_by(DisclosureRevision.disclosure_id)
+    ))
+
+
+def public_disclosure_or_404(disclosure_id: int) -> Disclosure:
+    """A published or withdrawn disclosure; drafts do not exist for visitors."""
+    return db.first_or_404(
+        select(Disclosure)
+        .where(Disclosure.id == disclosure_id, Disclosure.public_clause())
+        .options(selectinload(Disclosure.revisions), selectinload(Disclosure.attachments),
+                 selectinload(Disclosure.project), selectinload(Disclosure.fund))
+    )
+
+
+@dataclass(frozen=True)
+class LedgerSummary:
+    """Income and expense by category from the ledger, for a disclosure's project or fund and period."""
+
+    income: list
+    expense: list
+    totals: object  # money.MoneyTotals
+    scope: str  # "project", "fund" or "organisation"
+    period_start: date | None
+    period_end: date | None
+    link_args: dict  # query arguments for /ledger
+
+    @property
+    def empty(self) -> bool:
+        return not (self.income or self.expense)
+
+
+def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
+    """The ledger's totals for the disclosure's project (or fund) and period, computed in SQL.
+
+    Without a project or fund the whole organisation's ledger for the period is summed. A disclosure
+    with neither a period nor a project or fund (a notice of a major event, say) has no summary.
+    """
+    from . import money
+
+    project = disclosure.project if disclosure.project_id else None
+    fund = disclosure.fund if disclosure.fund_id else None
+    start, end = disclosure.period_start, disclosure.period_end
+    if project is None and fund is None and start is None and end is None:
+        return None
+    conditions, link_args = [], {}
+    if project is not None:
+        conditions.append(LedgerEntry.project_id == project.id)
+        link_args["project"] = project.slug
+    elif fund is not None:
+        conditions.append(LedgerEntry.fund_id == fund.id)
+        link_args["fund"] = fund.slug
+    if start is not None:
+        conditions.append(LedgerEntry.occurred_on >= start)
+        link_args["from"] = start.isoformat()
+    if end is not None:
+        conditions.append(LedgerEntry.occurred_on <= end)
+        link_args["to"] = end.isoformat()
+    categories = money.category_totals(*conditions)
+    return LedgerSummary(
+        income=[row for row in categories if row.kind is EntryKind.INCOME],
+        expense=[row for row in categories if row.kind is EntryKind.EXPENSE],
+        totals=money.ledger_totals(*conditions),
+        scope="project" if project is not None else "fund" if fund is not None else "organisation",
+        period_start=start, period_end=end, link_args=link_args,
+    )
 
 
 def footer_pages() -> list[Page]:
