@@ -112,7 +112,7 @@ def test_ledger_csv_is_streamed_with_bom_and_sums_to_the_sql_totals(client, site
     assert response.mimetype == "text/csv"
     rows = csv_rows(response)
     assert list(rows[0].keys()) == open_data.LEDGER.field_names
-    assert sums(rows) == public_totals() == (1_000_00 + 123_45, 234_56 + 500_50 + 70_00)
+    assert sums(rows) == public_totals() == (1_000_00 + 123_45, 234_56 + 500_50)
     # Voided lines are published, marked, with their reason; the yuan column says the same as the fen one.
     voided = [row for row in rows if row["voided"] == "true"]
     assert [(row["amount_fen"], row["void_reason"]) for row in voided] == [("99999", "金额录入错误")]
@@ -203,9 +203,8 @@ def test_drafts_and_non_public_items_are_left_out(client, site):
     ledger = csv_rows(client.get("/open-data/ledger.csv"))
     assert "777777" not in {row["amount_fen"] for row in ledger}
     assert all(row["fund_slug"] == "open-fund" for row in ledger)
-    # A line of a draft project stays (its fund is public) without naming the draft project.
-    draft_line = next(row for row in ledger if row["id"] == str(site["lines"]["draft_project_expense"].id))
-    assert draft_line["project_slug"] == "" and draft_line["project_title"] == ""
+    # A line of a draft project is not public yet, like the project itself (the site's one rule).
+    assert str(site["lines"]["draft_project_expense"].id) not in {row["id"] for row in ledger}
     for name in DATASETS:
         for fmt in FORMATS:
             text = export_text(client, name, fmt)
@@ -238,7 +237,7 @@ def ledger_ids(client, query: str = "") -> set[int]:
 def test_ledger_download_accepts_the_ledger_page_filters(client, site):
     lines = site["lines"]
     everything = ledger_ids(client)
-    expenses = {lines[key].id for key in ("person_expense", "org_expense", "voided", "draft_project_expense")}
+    expenses = {lines[key].id for key in ("person_expense", "org_expense", "voided")}
     assert ledger_ids(client, "?kind=expense") == expenses
     assert ledger_ids(client, "?project=zhuxue") == {lines[key].id for key in
                                                      ("person_expense", "org_expense", "voided")}
@@ -246,8 +245,7 @@ def test_ledger_download_accepts_the_ledger_page_filters(client, site):
     assert ledger_ids(client, "?from=2024-04-01&to=2024-05-31") == {lines["person_income"].id,
                                                                    lines["person_expense"].id}
     assert ledger_ids(client, "?channel=微信") == {lines["person_income"].id}
-    assert ledger_ids(client, "?category=救助&kind=expense&from=2024-06-05") == {
-        lines["voided"].id, lines["draft_project_expense"].id}
+    assert ledger_ids(client, "?category=救助&kind=expense&from=2024-06-05") == {lines["voided"].id}
     # Invalid or unknown values are ignored rather than refused; a draft fund cannot be asked for.
     assert ledger_ids(client, "?kind=gift&from=2024-13-01&to=yesterday&fund=draft-fund&project=nope") == everything
     # The XLSX and JSON downloads filter the same way.
@@ -344,7 +342,7 @@ def test_open_data_page_explains_every_dataset(client, site):
         for field in dataset.fields:
             assert f"<code>{field.name}</code>" in page
     assert 'href="/open-data/grants-360giving.json"' in page
-    assert "共 6 条" in page  # six public ledger lines (the draft fund's line is not counted)
+    assert "共 5 条" in page  # five public ledger lines (those of the draft fund and draft project are not)
     assert "张**" in page and "voided = true" in page  # privacy and totals rules are explained
     assert "draft-fund" not in page
 

@@ -154,9 +154,12 @@ def project_updates(project: Project) -> list[ProjectUpdate]:
 
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
+    from . import money
+
     query = (
         select(LedgerEntry)
         .filter_by(**filters)
+        .where(*money.public_line_conditions())
         .options(selectinload(LedgerEntry.fund))
         .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
         .limit(limit)
@@ -381,6 +384,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     if end is not None:
         conditions.append(LedgerEntry.occurred_on <= end)
         link_args["to"] = end.isoformat()
+    conditions += money.public_line_conditions()
     categories = money.category_totals(*conditions)
     return LedgerSummary(
         income=[row for row in categories if row.kind is EntryKind.INCOME],

@@ -1,13 +1,19 @@
-"""Totals computed in SQL from non-voided ledger lines: the one source of truth for money."""
+"""Totals computed in SQL from non-voided ledger lines: the one source of truth for money.
+
+Public pages pass ``*public_line_conditions()``: the public sees the lines of public funds whose
+project is public or absent. Staff pages see every line.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from flask import g, has_request_context
+
+from sqlalchemy import case, func, literal, or_, select, union_all
 
 from ..extensions import db
-from ..models import EntryKind, LedgerEntry, Project
+from ..models import EntryKind, Fund, LedgerEntry, Project
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,50 @@ class MoneyTotals:
     @property
     def balance_fen(self) -> int:
         return self.income_fen - self.expense_fen
+
+
+# --- Which lines the public sees -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HiddenOwners:
+    fund_ids: tuple[int, ...] = ()
+    project_ids: tuple[int, ...] = ()
+
+
+def hidden_owners() -> HiddenOwners:
+    """Funds and projects that are not public (drafts, scheduled for later): one query, once a request."""
+    if has_request_context() and "ledger_hidden_owners" in g:
+        return g.ledger_hidden_owners
+    funds = select(literal("f").label("owner"), Fund.id.label("id")).where(
+        Fund.id.not_in(select(Fund.id).where(Fund.public_clause()))
+    )
+    projects = select(literal("p").label("owner"), Project.id.label("id")).where(
+        Project.id.not_in(select(Project.id).where(Project.public_clause()))
+    )
+    rows = db.session.execute(union_all(funds, projects)).all()
+    hidden = HiddenOwners(
+        tuple(sorted(row.id for row in rows if row.owner == "f")),
+        tuple(sorted(row.id for row in rows if row.owner == "p")),
+    )
+    if has_request_context():
+        g.ledger_hidden_owners = hidden
+    return hidden
+
+
+def public_line_conditions() -> list:
+    """SQL conditions for lines of public funds whose project is public or absent.
+
+    The few hidden funds and projects are listed by id, so the usual case (everything published)
+    adds no condition at all to a query over a million lines.
+    """
+    hidden = hidden_owners()
+    conditions = []
+    if hidden.fund_ids:
+        conditions.append(LedgerEntry.fund_id.not_in(hidden.fund_ids))
+    if hidden.project_ids:
+        conditions.append(or_(LedgerEntry.project_id.is_(None), LedgerEntry.project_id.not_in(hidden.project_ids)))
+    return conditions
 
 
 _income = func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=0)), 0)
@@ -47,11 +97,13 @@ def totals_by(column, ids) -> dict[int, MoneyTotals]:
 
 
 def project_totals(project_ids) -> dict[int, MoneyTotals]:
-    return totals_by(LedgerEntry.project_id, project_ids)
+    """Public totals of many projects (lines of public funds only)."""
+    return totals_by_where(LedgerEntry.project_id, project_ids, *public_line_conditions())
 
 
 def fund_totals(fund_ids) -> dict[int, MoneyTotals]:
-    return totals_by(LedgerEntry.fund_id, fund_ids)
+    """Public totals of many funds."""
+    return totals_by_where(LedgerEntry.fund_id, fund_ids, *public_line_conditions())
 
 
 def beneficiaries_total() -> int:
@@ -113,3 +165,44 @@ def monthly_totals(*conditions) -> list[MonthTotals]:
         .order_by(year, month)
     ).all()
     return [MonthTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
+
+
+def _live(kind: EntryKind):
+    """Amount of a non-voided line of ``kind``, else 0: for sums over queries that keep voided lines."""
+    return case((LedgerEntry.voided.is_(False) & (LedgerEntry.kind == kind), LedgerEntry.amount_fen), else_=0)
+
+
+def count_and_totals(*conditions) -> tuple[int, MoneyTotals]:
+    """How many lines match ``conditions`` (voided ones included, as lists show them) and the income and
+    expense of the non-voided ones, in one query, so a long ledger is read once."""
+    row = db.session.execute(
+        select(
+            func.count(LedgerEntry.id),
+            func.coalesce(func.sum(_live(EntryKind.INCOME)), 0),
+            func.coalesce(func.sum(_live(EntryKind.EXPENSE)), 0),
+        ).where(*conditions)
+    ).one()
+    return int(row[0]), MoneyTotals(int(row[1]), int(row[2]))
+
+
+def totals_by_where(column, ids, *conditions) -> dict[int, MoneyTotals]:
+    """``totals_by`` restricted by more ``conditions`` (e.g. only public lines, only one fund's lines)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(column, _income, _expense)
+        .where(LedgerEntry.voided.is_(False), column.in_(ids), *conditions)
+        .group_by(column)
+    ).all()
+    found = {row[0]: MoneyTotals(int(row[1]), int(row[2])) for row in rows}
+    return {id_: found.get(id_, MoneyTotals()) for id_ in ids}
+
+
+def signed_amount():
+    """+amount for a non-voided income line, -amount for a non-voided expense line, 0 for a voided line."""
+    return case(
+        (LedgerEntry.voided.is_(True), 0),
+        (LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen),
+        else_=-LedgerEntry.amount_fen,
+    )

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 
 from ..extensions import db
 from ..formatting import SITE_TZ, mask_person_name, to_local
@@ -43,6 +43,7 @@ from ..models import (
     utcnow,
 )
 from ..urls import canonical_url
+from . import money
 
 YIELD_PER = 1000
 CHUNK_ROWS = 200  # rows gathered into one chunk of the streamed response
@@ -139,8 +140,8 @@ def public_fund_ids():
 
 
 def public_ledger_clause():
-    """SQL condition for ledger lines the public may see: the lines of public funds."""
-    return LedgerEntry.fund_id.in_(public_fund_ids())
+    """SQL condition for ledger lines the public may see: the site's one rule (money.public_line_conditions)."""
+    return and_(true(), *money.public_line_conditions())
 
 
 _income_sum = func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=0)), 0)
@@ -260,9 +261,8 @@ def _ledger_rows(filters: LedgerFilters = NO_FILTERS) -> Iterator:
             Project.slug.label("project_slug"), Project.title.label("project_title"),
         )
         .join(Fund, Fund.id == LedgerEntry.fund_id)
-        # A line of a draft project stays public through its fund; the draft project's name does not.
-        .outerjoin(Project, and_(Project.id == LedgerEntry.project_id, Project.public_clause()))
-        .where(Fund.public_clause(), *filters.conditions())
+        .outerjoin(Project, Project.id == LedgerEntry.project_id)
+        .where(public_ledger_clause(), *filters.conditions())
         .order_by(LedgerEntry.occurred_on, LedgerEntry.id)
     )
     return _stream(query)

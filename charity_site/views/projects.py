@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
+from flask_babel import gettext as _
 
-from ..models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
-from ..services import catalog, money
+from ..models import PROJECT_CATEGORIES, EntryKind, LedgerEntry, Project, ProjectStatus
+from ..services import catalog, charts, money
 from ..services.qr import qr_svg
 from ..urls import canonical_url
 
@@ -33,10 +34,20 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     project: Project = catalog.public_by_slug(Project, slug, "projects.detail")
+    lines = (LedgerEntry.project_id == project.id, *money.public_line_conditions())
+    months = money.monthly_totals(*lines)
+    spending = [(row.category, row.amount_fen) for row in money.category_totals(*lines)
+                if row.kind is EntryKind.EXPENSE]
+    totals = money.ledger_totals(*lines)
     return render_template(
         "projects/detail.html",
         project=project,
-        totals=money.ledger_totals(LedgerEntry.project_id == project.id),
+        totals=totals,
+        months=months,
+        spending=spending,
+        spending_total=totals.expense_fen,
+        monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
+        category_chart=charts.category_chart(spending, _("Expense")),
         updates=catalog.project_updates(project),
         ledger_lines=catalog.latest_ledger_lines(project_id=project.id),
         news=catalog.project_news(project),

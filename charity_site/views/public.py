@@ -17,7 +17,7 @@ def home():
     projects = catalog.featured_projects()
     return render_template(
         "public/home.html",
-        totals=money.ledger_totals(),
+        totals=money.ledger_totals(*money.public_line_conditions()),
         beneficiaries=money.beneficiaries_total(),
         people_served=money.people_served_total(),
         projects=projects,

@@ -1,0 +1,54 @@
+"""Public fund list and fund pages: each fund's balance, story, spending and projects."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from ..models import EntryKind, Fund, FundKind, LedgerEntry
+from ..services import catalog, charts, ledger_queries, money
+
+bp = Blueprint("funds", __name__, url_prefix="/funds")
+
+
+@bp.get("/")
+def index():
+    filters = ledger_queries.FundFilters.from_args(request.args)
+    pagination = ledger_queries.funds_page(request.args.get("page", 1, type=int), filters)
+    funds = list(pagination.items)
+    return render_template(
+        "funds/index.html",
+        pagination=pagination,
+        funds=funds,
+        filters=filters,
+        kinds=list(FundKind),
+        fund_money=ledger_queries.funds_money(funds),
+        summary=ledger_queries.funds_summary(filters),
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    fund: Fund = catalog.public_by_slug(Fund, slug, "funds.detail")
+    lines = [LedgerEntry.fund_id == fund.id, *ledger_queries.public_line_conditions()]
+    months = money.monthly_totals(*lines)
+    spending = [(row.category, row.amount_fen) for row in money.category_totals(*lines)
+                if row.kind is EntryKind.EXPENSE]
+    projects = ledger_queries.fund_projects(fund)
+    return render_template(
+        "funds/detail.html",
+        fund=fund,
+        totals=money.ledger_totals(*lines),
+        months=months,
+        spending=spending,
+        spending_total=sum(amount for _name, amount in spending),
+        projects=projects,
+        ledger_lines=ledger_queries.latest_public_lines(10, LedgerEntry.fund_id == fund.id),
+        disclosures=ledger_queries.fund_disclosures(fund),
+        monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
+        category_chart=charts.category_chart(spending, _("Expense")),
+        budget_chart=charts.budget_chart(
+            [(item.project.title, item.project.budget_fen, item.totals.expense_fen) for item in projects],
+            _("Budget"), _("Spent"), no_budget=_("Not set"),
+        ),
+    )

@@ -1,0 +1,28 @@
+"""The public ledger: every income and expense line of public funds, with filters and totals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
+from ..services import ledger_queries
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+
+@bp.get("/")
+def index():
+    filters = ledger_queries.LedgerFilters.from_args(request.args)
+    result = ledger_queries.ledger_page(filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "ledger/index.html",
+        filters=filters,
+        result=result,
+        pagination=result.pagination,
+        funds=ledger_queries.fund_choices(),
+        projects=ledger_queries.project_choices(),
+        kinds=list(EntryKind),
+        income_categories=INCOME_CATEGORIES,
+        expense_categories=EXPENSE_CATEGORIES,
+        channels=LEDGER_CHANNELS,
+    )

@@ -1,0 +1,98 @@
+"""Property: every total the site shows equals the plain sum of the non-voided lines behind it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from factories import make_entry, make_fund, make_project
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+from test_public_ledger import fen, shown_total
+
+from charity_site.extensions import db
+from charity_site.formatting import format_amount
+from charity_site.models import EntryKind, Fund, LedgerEntry, Project
+from charity_site.services import money
+
+LINE = st.fixed_dictionaries({
+    "fund": st.integers(0, 2),
+    "project": st.one_of(st.none(), st.integers(0, 2)),
+    "kind": st.sampled_from(list(EntryKind)),
+    "amount": st.one_of(st.integers(1, 1_000), st.integers(1, 10**11)),
+    "voided": st.booleans(),
+    "day": st.integers(0, 800),
+})
+
+
+def reset_ledger() -> None:
+    db.session.rollback()
+    db.session.execute(delete(LedgerEntry))
+    db.session.execute(delete(Project))
+    db.session.execute(delete(Fund))
+    db.session.commit()
+
+
+def expected(lines, **match) -> money.MoneyTotals:
+    live = [line for line in lines if not line["voided"] and all(line[key] == value for key, value in match.items())]
+    return money.MoneyTotals(
+        sum(line["amount"] for line in live if line["kind"] is EntryKind.INCOME),
+        sum(line["amount"] for line in live if line["kind"] is EntryKind.EXPENSE),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(LINE, max_size=30))
+def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client, lines):
+    reset_ledger()
+    funds = [make_fund() for _ in range(3)]
+    projects = [make_project(fund_id=funds[number].id) for number in range(3)]
+    for line in lines:
+        make_entry(funds[line["fund"]], line["amount"], line["kind"],
+                   project_id=projects[line["project"]].id if line["project"] is not None else None,
+                   occurred_on=date(2023, 1, 1) + timedelta(days=line["day"]),
+                   voided=line["voided"], void_reason="作废" if line["voided"] else "")
+    db.session.commit()
+
+    everything = expected(lines)
+    assert money.ledger_totals() == everything
+    assert money.count_and_totals() == (len(lines), everything)
+
+    home = client.get("/").get_data(as_text=True)
+    for name, value in (("income", everything.income_fen), ("expense", everything.expense_fen),
+                        ("balance", everything.balance_fen)):
+        assert re.search(rf'data-stat="{name}">([^<]+)<', home).group(1) == format_amount(value)
+
+    ledger = client.get("/ledger/").get_data(as_text=True)
+    assert (shown_total(ledger, "income"), shown_total(ledger, "expense")) == (
+        everything.income_fen, everything.expense_fen)
+
+    funds_list = client.get("/funds/").get_data(as_text=True)
+    assert f"结余 {format_yuan_text(everything.balance_fen)}" in funds_list
+
+    for number, fund in enumerate(funds):
+        own = expected(lines, fund=number)
+        assert money.fund_totals([fund.id])[fund.id] == own
+        page = client.get(f"/funds/{fund.slug}").get_data(as_text=True)
+        assert fen(re.search(r'data-fact="balance">([^<]+)<', page).group(1)) == own.balance_fen
+        assert fen(re.search(r'data-fact="income">([^<]+)<', page).group(1)) == own.income_fen
+        filtered = client.get(f"/ledger/?fund={fund.slug}").get_data(as_text=True)
+        assert shown_total(filtered, "net") == own.balance_fen
+        months = money.monthly_totals(LedgerEntry.fund_id == fund.id)
+        assert sum(month.net_fen for month in months) == own.balance_fen
+
+    for number, project in enumerate(projects):
+        own = expected(lines, project=number)
+        assert money.project_totals([project.id])[project.id] == own
+        page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
+        assert fen(re.search(r'data-fact="raised">([^<]+)<', page).group(1)) == own.income_fen
+        assert fen(re.search(r'data-fact="spent">([^<]+)<', page).group(1)) == own.expense_fen
+        spending = money.category_totals(LedgerEntry.project_id == project.id)
+        assert sum(row.amount_fen for row in spending if row.kind is EntryKind.EXPENSE) == own.expense_fen
+
+
+def format_yuan_text(value: int) -> str:
+    from charity_site.formatting import format_yuan
+
+    return format_yuan(value)
