@@ -40,6 +40,8 @@ class BaseConfig:
 
     CONTENT_DIR = str(PROJECT_ROOT / "content")
     UPLOAD_DIR: str | None = None
+    # Spreadsheets waiting between the import preview and its confirmation (default instance/imports).
+    LEDGER_IMPORT_DIR: str | None = None
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     # A request may be a little larger than the file it carries (multipart overhead, other fields).
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -72,7 +74,7 @@ class BaseConfig:
     def from_environment(cls) -> dict:
         """Values that come from the environment at start-up."""
         values: dict = {}
-        for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "CONTENT_DIR"):
+        for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
         if os.environ.get("REDIS_URL"):

@@ -6,11 +6,15 @@ fails the test until someone decides who may use it.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from factories import login, make_disclosure, make_entry, make_fund, make_news, make_page, make_project, make_user
+from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.models import ProjectUpdate
+from charity_site.services import ledger_import
 
 ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
 ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)
@@ -43,13 +47,17 @@ def admin_rules(app):
 
 
 @pytest.fixture
-def samples(app):
+def samples(app, tmp_path):
     page, news, fund = make_page(), make_news(), make_fund()
     project = make_project(fund_id=fund.id)
     update = ProjectUpdate(project_id=project.id, slug="u1", happened_on=project.published_at.date(), title="进展")
     db.session.add(update)
     target = make_user("target@example.org", roles=(EDITOR,))
     entry = make_entry(fund, 10_000)
+    # The import preview needs a real upload: a made-up token answers 404 by design.
+    app.config["LEDGER_IMPORT_DIR"] = str(tmp_path / "imports")
+    csv_file = FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()), filename="sample.csv")
+    token = ledger_import.store_upload(csv_file)
     disclosure = make_disclosure(fund_id=fund.id)
     db.session.commit()
     return {
@@ -61,6 +69,7 @@ def samples(app):
         ("admin_projects", "update_id"): update.id,
         ("admin_users", "user_id"): target.id,
         ("admin_ledger", "entry_id"): entry.id,
+        ("admin_ledger", "token"): token,
         ("admin_disclosures", "disclosure_id"): disclosure.id,
     }
 

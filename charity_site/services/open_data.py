@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..urls import canonical_url
 from . import money
+from .ledger_queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
 
 YIELD_PER = 1000
 CHUNK_ROWS = 200  # rows gathered into one chunk of the streamed response
@@ -165,84 +166,6 @@ def _stream(query) -> Iterator:
 
 
 # --- Ledger filters -----------------------------------------------------------------------------
-
-
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class LedgerFilters:
-    """The /ledger page's filters as URL arguments; an invalid or unknown value is ignored.
-
-    fund=<slug>, project=<slug>, kind=income|expense, category, channel, from=YYYY-MM-DD, to=YYYY-MM-DD.
-    To be unified with the /ledger page's own filter object (services/ledger_queries.py).
-    """
-
-    fund_id: int | None = None
-    fund_slug: str | None = None
-    project_id: int | None = None
-    project_slug: str | None = None
-    kind: EntryKind | None = None
-    category: str | None = None
-    channel: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-    @classmethod
-    def from_args(cls, args) -> "LedgerFilters":
-        fund_slug = (args.get("fund") or "").strip()
-        fund_id = db.session.scalar(select(Fund.id).where(Fund.slug == fund_slug, Fund.public_clause())) \
-            if fund_slug else None
-        project_slug = (args.get("project") or "").strip()
-        project_id = db.session.scalar(select(Project.id).where(Project.slug == project_slug,
-                                                                Project.public_clause())) if project_slug else None
-        try:
-            kind = EntryKind(args.get("kind"))
-        except ValueError:
-            kind = None
-        category = (args.get("category") or "").strip()
-        channel = (args.get("channel") or "").strip()
-        return cls(
-            fund_id=fund_id, fund_slug=fund_slug if fund_id else None,
-            project_id=project_id, project_slug=project_slug if project_id else None,
-            kind=kind,
-            category=category if 0 < len(category) <= 40 else None,
-            channel=channel if 0 < len(channel) <= 20 else None,
-            date_from=_parse_date(args.get("from")), date_to=_parse_date(args.get("to")),
-        )
-
-    def conditions(self) -> list:
-        found = []
-        if self.fund_id:
-            found.append(LedgerEntry.fund_id == self.fund_id)
-        if self.project_id:
-            found.append(LedgerEntry.project_id == self.project_id)
-        if self.kind:
-            found.append(LedgerEntry.kind == self.kind)
-        if self.category:
-            found.append(LedgerEntry.category == self.category)
-        if self.channel:
-            found.append(LedgerEntry.channel == self.channel)
-        if self.date_from:
-            found.append(LedgerEntry.occurred_on >= self.date_from)
-        if self.date_to:
-            found.append(LedgerEntry.occurred_on <= self.date_to)
-        return found
-
-    @property
-    def active(self) -> bool:
-        return bool(self.conditions())
-
-    def as_args(self) -> dict:
-        values = {"fund": self.fund_slug, "project": self.project_slug, "kind": self.kind.value if self.kind else None,
-                  "category": self.category, "channel": self.channel,
-                  "from": self.date_from.isoformat() if self.date_from else None,
-                  "to": self.date_to.isoformat() if self.date_to else None}
-        return {key: value for key, value in values.items() if value}
 
 
 NO_FILTERS = LedgerFilters()

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from ...formatting import format_yuan
 from ...forms.audit import AuditFilterForm
 from ...labels import ROLE_LABELS
 from ...labels import label_of
@@ -41,6 +42,27 @@ FIELD_LABELS = {
     "icp_number": _l("ICP licence number"),
     "charity_china_url": _l("Link on the China Charity Information Platform"),
     "founded_year": _l("Year founded"),
+    "kind": _l("Kind"),
+    "occurred_on": _l("Date"),
+    "amount_fen": _l("Amount"),
+    "fund_id": _l("Fund"),
+    "project_id": _l("Project"),
+    "category": _l("Category"),
+    "channel": _l("Channel"),
+    "counterparty": _l("Counterparty"),
+    "counterparty_type": _l("Counterparty type"),
+    "voucher_no": _l("Voucher number"),
+    "note": _l("Note"),
+    "voided": _l("Voided"),
+    "void_reason": _l("Reason for voiding"),
+    "file": _l("File"),
+    "rows": _l("Rows"),
+    "income_total": _l("Total income"),
+    "expense_total": _l("Total expenditure"),
+    "period_start": _l("Period start"),
+    "period_end": _l("Period end"),
+    "reason": _l("Reason"),
+    "withdrawn_reason": _l("Reason for withdrawal"),
 }
 
 _HIDDEN_VALUES = {"(hidden)": _l("(not shown)"), "(changed)": _l("(changed)")}
@@ -63,6 +85,8 @@ def audit_value(value, field: str = "") -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, int) and (field.endswith("_fen") or field.endswith("_total")):
+        return format_yuan(value)
     if isinstance(value, list):
         if field == "roles":
             return "、".join(_role_label(item) for item in value)
