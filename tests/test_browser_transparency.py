@@ -8,7 +8,6 @@ with its foot and QR code.
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
