@@ -55,10 +55,12 @@ def fen(amount: str) -> int:
 
 
 def ledger_sum(kind: str, root: Path = CONTENT_DIR, **filters) -> int:
+    """What the files say the total is: every line of ``kind`` except those given a void_reason."""
     return sum(
         fen(entry["amount"])
         for entry in ledger_entries(root)
-        if entry["kind"] == kind and all(entry.get(key) == value for key, value in filters.items())
+        if entry["kind"] == kind and not entry.get("void_reason")
+        and all(entry.get(key) == value for key, value in filters.items())
     )
 
 

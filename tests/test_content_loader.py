@@ -90,7 +90,9 @@ def test_loading_the_demo_set_stores_one_record_per_file_and_every_ledger_line(a
         line = stored[voucher]
         assert (line.kind.value, line.amount_fen) == (entry["kind"], fen(entry["amount"])), voucher
         assert projects.get(line.project_id) == entry.get("project"), voucher
-        assert line.voided is False
+        assert line.voided is bool(entry.get("void_reason")), voucher
+        assert line.void_reason == entry.get("void_reason", ""), voucher
+    assert any(line.voided for line in stored.values()), "the demo shows one voided line and its correction"
     zhumeng = source("projects", "zhumeng-weilai-teji").meta
     assert project("zhumeng-weilai-teji").budget_fen == fen(zhumeng["budget"])
     assert db.session.get(SiteSettings, 1).org_name == settings()["org_name"]

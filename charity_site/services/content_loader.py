@@ -373,6 +373,12 @@ def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
 LEDGER_PERMANENT = "ledger lines are permanent; void the line on the site and enter a new one"
 
 
+def _voided_fields(cf: ContentFile, item: dict) -> dict:
+    """A line given with a ``void_reason`` is loaded as voided: shown struck through, out of every total."""
+    reason = text_field(cf, item, "void_reason", max_length=2000)
+    return {"voided": True, "void_reason": reason} if reason else {}
+
+
 def load_ledger(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     entries = cf.meta.get("entries")
     if not isinstance(entries, list) or not entries:
@@ -417,10 +423,15 @@ def load_ledger(cf: ContentFile, now: datetime, report: LoadReport) -> None:
             ),
             "summary": text_field(cf, item, "summary", max_length=255),
             "note": text_field(cf, item, "note", max_length=2000),
+            **_voided_fields(cf, item),
         }))
+    def stamp_voided(entry: LedgerEntry) -> None:
+        if entry.voided and entry.voided_at is None:
+            entry.voided_at = now
+
     for voucher, data in parsed:
         _upsert(LedgerEntry, LedgerEntry.voucher_no, voucher, data, cf, now, report, f"ledger {voucher}",
-                permanent=lambda record: LEDGER_PERMANENT)
+                permanent=lambda record: LEDGER_PERMANENT, on_write=stamp_voided)
 
 
 LOADERS = {
