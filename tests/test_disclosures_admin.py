@@ -176,6 +176,7 @@ def test_attach_a_pdf_and_it_stays_after_publication(app, admin_client):
     assert db.session.get(Attachment, attachment.id).disclosure_id == disclosure.id
     public = admin_client.get(f"/disclosures/{disclosure.id}").get_data(as_text=True)
     assert "2024年度审计报告" in public and f"/uploads/{attachment.stored_name}" in public
+    assert "发布后补充" in public  # the disclosure was published yesterday: the late addition is dated
 
 
 def test_an_image_is_not_attached(app, admin_client):
