@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from factories import make_entry, make_fund, make_project
+from factories import make_disclosure, make_entry, make_fund, make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
@@ -13,7 +13,7 @@ from test_public_ledger import fen, shown_total
 
 from charity_site.extensions import db
 from charity_site.formatting import format_amount
-from charity_site.models import EntryKind, Fund, LedgerEntry, Project
+from charity_site.models import Disclosure, DisclosureRevision, EntryKind, Fund, LedgerEntry, Project
 from charity_site.services import money
 
 LINE = st.fixed_dictionaries({
@@ -29,13 +29,16 @@ LINE = st.fixed_dictionaries({
 def reset_ledger() -> None:
     db.session.rollback()
     db.session.execute(delete(LedgerEntry))
+    db.session.execute(delete(DisclosureRevision))
+    db.session.execute(delete(Disclosure))
     db.session.execute(delete(Project))
     db.session.execute(delete(Fund))
     db.session.commit()
 
 
-def expected(lines, **match) -> money.MoneyTotals:
-    live = [line for line in lines if not line["voided"] and all(line[key] == value for key, value in match.items())]
+def expected(lines, days=range(0, 10_000), **match) -> money.MoneyTotals:
+    live = [line for line in lines if not line["voided"] and line["day"] in days
+            and all(line[key] == value for key, value in match.items())]
     return money.MoneyTotals(
         sum(line["amount"] for line in live if line["kind"] is EntryKind.INCOME),
         sum(line["amount"] for line in live if line["kind"] is EntryKind.EXPENSE),
@@ -43,11 +46,13 @@ def expected(lines, **match) -> money.MoneyTotals:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(LINE, max_size=30))
-def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client, lines):
+@given(lines=st.lists(LINE, max_size=30), period=st.tuples(st.integers(0, 800), st.integers(0, 800)).map(sorted))
+def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client, lines, period):
     reset_ledger()
     funds = [make_fund() for _ in range(3)]
     projects = [make_project(fund_id=funds[number].id) for number in range(3)]
+    first, last = (date(2023, 1, 1) + timedelta(days=day) for day in period)
+    fund_disclosures = [make_disclosure(fund_id=fund.id, period_start=first, period_end=last) for fund in funds]
     for line in lines:
         make_entry(funds[line["fund"]], line["amount"], line["kind"],
                    project_id=projects[line["project"]].id if line["project"] is not None else None,
@@ -81,6 +86,13 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
         assert shown_total(filtered, "net") == own.balance_fen
         months = money.monthly_totals(LedgerEntry.fund_id == fund.id)
         assert sum(month.net_fen for month in months) == own.balance_fen
+        in_period = expected(lines, days=range(period[0], period[1] + 1), fund=number)
+        notice = client.get(f"/disclosures/{fund_disclosures[number].id}").get_data(as_text=True)
+        if in_period.income_fen or in_period.expense_fen:
+            assert fen(re.search(r'data-total="income">([^<]+)<', notice).group(1)) == in_period.income_fen
+            assert fen(re.search(r'data-total="expense">([^<]+)<', notice).group(1)) == in_period.expense_fen
+        else:
+            assert 'data-total="income"' not in notice
 
     for number, project in enumerate(projects):
         own = expected(lines, project=number)
