@@ -23,7 +23,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -255,3 +256,45 @@ def correction_values(entry: LedgerEntry) -> dict:
     values["counterparty_type"] = entry.counterparty_type
     values["occurred_on"] = entry.occurred_on
     return values
+
+
+STAFF_PER_PAGE = 50
+
+
+def staff_filters(args) -> dict:
+    """The staff list's filters from the query string; anything malformed is dropped."""
+    def number(name: str) -> int | None:
+        value = args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return {
+        "fund": number("fund"), "project": number("project"),
+        "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
+        "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
+        "q": args.get("q", "").strip()[:100],
+    }
+
+
+def staff_conditions(filters: dict) -> list:
+    conditions = []
+    if filters["fund"]:
+        conditions.append(LedgerEntry.fund_id == filters["fund"])
+    if filters["project"]:
+        conditions.append(LedgerEntry.project_id == filters["project"])
+    if filters["kind"]:
+        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
+    if filters["state"]:
+        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
+    if filters["q"]:
+        pattern = f"%{filters['q']}%"
+        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
+                              LedgerEntry.counterparty.ilike(pattern)))
+    return conditions
+
+
+def staff_page(conditions: list, page: int):
+    """Every line (voided and of draft funds included), newest first, for the finance workspace."""
+    query = (select(LedgerEntry).where(*conditions)
+             .options(joinedload(LedgerEntry.fund), joinedload(LedgerEntry.project))
+             .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc()))
+    return db.paginate(query, page=page, per_page=STAFF_PER_PAGE, error_out=False)

@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...extensions import db
@@ -24,43 +23,17 @@ from .access import staff_blueprint
 
 bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
 
-PER_PAGE = 50
 SHOW_ALL_ROWS_UP_TO = 200
 MappingForm = mapping_form_class(ledger_import.FIELDS)
 
 
 # ---- list ----------------------------------------------------------------------------------------------
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/")
 def index():
-    filters = {
-        "fund": _int_arg("fund"), "project": _int_arg("project"),
-        "kind": request.args.get("kind", "") if request.args.get("kind") in ("income", "expense") else "",
-        "state": request.args.get("state", "") if request.args.get("state") in ("active", "voided") else "",
-        "q": request.args.get("q", "").strip()[:100],
-    }
-    conditions = []
-    if filters["fund"]:
-        conditions.append(LedgerEntry.fund_id == filters["fund"])
-    if filters["project"]:
-        conditions.append(LedgerEntry.project_id == filters["project"])
-    if filters["kind"]:
-        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
-    if filters["state"]:
-        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
-                              LedgerEntry.counterparty.ilike(pattern)))
-    query = (select(LedgerEntry).where(*conditions)
-             .options(joinedload(LedgerEntry.fund), joinedload(LedgerEntry.project))
-             .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc()))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    filters = ledger.staff_filters(request.args)
+    conditions = ledger.staff_conditions(filters)
+    pagination = ledger.staff_page(conditions, request.args.get("page", 1, type=int))
     return render_template(
         "admin/ledger/index.html", pagination=pagination, entries=list(pagination.items), filters=filters,
         filtered=any(filters.values()), totals=money.ledger_totals(*conditions),
