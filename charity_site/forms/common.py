@@ -5,3 +5,12 @@ from flask_wtf import FlaskForm
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: the button of a POST-only confirmation page."""
+
+
+def attach_error(form, error) -> None:
+    """Show a service's refusal (an error with ``field`` and ``message``) next to its field, or above the form."""
+    target = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ...extensions import db
-from ...forms.common import ConfirmForm
+from ...forms.common import ConfirmForm, attach_error
 from ...markdown_render import render_page_markdown
 from ...models import PublicationStatus
 from ...services import editing
@@ -82,7 +82,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
                     form.version.data = stale.version
                     status_code = 409
                 except editing.EditError as error:
-                    _attach_error(form, error)
+                    attach_error(form, error)
                     status_code = 400
                 else:
                     flash(_saved_message(saved), "success")
@@ -115,14 +115,6 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
     bp.add_url_rule("/<int:item_id>/edit", "edit", edit, methods=["GET", "POST"])
     bp.add_url_rule("/<int:item_id>/delete", "delete", delete, methods=["GET", "POST"])
     bp.editor_spec = spec
-
-
-def _attach_error(form, error: editing.EditError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _saved_message(item) -> str:

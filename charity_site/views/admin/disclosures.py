@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ...extensions import db
-from ...forms.common import ConfirmForm
+from ...forms.common import ConfirmForm, attach_error
 from ...forms.disclosures import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
 from ...forms.uploads import UploadForm
 from ...labels import DISCLOSURE_KIND_LABELS
@@ -36,14 +36,6 @@ def _projects_and_funds():
 
 def _load(disclosure_id: int) -> Disclosure:
     return db.get_or_404(Disclosure, disclosure_id)
-
-
-def _attach_error(form, error: service.EditError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/")
@@ -107,7 +99,7 @@ def new():
     try:
         disclosure = service.create_draft(form.values(), actor=current_user)
     except service.EditError as error:
-        _attach_error(form, error)
+        attach_error(form, error)
         return _render_edit(form, None, status=400)
     flash(_("Saved as a draft: “%(title)s”. Check it, then publish it.", title=disclosure.title), "success")
     return redirect(url_for(".edit", disclosure_id=disclosure.id))
@@ -143,7 +135,7 @@ def edit(disclosure_id: int):
         form.version.data = conflict.current.version
         return _render_edit(form, disclosure, stale=conflict.current, status=409)
     except service.EditError as error:
-        _attach_error(form, error)
+        attach_error(form, error)
         return _render_edit(form, disclosure, status=400)
     return redirect(url_for(".edit", disclosure_id=disclosure.id))
 
@@ -177,7 +169,7 @@ def withdraw(disclosure_id: int):
             try:
                 service.withdraw(disclosure, form.withdrawn_reason.data, actor=current_user)
             except service.EditError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
                 status = 409
             else:
                 flash(_("“%(title)s” has been withdrawn. It stays online with your reason.",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...extensions import db
+from ...forms.common import attach_error
 from ...forms.ledger import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
 from ...models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
 from ...services import ledger, ledger_import, money
@@ -63,14 +64,6 @@ def _prepare(form: EntryForm) -> EntryForm:
     return form
 
 
-def _attach_error(form, error: ledger.LedgerError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     corrects = None
@@ -92,7 +85,7 @@ def new():
         try:
             entry = ledger.record_entry(form.values(), current_user, corrects=corrects)
         except ledger.LedgerError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
             status = 400
         else:
             flash(_("The line has been recorded: %(label)s.", label=ledger.entry_label(entry)), "success")
@@ -132,7 +125,7 @@ def void(entry_id: int):
             try:
                 ledger.void_entry(entry, form.reason.data, current_user)
             except ledger.LedgerError as error:
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 flash(_("The line has been voided. It stays in the ledger, struck through, and no longer counts "
                         "in any total."), "success")
