@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import (
     Attachment,
     Disclosure,
+    DisclosureKind,
     DisclosureRevision,
     DisclosureStatus,
     Fund,
@@ -300,3 +301,17 @@ def diff_lines(old_text: str, new_text: str, context: int = 2) -> list[DiffLine]
             if tag in ("replace", "insert"):
                 result.extend(DiffLine("added", line) for line in new_lines[j1:j2])
     return result
+
+
+def staff_page(search: str, status: str, kind: str, page: int, per_page: int):
+    """Every disclosure for the workspace list, newest first; unknown status or kind values are ignored."""
+    query = select(Disclosure)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(or_(Disclosure.title.ilike(pattern), Disclosure.summary.ilike(pattern)))
+    if status in {member.value for member in DisclosureStatus}:
+        query = query.where(Disclosure.status == DisclosureStatus(status))
+    if kind in {member.value for member in DisclosureKind}:
+        query = query.where(Disclosure.kind == DisclosureKind(kind))
+    query = query.order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -11,7 +11,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ...extensions import db
 from ...forms.common import ConfirmForm, attach_error
@@ -40,19 +40,9 @@ def _load(disclosure_id: int) -> Disclosure:
 
 @bp.get("/")
 def index():
-    query = select(Disclosure)
     search = request.args.get("q", "").strip()[:100]
-    if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(Disclosure.title.ilike(pattern), Disclosure.summary.ilike(pattern)))
-    status = request.args.get("status", "")
-    if status in {member.value for member in DisclosureStatus}:
-        query = query.where(Disclosure.status == DisclosureStatus(status))
-    kind = request.args.get("kind", "")
-    if kind in {member.value for member in DisclosureKind}:
-        query = query.where(Disclosure.kind == DisclosureKind(kind))
-    query = query.order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    status, kind = request.args.get("status", ""), request.args.get("kind", "")
+    pagination = service.staff_page(search, status, kind, request.args.get("page", 1, type=int), PER_PAGE)
     return render_template(
         "admin/disclosures/list.html", pagination=pagination, items=list(pagination.items), search=search,
         status=status, kind=kind, statuses=list(DisclosureStatus), kinds=list(DisclosureKind),
