@@ -145,6 +145,7 @@ def test_home_totals_are_the_sums_of_the_ledger_lines(visitor):
     assert dd(body, "data-stat", "income") == format_amount(income)
     assert dd(body, "data-stat", "expense") == format_amount(expense)
     assert dd(body, "data-stat", "balance") == format_amount(income - expense)
+    assert 'href="/ledger/"' in body  # the totals lead to every line behind them
 
 
 def test_home_shows_the_people_helped_across_public_projects(visitor):
