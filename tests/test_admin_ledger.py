@@ -262,6 +262,18 @@ def test_a_file_with_problems_shows_them_and_cannot_be_imported(app, finance_cli
     assert line_count() == 0
 
 
+def test_a_fund_name_wrong_on_every_row_is_summed_up_above_the_full_list(app, finance_client, fund):
+    rows = sample_rows(120, fund="大岭村基金")
+    preview_url = upload(finance_client, xlsx_bytes(rows), "大岭村.xlsx").headers["Location"]
+    text = page_text(finance_client.get(preview_url))
+    summary = text[text.index("import-problem-groups"):text.index('class="data-table import-problems"')]
+    assert summary.count("大岭村基金") == 1 and ">120<" in summary and "第 2–121 行" in summary
+    full_list = text[text.index('class="data-table import-problems"'):]
+    full_list = full_list[:full_list.index("</table>")]
+    assert full_list.count("大岭村基金") == 120 and "第 121 行" in full_list
+    assert 'value="import"' not in text
+
+
 def test_changing_the_mapping_shows_a_new_preview_before_importing(app, finance_client, fund):
     headers = ["日期", "金额", "捐赠方", "摘要"]
     data = csv_bytes([["2024-10-01", "100", "王五", "网络捐赠"]], headers=headers)

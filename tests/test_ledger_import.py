@@ -172,6 +172,21 @@ def test_every_problem_of_every_row_is_listed(app, tmp_path, fund, finance):
     assert preview.problem_rows == 5 and not preview.ok
 
 
+def test_a_problem_repeated_on_many_rows_is_summed_up_once_with_its_rows(app, tmp_path, fund, finance):
+    rows = sample_rows(40)
+    for index in list(range(0, 30)) + [33, 35]:
+        rows[index][3] = "大岭村基金"  # a fund name the site does not know, on 32 rows
+    rows[38][0] = "2024-02-30"
+    preview = preview_of(tmp_path, "大岭村.csv", csv_bytes(rows))
+
+    groups = preview.problem_groups()
+    assert [(len(group.rows), group.column.split("列")[0]) for group in groups] == [(32, "D"), (1, "A")]
+    assert "大岭村基金" in groups[0].message
+    assert groups[0].row_ranges() == ([(2, 31), (35, 35), (37, 37)], False)
+    assert groups[0].row_ranges(limit=2) == ([(2, 31), (35, 35)], True)
+    assert len(preview.problems) == 33  # the full list still names every row
+
+
 def test_gbk_csv_keeps_the_chinese_text(app, tmp_path, fund, finance):
     rows = sample_rows(3)
     rows[0][7] = "广州禺南建材有限公司"

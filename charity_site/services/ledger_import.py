@@ -320,6 +320,25 @@ class Problem:
 
 
 @dataclass
+class ProblemGroup:
+    column: str
+    message: str
+    rows: list[int] = field(default_factory=list)
+
+    def row_ranges(self, limit: int = 5) -> tuple[list[tuple[int, int]], bool]:
+        """Runs of consecutive row numbers, the first ``limit`` of them, and whether more were cut off."""
+        runs: list[tuple[int, int]] = []
+        for number in self.rows:
+            if runs and number == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], number)
+            elif runs and number == runs[-1][1]:
+                continue  # two problems in one column of the same row
+            else:
+                runs.append((number, number))
+        return runs[:limit], len(runs) > limit
+
+
+@dataclass
 class PreviewRow:
     number: int
     values: dict
@@ -345,6 +364,21 @@ class ImportPreview:
     @property
     def problem_rows(self) -> int:
         return sum(1 for row in self.rows if row.problems)
+
+    def problem_groups(self) -> list[ProblemGroup]:
+        """The row problems with the same column and message together, in order of first appearance.
+
+        A wrong fund name or date format usually repeats on every row: one line that says so, with the
+        rows it affects, is easier to act on than thousands of identical lines.
+        """
+        groups: dict[tuple[str, str], ProblemGroup] = {}
+        for row in self.rows:
+            for problem in row.problems:
+                key = (problem.column, problem.message)
+                if key not in groups:
+                    groups[key] = ProblemGroup(problem.column, problem.message)
+                groups[key].rows.append(row.number)
+        return list(groups.values())
 
     @property
     def valid_rows(self) -> list[PreviewRow]:
