@@ -341,11 +341,6 @@ def public_disclosure_or_404(disclosure_id: int) -> Disclosure:
     )
 
 
-ORGANISATION_WIDE_KINDS = frozenset({
-    DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPORT, DisclosureKind.FUNDRAISING_REPORT,
-})
-
-
 @dataclass(frozen=True)
 class LedgerSummary:
     """Income and expense by category from the ledger, for a disclosure's project or fund and period."""
@@ -366,18 +361,15 @@ class LedgerSummary:
 def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     """The ledger's totals for the disclosure's project (or fund) and period, computed in SQL.
 
-    Without a project or fund only the organisation-wide reports (annual work report, financial
-    report, fundraising report) sum the whole ledger for their period: a fund-use notice or a project
-    report that names neither (an external example, say) is not about the organisation's own
-    accounts, so it has no summary, and neither has a notice without a period.
+    Without a project or fund the whole organisation's ledger for the period is summed. A disclosure
+    with neither a period nor a project or fund (a notice of a major event, say) has no summary.
     """
     from . import money
 
     project = disclosure.project if disclosure.project_id else None
     fund = disclosure.fund if disclosure.fund_id else None
     start, end = disclosure.period_start, disclosure.period_end
-    if project is None and fund is None and (
-            disclosure.kind not in ORGANISATION_WIDE_KINDS or (start is None and end is None)):
+    if project is None and fund is None and start is None and end is None:
         return None
     conditions, link_args = [], {}
     if project is not None:
