@@ -177,11 +177,13 @@ def project_news(project: Project, limit: int = 5) -> list[NewsPost]:
     return list(db.session.scalars(query))
 
 
-def project_disclosures(project: Project, limit: int = 5) -> list[Disclosure]:
+def linked_disclosures(limit: int, **filters) -> list[Disclosure]:
+    """The latest public disclosures of one project or fund (``project_id=`` or ``fund_id=``)."""
     query = (
         select(Disclosure)
-        .where(Disclosure.public_clause(), Disclosure.project_id == project.id)
-        .order_by(Disclosure.published_at.desc())
+        .filter_by(**filters)
+        .where(Disclosure.public_clause())
+        .order_by(Disclosure.published_at.desc(), Disclosure.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query))

@@ -22,7 +22,6 @@ from ..models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
-    Disclosure,
     EntryKind,
     Fund,
     FundKind,
@@ -208,17 +207,6 @@ def running_balances(fund_id: int, entries: list[LedgerEntry]) -> dict[int, int]
     return {row[0]: int(row[1]) for row in rows}
 
 
-def latest_public_lines(limit: int = 10, *conditions) -> list[LedgerEntry]:
-    query = (
-        select(LedgerEntry)
-        .where(*conditions, *public_line_conditions())
-        .options(selectinload(LedgerEntry.fund))
-        .order_by(*_NEWEST_FIRST)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
 def fund_choices() -> list[Fund]:
     """Public funds for the ledger's fund filter: the general fund first, then named, then community funds."""
     return list(db.session.scalars(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)))
@@ -307,13 +295,3 @@ def fund_projects(fund: Fund) -> list[FundProject]:
     overall = money.totals_by_where(LedgerEntry.project_id, ids, *public)
     own = money.totals_by_where(LedgerEntry.project_id, ids, LedgerEntry.fund_id == fund.id, *public)
     return [FundProject(project, overall[project.id], own[project.id]) for project in projects]
-
-
-def fund_disclosures(fund: Fund, limit: int = 10) -> list[Disclosure]:
-    query = (
-        select(Disclosure)
-        .where(Disclosure.public_clause(), Disclosure.fund_id == fund.id)
-        .order_by(Disclosure.published_at.desc(), Disclosure.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))

@@ -142,6 +142,12 @@ def category_totals(*conditions) -> list[CategoryTotal]:
     return [CategoryTotal(row[0], row[1], int(row[2])) for row in rows]
 
 
+def expense_by_category(*conditions) -> list[tuple[str, int]]:
+    """(category, amount) of the non-voided expense lines matching ``conditions``, largest first."""
+    return [(row.category, row.amount_fen) for row in category_totals(LedgerEntry.kind == EntryKind.EXPENSE,
+                                                                       *conditions)]
+
+
 @dataclass(frozen=True)
 class MonthTotals:
     year: int

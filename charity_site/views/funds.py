@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..models import EntryKind, Fund, FundKind, LedgerEntry
+from ..models import Fund, FundKind, LedgerEntry
 from ..services import catalog, charts, ledger_queries, money
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
@@ -30,21 +30,21 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     fund: Fund = catalog.public_by_slug(Fund, slug, "funds.detail")
-    lines = [LedgerEntry.fund_id == fund.id, *ledger_queries.public_line_conditions()]
+    lines = (LedgerEntry.fund_id == fund.id, *money.public_line_conditions())
     months = money.monthly_totals(*lines)
-    spending = [(row.category, row.amount_fen) for row in money.category_totals(*lines)
-                if row.kind is EntryKind.EXPENSE]
+    spending = money.expense_by_category(*lines)
+    totals = money.ledger_totals(*lines)
     projects = ledger_queries.fund_projects(fund)
     return render_template(
         "funds/detail.html",
         fund=fund,
-        totals=money.ledger_totals(*lines),
+        totals=totals,
         months=months,
         spending=spending,
-        spending_total=sum(amount for _name, amount in spending),
+        spending_total=totals.expense_fen,
         projects=projects,
-        ledger_lines=ledger_queries.latest_public_lines(10, LedgerEntry.fund_id == fund.id),
-        disclosures=ledger_queries.fund_disclosures(fund),
+        ledger_lines=catalog.latest_ledger_lines(fund_id=fund.id),
+        disclosures=catalog.linked_disclosures(10, fund_id=fund.id),
         monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
         category_chart=charts.category_chart(spending, _("Expense")),
         budget_chart=charts.budget_chart(

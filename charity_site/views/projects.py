@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
-from ..models import PROJECT_CATEGORIES, EntryKind, LedgerEntry, Project, ProjectStatus
+from ..models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
 from ..services import catalog, charts, money
 from ..services.qr import qr_svg
 from ..urls import canonical_url
@@ -36,8 +36,7 @@ def detail(slug: str):
     project: Project = catalog.public_by_slug(Project, slug, "projects.detail")
     lines = (LedgerEntry.project_id == project.id, *money.public_line_conditions())
     months = money.monthly_totals(*lines)
-    spending = [(row.category, row.amount_fen) for row in money.category_totals(*lines)
-                if row.kind is EntryKind.EXPENSE]
+    spending = money.expense_by_category(*lines)
     totals = money.ledger_totals(*lines)
     return render_template(
         "projects/detail.html",
@@ -51,7 +50,7 @@ def detail(slug: str):
         updates=catalog.project_updates(project),
         ledger_lines=catalog.latest_ledger_lines(project_id=project.id),
         news=catalog.project_news(project),
-        disclosures=catalog.project_disclosures(project),
+        disclosures=catalog.linked_disclosures(5, project_id=project.id),
     )
 
 
