@@ -16,6 +16,16 @@ class MoneyFormatError(ValueError):
     """A money amount that is not a whole number of fen."""
 
 
+def yuan_text(fen: int | None) -> str | None:
+    """123450 → '1234.50', -5 → '-0.05': plain yuan for data files and form inputs; exact, no float."""
+    if fen is None:
+        return None
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{cents:02d}"
+
+
 def format_yuan(fen: int | None, *, blank: str = "—") -> str:
     """12345678 → '¥123,456.78'. Negative amounts get a leading minus: '-¥5.00'."""
     if fen is None:

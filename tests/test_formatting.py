@@ -17,6 +17,7 @@ from charity_site.formatting import (
     local_to_utc,
     mask_person_name,
     percent,
+    yuan_text,
     yuan_to_fen,
 )
 
@@ -36,6 +37,14 @@ from charity_site.formatting import (
 )
 def test_format_yuan_shows_yuan_with_thousands_separators_and_two_decimals(fen, shown):
     assert format_yuan(fen) == shown
+
+
+@pytest.mark.parametrize(("fen", "text"), [(0, "0.00"), (5, "0.05"), (123_450, "1234.50"), (-5, "-0.05"),
+                                         (-150, "-1.50"), (1_019_850_000, "10198500.00"), (None, None)])
+def test_yuan_text_is_plain_exact_yuan_for_files_and_inputs(fen, text):
+    assert yuan_text(fen) == text
+    if fen is not None:
+        assert yuan_to_fen(text) == fen
 
 
 def test_format_yuan_shows_a_dash_for_a_missing_amount():

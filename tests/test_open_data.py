@@ -14,6 +14,7 @@ import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings
 
 from charity_site.extensions import db
+from charity_site.formatting import yuan_text
 from charity_site.models import (
     CounterpartyType,
     DisclosureStatus,
@@ -221,7 +222,7 @@ def test_fund_and_project_totals_come_from_the_ledger(app, site):
     expected = money.fund_totals([site["fund"].id])[site["fund"].id]
     assert (funds[0]["income_fen"], funds[0]["expense_fen"], funds[0]["balance_fen"]) == (
         expected.income_fen, expected.expense_fen, expected.balance_fen)
-    assert funds[0]["balance_yuan"] == open_data.fen_to_yuan_text(expected.balance_fen)
+    assert funds[0]["balance_yuan"] == yuan_text(expected.balance_fen)
     with app.test_request_context():  # project records carry the page address
         projects = {project["slug"]: project for project in open_data.records(open_data.PROJECTS)}
     assert set(projects) == {"zhuxue"}

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.fields import DateTimeLocalField
 
-from ..formatting import MoneyFormatError, local_to_utc, to_local, yuan_to_fen
+from ..formatting import MoneyFormatError, local_to_utc, to_local, yuan_text, yuan_to_fen
 
 
 class YuanField(StringField):
@@ -21,10 +21,7 @@ class YuanField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        if self.data is None:
-            return ""
-        yuan, fen = divmod(int(self.data), 100)
-        return f"{yuan}.{fen:02d}"
+        return yuan_text(self.data) or ""
 
     def process_formdata(self, valuelist):
         self.data = None

@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, true
 
 from ..extensions import db
-from ..formatting import SITE_TZ, mask_person_name, to_local
+from ..formatting import SITE_TZ, mask_person_name, to_local, yuan_text
 from ..labels import label_of
 from ..models import (
     CounterpartyType,
@@ -86,16 +86,6 @@ class Field:
                 "example": self.example, "nullable": self.nullable}
 
 
-def fen_to_yuan_text(fen: int | None) -> str | None:
-    """123450 → '1234.50'; exact, no float involved."""
-    if fen is None:
-        return None
-    fen = int(fen)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan}.{cents:02d}"
-
-
 def _local_date(moment: datetime | None) -> date | None:
     return to_local(moment).date() if moment is not None else None
 
@@ -117,7 +107,7 @@ def money_fields(prefix: str, meaning, example_fen: int, nullable: bool = False)
     return (
         Field(key, "integer", meaning, str(example_fen), lambda row: _opt_int(getattr(row, key)), nullable),
         Field(f"{prefix}_yuan", "string", _l("The same amount in yuan with two decimals, for reading"),
-              fen_to_yuan_text(example_fen), lambda row: fen_to_yuan_text(getattr(row, key)), nullable, yuan=True),
+              yuan_text(example_fen), lambda row: yuan_text(getattr(row, key)), nullable, yuan=True),
     )
 
 
@@ -632,7 +622,7 @@ def grant_record(row, prefix: str, funder: dict) -> str:
         if row.end_date:
             dates["endDate"] = row.end_date.isoformat()
         grant["plannedDates"] = [dates]
-    return _dumps(grant)[:-1] + ',"amountAwarded":' + fen_to_yuan_text(row.amount_fen) + "}"
+    return _dumps(grant)[:-1] + ',"amountAwarded":' + yuan_text(row.amount_fen) + "}"
 
 
 def iter_grants(org_name: str, credit_code: str) -> Iterator[str]:
