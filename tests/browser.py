@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -64,6 +65,14 @@ def chromium_page(base_url: str, *, width: int = 360, height: int = 740):
         finally:
             context.close()
             browser.close()
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Fill in and send the staff login form the page was redirected to."""
+    page.wait_for_url(re.compile(r"/admin/login"))
+    page.get_by_label("电子邮箱").fill(email)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
 
 
 @contextmanager

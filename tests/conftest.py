@@ -121,6 +121,24 @@ def admin_client(app, client, admin):
 
 
 @pytest.fixture
+def finance(app):
+    """A staff account with the finance role (the ledger's keeper)."""
+    from factories import make_user
+
+    return make_user("finance@example.org", roles=("finance",))
+
+
+@pytest.fixture
+def fund(app):
+    """The general fund, named as in the demo content and the import templates."""
+    from factories import make_fund
+
+    fund = make_fund(title="番禺区慈善基金", slug="panyu-cishan-jijin")
+    db.session.commit()
+    return fund
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

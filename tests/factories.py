@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from charity_site.extensions import db
 from charity_site.models import (
     CounterpartyType,
@@ -129,3 +131,7 @@ def login(client, email: str, password: str = DEFAULT_TEST_PASSWORD, **extra):
     """Sign in through the login form; returns the response (not followed)."""
     return client.post("/admin/login", data={"email": email, "password": password, **extra})
 
+
+def line_count() -> int:
+    """Ledger lines in the database, voided ones included."""
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))

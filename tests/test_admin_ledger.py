@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from conftest import configured_app
-from factories import login, make_entry, make_fund, make_project, make_user
+from factories import line_count, login, make_entry, make_fund, make_project, make_user
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from test_ledger_import import csv_bytes, sample_rows, xlsx_bytes
@@ -19,22 +19,10 @@ from charity_site.services import money
 
 
 @pytest.fixture
-def fund(app):
-    fund = make_fund(title="番禺区慈善基金", slug="panyu-cishan-jijin")
-    db.session.commit()
-    return fund
-
-
-@pytest.fixture
-def finance_client(app, client, tmp_path):
+def finance_client(app, client, finance, tmp_path):
     app.config["LEDGER_IMPORT_DIR"] = str(tmp_path / "imports")
-    user = make_user("finance@example.org", roles=("finance",))
-    assert login(client, user.email).status_code == 302
+    assert login(client, finance.email).status_code == 302
     return client
-
-
-def line_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
 
 def entry_form(fund, **overrides) -> dict:

@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from browser import chromium_page, live_server
+from browser import chromium_page, live_server, sign_in
 from conftest import configured_app
 from factories import DEFAULT_TEST_PASSWORD, make_user
 from PIL import Image
@@ -38,10 +38,7 @@ def test_editor_writes_previews_and_publishes_news_with_a_table_and_an_image(ser
     base_url = served
     with chromium_page(base_url, width=1280, height=900) as (page, problems):
         page.goto(base_url + "/admin/")
-        page.wait_for_url(re.compile(r"/admin/login"))
-        page.get_by_label("电子邮箱").fill("editor@example.org")
-        page.get_by_label("密码").fill(DEFAULT_TEST_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "editor@example.org", DEFAULT_TEST_PASSWORD)
         page.wait_for_url(re.compile(r"/admin/$"))
 
         page.goto(base_url + "/admin/news/new")

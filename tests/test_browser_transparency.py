@@ -13,7 +13,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from browser import chromium_page, live_server
+from browser import chromium_page, live_server, sign_in
 from conftest import configured_app
 from factories import DEFAULT_TEST_PASSWORD, make_disclosure, make_fund, make_site_settings, make_user
 from playwright.sync_api import expect
@@ -64,10 +64,7 @@ def test_finance_imports_an_xlsx_and_the_public_pages_show_the_new_totals(served
     app, base_url, fund = served
     with chromium_page(base_url, width=1280, height=900) as (page, problems):
         page.goto(base_url + "/admin/ledger/import")
-        page.wait_for_url(re.compile(r"/admin/login"))
-        page.get_by_label("电子邮箱").fill("finance@example.org")
-        page.get_by_label("密码").fill(DEFAULT_TEST_PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        sign_in(page, "finance@example.org", DEFAULT_TEST_PASSWORD)
         page.wait_for_url(re.compile(r"/admin/ledger/import$"))
 
         page.locator("input[type=file]").set_input_files(str(spreadsheet(tmp_path / "十月收支.xlsx")))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from factories import make_entry, make_fund, make_project, make_user
+from factories import line_count, make_entry, make_project
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -74,22 +74,6 @@ def write(tmp_path, name: str, data: bytes):
 
 def preview_of(tmp_path, name: str, data: bytes, mapping=None) -> ledger_import.ImportPreview:
     return ledger_import.build_preview(write(tmp_path, name, data), name.rsplit(".", 1)[1], name, mapping)
-
-
-def line_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
-
-
-@pytest.fixture
-def fund(app):
-    fund = make_fund(title="番禺区慈善基金", slug="panyu-cishan-jijin")
-    db.session.commit()
-    return fund
-
-
-@pytest.fixture
-def finance(app):
-    return make_user("finance@example.org", roles=("finance",))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import make_entry, make_fund, make_project, make_user
+from factories import line_count, make_entry, make_project
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -14,27 +14,11 @@ from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEnt
 from charity_site.services import ledger, money
 
 
-@pytest.fixture
-def finance(app):
-    return make_user("finance@example.org", roles=("finance",))
-
-
-@pytest.fixture
-def fund(app):
-    fund = make_fund(title="番禺区慈善基金")
-    db.session.commit()
-    return fund
-
-
 def values(fund, **overrides) -> dict:
     return {"kind": "expense", "occurred_on": date(2024, 10, 12), "amount_fen": 123_450, "fund_id": fund.id,
             "project_id": None, "category": "慰问", "channel": "银行转账", "counterparty": "某某超市",
             "counterparty_type": "organisation", "voucher_no": "ZC-2024-001", "summary": "购买重阳节慰问品",
             "note": "", **overrides}
-
-
-def line_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
 
 def test_record_entry_stores_the_line_and_audits_it(fund, finance):
