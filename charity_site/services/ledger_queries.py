@@ -259,11 +259,6 @@ def funds_page(page: int, filters: FundFilters = FundFilters()):
     return db.paginate(query, page=page, per_page=FUNDS_PER_PAGE, error_out=True)
 
 
-def funds_money(funds) -> dict[int, money.MoneyTotals]:
-    """Income, expense and balance of each of ``funds`` from their public lines: one grouped query."""
-    return money.totals_by_where(LedgerEntry.fund_id, [fund.id for fund in funds], *public_line_conditions())
-
-
 def funds_summary(filters: FundFilters = FundFilters()) -> money.MoneyTotals:
     """Totals over every fund matching ``filters`` (not just one page)."""
     matching = select(Fund.id).where(*filters.conditions())
@@ -292,6 +287,6 @@ def fund_projects(fund: Fund) -> list[FundProject]:
     ))
     ids = [project.id for project in projects]
     public = public_line_conditions()
-    overall = money.totals_by_where(LedgerEntry.project_id, ids, *public)
-    own = money.totals_by_where(LedgerEntry.project_id, ids, LedgerEntry.fund_id == fund.id, *public)
+    overall = money.totals_by(LedgerEntry.project_id, ids, *public)
+    own = money.totals_by(LedgerEntry.project_id, ids, LedgerEntry.fund_id == fund.id, *public)
     return [FundProject(project, overall[project.id], own[project.id]) for project in projects]

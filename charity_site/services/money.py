@@ -82,14 +82,15 @@ def ledger_totals(*conditions) -> MoneyTotals:
     return MoneyTotals(int(row[0]), int(row[1]))
 
 
-def totals_by(column, ids) -> dict[int, MoneyTotals]:
-    """Totals for many funds or projects in one grouped query: {id: MoneyTotals}."""
+def totals_by(column, ids, *conditions) -> dict[int, MoneyTotals]:
+    """Totals for many funds or projects in one grouped query, {id: MoneyTotals}, over the non-voided
+    lines that also match ``conditions`` (e.g. only public lines, only one fund's lines)."""
     ids = list(ids)
     if not ids:
         return {}
     rows = db.session.execute(
         select(column, _income, _expense)
-        .where(LedgerEntry.voided.is_(False), column.in_(ids))
+        .where(LedgerEntry.voided.is_(False), column.in_(ids), *conditions)
         .group_by(column)
     ).all()
     found = {row[0]: MoneyTotals(int(row[1]), int(row[2])) for row in rows}
@@ -98,12 +99,12 @@ def totals_by(column, ids) -> dict[int, MoneyTotals]:
 
 def project_totals(project_ids) -> dict[int, MoneyTotals]:
     """Public totals of many projects (lines of public funds only)."""
-    return totals_by_where(LedgerEntry.project_id, project_ids, *public_line_conditions())
+    return totals_by(LedgerEntry.project_id, project_ids, *public_line_conditions())
 
 
 def fund_totals(fund_ids) -> dict[int, MoneyTotals]:
     """Public totals of many funds."""
-    return totals_by_where(LedgerEntry.fund_id, fund_ids, *public_line_conditions())
+    return totals_by(LedgerEntry.fund_id, fund_ids, *public_line_conditions())
 
 
 def beneficiaries_total() -> int:
@@ -189,20 +190,6 @@ def count_and_totals(*conditions) -> tuple[int, MoneyTotals]:
         ).where(*conditions)
     ).one()
     return int(row[0]), MoneyTotals(int(row[1]), int(row[2]))
-
-
-def totals_by_where(column, ids, *conditions) -> dict[int, MoneyTotals]:
-    """``totals_by`` restricted by more ``conditions`` (e.g. only public lines, only one fund's lines)."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(column, _income, _expense)
-        .where(LedgerEntry.voided.is_(False), column.in_(ids), *conditions)
-        .group_by(column)
-    ).all()
-    found = {row[0]: MoneyTotals(int(row[1]), int(row[2])) for row in rows}
-    return {id_: found.get(id_, MoneyTotals()) for id_ in ids}
 
 
 def signed_amount():

@@ -22,7 +22,7 @@ def index():
         funds=funds,
         filters=filters,
         kinds=list(FundKind),
-        fund_money=ledger_queries.funds_money(funds),
+        fund_money=money.fund_totals(fund.id for fund in funds),
         summary=ledger_queries.funds_summary(filters),
     )
 
