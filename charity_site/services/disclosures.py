@@ -16,7 +16,6 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import (
@@ -31,7 +30,7 @@ from ..models import (
 )
 from . import search, uploads
 from .audit import diff, record_audit, snapshot
-from .editing import EditError, StaleEdit
+from .editing import EditError, StaleEdit, check_version, flush_or_stale
 from .slugs import slugify, unique_slug
 
 __all__ = [
@@ -81,19 +80,6 @@ def _clean_reason(reason: str | None, field_name: str, message: str) -> str:
     return reason
 
 
-def _check_version(disclosure: Disclosure, expected_version: int | None) -> None:
-    if expected_version is not None and disclosure.version != expected_version:
-        raise StaleEdit(disclosure)
-
-
-def _flush(disclosure: Disclosure) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(Disclosure, disclosure.id)) from None
-
-
 def _finish(disclosure: Disclosure) -> Disclosure:
     search.index_item(OBJECT_TYPE, disclosure)
     db.session.commit()
@@ -118,12 +104,12 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise EditError(None, _("This disclosure is already public. Changes to it are made as a correction "
                                 "with a reason."))
-    _check_version(disclosure, expected_version)
+    check_version(disclosure, expected_version)
     data = _clean(values)
     before = _snapshot(disclosure)
     for name, value in data.items():
         setattr(disclosure, name, value)
-    _flush(disclosure)
+    flush_or_stale(disclosure)
     changes = diff(before, _snapshot(disclosure))
     if changes:
         record_audit("update", OBJECT_TYPE, disclosure.id, label=disclosure.title, changes=changes, user=actor)
@@ -132,7 +118,7 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
 
 def publish(disclosure: Disclosure, *, expected_version: int | None = None, actor=None) -> Disclosure:
     """DRAFT → PUBLISHED now; the current text becomes revision 1."""
-    _check_version(disclosure, expected_version)
+    check_version(disclosure, expected_version)
     if not disclosure.status.can_become(DisclosureStatus.PUBLISHED):
         raise EditError(None, _("Only a draft can be published."))
     if not (disclosure.title or "").strip():
@@ -145,7 +131,7 @@ def publish(disclosure: Disclosure, *, expected_version: int | None = None, acto
         number=1, title=disclosure.title, summary=disclosure.summary, body_md=disclosure.body_md,
         reason="", created_at=now, created_by_id=getattr(actor, "id", None),
     ))
-    _flush(disclosure)
+    flush_or_stale(disclosure)
     record_audit("publish", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor,
                  changes={"status": [before_status, disclosure.status.value],
                           "published_at": [None, now.isoformat()]})
@@ -172,7 +158,7 @@ def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected
         raise EditError(None, _("A withdrawn disclosure can no longer be changed."))
     reason = _clean_reason(reason, "reason", _("Please explain publicly why this published disclosure is "
                                                "being changed."))
-    _check_version(disclosure, expected_version)
+    check_version(disclosure, expected_version)
     data = _clean(values)
     before = _snapshot(disclosure)
     changes = diff(before, {**before, **_form_snapshot(data)})
@@ -185,7 +171,7 @@ def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected
         body_md=disclosure.body_md, reason=reason, created_at=utcnow(), created_by_id=getattr(actor, "id", None),
     )
     disclosure.revisions.append(revision)
-    _flush(disclosure)
+    flush_or_stale(disclosure)
     record_audit("revise", OBJECT_TYPE, disclosure.id, label=disclosure.title, changes=changes,
                  note=_("Revision %(number)s: %(reason)s", number=revision.number, reason=reason), user=actor)
     _finish(disclosure)
@@ -206,7 +192,7 @@ def withdraw(disclosure: Disclosure, reason: str | None, *, actor=None) -> Discl
     now = utcnow()
     disclosure.withdrawn_at = now
     disclosure.withdrawn_reason = reason
-    _flush(disclosure)
+    flush_or_stale(disclosure)
     record_audit("withdraw", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor, note=reason,
                  changes={"status": [DisclosureStatus.PUBLISHED.value, DisclosureStatus.WITHDRAWN.value],
                           "withdrawn_reason": ["", reason]})

@@ -50,6 +50,21 @@ class StaleEdit(Exception):
         self.current = current
 
 
+def check_version(record, expected_version: int | None) -> None:
+    """Refuse an edit begun on an older version of ``record`` (None: the form sent no version)."""
+    if expected_version is not None and record.version != expected_version:
+        raise StaleEdit(record)
+
+
+def flush_or_stale(record) -> None:
+    """Flush; if someone else saved ``record`` in the meantime, roll back and raise StaleEdit with theirs."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleEdit(db.session.get(type(record), record.id)) from None
+
+
 COMMON_FIELDS = ("title", "slug", "summary", "body_md", "status", "published_at")
 
 
@@ -133,8 +148,8 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
     data = dict(data)
     if creating:
         item = kind.model()
-    elif expected_version is not None and item.version != expected_version:
-        raise StaleEdit(item)
+    else:
+        check_version(item, expected_version)
     now = utcnow()
     before = {} if creating else _item_snapshot(kind, item)
     old_status = None if creating else item.status
@@ -222,19 +237,15 @@ def save_project_update(project: Project, update: ProjectUpdate | None, data: di
     creating = update is None
     if creating:
         update = ProjectUpdate(project_id=project.id)
-    elif expected_version is not None and update.version != expected_version:
-        raise StaleEdit(update)
+    else:
+        check_version(update, expected_version)
     before = {} if creating else snapshot(update, UPDATE_FIELDS)
     for name in UPDATE_FIELDS:
         setattr(update, name, data[name])
     if creating:
         update.slug = f"{data['happened_on'].isoformat()}-{fingerprint({'t': data['title'], 'n': str(utcnow())})[:6]}"
-    try:
-        db.session.add(update)
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(ProjectUpdate, update.id)) from None
+    db.session.add(update)
+    flush_or_stale(update)
     changes = diff(before, snapshot(update, UPDATE_FIELDS))
     if creating or changes:
         record_audit("create" if creating else "update", "project_update", update.id,
