@@ -16,6 +16,16 @@ class MoneyFormatError(ValueError):
     """A money amount that is not a whole number of fen."""
 
 
+def parse_iso_date(value: str | None) -> date | None:
+    """'2024-10-01' → date(2024, 10, 1); anything else (empty, malformed, another layout) → None."""
+    if not value or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def yuan_text(fen: int | None) -> str | None:
     """123450 → '1234.50', -5 → '-0.05': plain yuan for data files and form inputs; exact, no float."""
     if fen is None:

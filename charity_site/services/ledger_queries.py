@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..formatting import parse_iso_date
 from ..models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
@@ -37,15 +38,6 @@ LEDGER_CATEGORIES = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
 
 # --- /ledger filters -------------------------------------------------------------------------
-
-
-def _parse_date(value: str | None) -> date | None:
-    if not value or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ class LedgerFilters:
             kind = None
         category = args.get("category") if args.get("category") in LEDGER_CATEGORIES else None
         channel = args.get("channel") if args.get("channel") in LEDGER_CHANNELS else None
-        date_from, date_to = _parse_date(args.get("from")), _parse_date(args.get("to"))
+        date_from, date_to = parse_iso_date(args.get("from")), parse_iso_date(args.get("to"))
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from
         return cls(fund, project, kind, category, channel, date_from, date_to)

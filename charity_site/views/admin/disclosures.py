@@ -6,14 +6,13 @@ Refusals answer with a 4xx page rather than a redirect, so nothing looks as if i
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ...extensions import db
+from ...formatting import parse_iso_date
 from ...forms.common import ConfirmForm, attach_error
 from ...forms.disclosures import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
 from ...forms.uploads import UploadForm
@@ -62,10 +61,9 @@ def _prefill(form: DisclosureForm) -> None:
     form.project_id.data = project.id if project else None
     form.fund_id.data = fund.id if fund else (project.fund_id if project else None)
     for name in ("period_start", "period_end"):
-        try:
-            getattr(form, name).data = date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            pass
+        given = parse_iso_date(args.get(name))
+        if given is not None:
+            getattr(form, name).data = given
     if project is not None and not form.title.data:
         form.title.data = _("Notice on %(subject)s", subject=project.title)
 
