@@ -105,6 +105,16 @@ def to_local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(SITE_TZ)
 
 
+def local_date(moment: datetime | None) -> date | None:
+    """The Beijing date of a stored (UTC) moment."""
+    return to_local(moment).date() if moment is not None else None
+
+
+def local_today() -> date:
+    """Today's date in Asia/Shanghai: the date ledger lines and the law's deadlines are counted in."""
+    return datetime.now(SITE_TZ).date()
+
+
 def local_to_utc(moment: datetime) -> datetime:
     """A wall-clock time in Asia/Shanghai (naive or aware) to an aware UTC datetime."""
     if moment.tzinfo is None:

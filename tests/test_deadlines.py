@@ -11,6 +11,7 @@ from factories import login, make_disclosure, make_entry, make_fund, make_projec
 from test_query_counts import counting_queries
 
 from charity_site.extensions import db
+from charity_site.formatting import local_today
 from charity_site.models import DisclosureKind, DisclosureStatus, ProjectStatus, PublicationStatus, SiteSettings
 from charity_site.services.deadlines import (
     DUE_SOON,
@@ -18,7 +19,6 @@ from charity_site.services.deadlines import (
     add_months,
     disclosure_obligations,
     last_disclosure_dates,
-    local_today,
 )
 
 PROGRESS, FINAL = DisclosureKind.PROGRESS_REPORT, DisclosureKind.FINAL_REPORT

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from charity_site.extensions import db
+from charity_site.formatting import local_today
 from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEntry
 from charity_site.services import ledger, money
 
@@ -64,7 +65,7 @@ def test_invalid_values_are_refused_and_nothing_is_stored(fund, finance, overrid
 
 def test_a_date_in_the_future_is_refused(fund, finance):
     with pytest.raises(ledger.LedgerError) as refused:
-        ledger.record_entry(values(fund, occurred_on=ledger.today() + timedelta(days=1)), finance)
+        ledger.record_entry(values(fund, occurred_on=local_today() + timedelta(days=1)), finance)
     assert refused.value.field == "occurred_on"
 
 

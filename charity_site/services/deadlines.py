@@ -41,14 +41,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from ..extensions import db
-from ..formatting import SITE_TZ, to_local
+from ..formatting import local_date, local_today
 from ..models import (
     Disclosure,
     DisclosureKind,
@@ -82,15 +82,6 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def local_today() -> date:
-    """Today's date in Asia/Shanghai, the date the law's deadlines are counted in."""
-    return datetime.now(SITE_TZ).date()
-
-
-def _local_date(moment: datetime | None) -> date | None:
-    return to_local(moment).date() if moment is not None else None
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -156,7 +147,7 @@ def last_disclosure_dates(project_ids) -> dict[int, date]:
         .where(Disclosure.project_id.in_(ids), counting_clause())
         .group_by(Disclosure.project_id)
     )
-    return {project_id: _local_date(latest) for project_id, latest in rows}
+    return {project_id: local_date(latest) for project_id, latest in rows}
 
 
 def _project_disclosures() -> dict[int, dict[DisclosureKind, tuple[date, date | None]]]:
@@ -169,7 +160,7 @@ def _project_disclosures() -> dict[int, dict[DisclosureKind, tuple[date, date | 
     )
     found: dict[int, dict] = {}
     for project_id, kind, published_at, period_end in rows:
-        found.setdefault(project_id, {})[kind] = (_local_date(published_at), period_end)
+        found.setdefault(project_id, {})[kind] = (local_date(published_at), period_end)
     return found
 
 
@@ -243,7 +234,7 @@ def _covered_years(rows) -> dict[DisclosureKind, set[int]]:
     for kind, start, end, published_at in rows:
         start, end = start or end, end or start
         if start is None:
-            covered[kind].add(_local_date(published_at).year - 1)
+            covered[kind].add(local_date(published_at).year - 1)
             continue
         covered[kind].update(range(start.year, end.year + 1))
     return covered

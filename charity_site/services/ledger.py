@@ -20,7 +20,7 @@ Decisions (shared with services.ledger_import):
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..formatting import SITE_TZ, format_yuan
+from ..formatting import format_yuan, local_today
 from ..models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
@@ -41,6 +41,7 @@ from ..models import (
     utcnow,
 )
 from .audit import record_audit, snapshot
+from .editing import EditError
 
 MAX_AMOUNT_FEN = 10**13  # 1000亿元: anything larger is a typing mistake
 MIN_DATE = date(1990, 1, 1)
@@ -51,17 +52,8 @@ AUDITED_FIELDS = ("kind", "occurred_on", "amount_fen", "fund_id", "project_id", 
                   "counterparty", "counterparty_type", "voucher_no", "summary", "note")
 
 
-class LedgerError(ValueError):
+class LedgerError(EditError):
     """A line that cannot be recorded or voided; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field_name: str | None, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-def today() -> date:
-    return datetime.now(SITE_TZ).date()
 
 
 def _existing(column, kind: EntryKind | None = None) -> list[str]:
@@ -86,6 +78,11 @@ def voucher_taken(voucher_no: str) -> bool:
     return db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.voucher_no == voucher_no).limit(1)) is not None
 
 
+def voucher_taken_message(voucher_no: str) -> str:
+    return _("Voucher number %(voucher)s is already in the ledger. Each voucher number can be used only once.",
+             voucher=voucher_no)
+
+
 def check_amount(amount_fen) -> str | None:
     """The problem with an amount in fen, or None."""
     if amount_fen is None:
@@ -102,7 +99,7 @@ def check_amount(amount_fen) -> str | None:
 def check_date(value) -> str | None:
     if value is None:
         return _("Please enter the date.")
-    if value > today():
+    if value > local_today():
         return _("The date is in the future. Please check it.")
     if value < MIN_DATE:
         return _("The date is before %(year)s. Please check it.", year=MIN_DATE.year)
@@ -173,8 +170,7 @@ def clean_values(values: dict) -> dict:
 
     voucher_no = text["voucher_no"] or None
     if voucher_no and voucher_taken(voucher_no):
-        raise LedgerError("voucher_no", _("Voucher number %(voucher)s is already in the ledger. "
-                                          "Each voucher number can be used only once.", voucher=voucher_no))
+        raise LedgerError("voucher_no", voucher_taken_message(voucher_no))
     return {
         "kind": kind, "occurred_on": occurred_on, "amount_fen": amount_fen, "fund_id": fund_id,
         "project_id": project_id, "category": text["category"], "channel": text["channel"],
@@ -206,9 +202,7 @@ def record_entry(values: dict, user=None, *, corrects: LedgerEntry | None = None
     except IntegrityError:
         db.session.rollback()
         if data["voucher_no"] and voucher_taken(data["voucher_no"]):  # saved by someone else a moment ago
-            raise LedgerError("voucher_no", _("Voucher number %(voucher)s is already in the ledger. "
-                                              "Each voucher number can be used only once.",
-                                              voucher=data["voucher_no"])) from None
+            raise LedgerError("voucher_no", voucher_taken_message(data["voucher_no"])) from None
         raise
     note = ""
     if corrects is not None:

@@ -47,7 +47,7 @@ from ..extensions import db
 from ..formatting import format_yuan
 from ..models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
 from .audit import record_audit
-from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long
+from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
 
 EXTENSIONS = ("xlsx", "csv")
 HEADER_SEARCH_ROWS = 10
@@ -717,9 +717,8 @@ def _check_vouchers(preview: ImportPreview) -> None:
         for row in preview.rows:
             voucher = row.values["voucher_no"]
             if voucher in taken:
-                row.problems.append(Problem(row.number, _column_of(preview, "voucher_no"), _(
-                    "Voucher number %(voucher)s is already in the ledger. Each voucher number can be used only once.",
-                    voucher=voucher)))
+                row.problems.append(Problem(row.number, _column_of(preview, "voucher_no"),
+                                            voucher_taken_message(voucher)))
 
 
 def _column_of(preview: ImportPreview, key: str) -> str:

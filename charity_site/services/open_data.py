@@ -20,7 +20,7 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, true
 
 from ..extensions import db
-from ..formatting import SITE_TZ, mask_person_name, to_local, yuan_text
+from ..formatting import SITE_TZ, local_date, mask_person_name, yuan_text
 from ..labels import label_of
 from ..models import (
     CounterpartyType,
@@ -84,10 +84,6 @@ class Field:
     def describe(self) -> dict:
         return {"name": self.name, "type": self.type, "description": str(self.meaning),
                 "example": self.example, "nullable": self.nullable}
-
-
-def _local_date(moment: datetime | None) -> date | None:
-    return to_local(moment).date() if moment is not None else None
 
 
 def _enum_value(value) -> str:
@@ -307,7 +303,7 @@ FUNDS = Dataset(
         *money_fields("expense", _l("Money spent, in fen"), 32000000),
         *money_fields("balance", _l("Balance (income minus expense), in fen"), 18000000),
         Field("published_on", "date", _l("Date first published on this site"), "2024-01-15",
-              lambda row: _local_date(row.published_at), nullable=True),
+              lambda row: local_date(row.published_at), nullable=True),
     ),
     _fund_rows,
 )
@@ -344,7 +340,7 @@ PROJECTS = Dataset(
         *money_fields("expense", _l("Money spent on the project, in fen"), 17937000),
         *money_fields("balance", _l("Income minus expense, in fen"), 2063000),
         Field("published_on", "date", _l("Date first published on this site"), "2024-09-01",
-              lambda row: _local_date(row.published_at), nullable=True),
+              lambda row: local_date(row.published_at), nullable=True),
     ),
     _project_rows,
 )
@@ -374,9 +370,9 @@ DISCLOSURES = Dataset(
               nullable=True),
         Field("status", "string", _l("published or withdrawn"), "published", lambda row: _enum_value(row.status)),
         Field("published_on", "date", _l("Date of publication"), "2024-10-15",
-              lambda row: _local_date(row.published_at), nullable=True),
+              lambda row: local_date(row.published_at), nullable=True),
         Field("withdrawn_on", "date", _l("Date of withdrawal, if withdrawn"), "",
-              lambda row: _local_date(row.withdrawn_at) if row.status is DisclosureStatus.WITHDRAWN else None,
+              lambda row: local_date(row.withdrawn_at) if row.status is DisclosureStatus.WITHDRAWN else None,
               nullable=True),
         Field("withdrawn_reason", "string", _l("Public reason for the withdrawal"), "",
               lambda row: (row.withdrawn_reason or "") if row.status is DisclosureStatus.WITHDRAWN else ""),

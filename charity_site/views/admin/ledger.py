@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...extensions import db
+from ...formatting import local_today
 from ...forms.common import attach_error
 from ...forms.ledger import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
 from ...models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
@@ -73,7 +74,7 @@ def new():
     form = _prepare(EntryForm())
     status = 200
     if request.method == "GET":
-        form.occurred_on.data = ledger.today()
+        form.occurred_on.data = local_today()
         if corrects is not None:
             values = ledger.correction_values(corrects)
             for name, value in values.items():
