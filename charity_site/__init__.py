@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -95,14 +95,33 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(models.StaffUser, int(user_id))
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Enforce foreign keys and allow readers during writes on SQLite."""
+    """Enforce foreign keys and allow readers during writes on SQLite; writers wait for each other."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock(connection):
+    """On SQLite, a request that may write takes the database's write lock when its transaction begins.
+
+    SQLite has no row locks. Left to the driver, two requests changing one row both read it, and the
+    second to write fails with "database is locked" (a 500), or overwrites the first. BEGIN IMMEDIATE
+    makes writers queue (up to SQLITE_BUSY_TIMEOUT_MS) before they read, so the second one sees the
+    first one's change and is answered as a later request would be (see services/locking.py).
+    Readers are never blocked (WAL); other transactions keep the driver's usual deferred BEGIN.
+    """
+    if connection.dialect.name == "sqlite" and has_request_context() and request.method not in SAFE_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_template_helpers(app: Flask) -> None:
