@@ -14,6 +14,7 @@ from .config import (
     DEFAULT_INSTANCE_PATH,
     PROJECT_ROOT,
     ConfigurationError,
+    check_production,
     config_name_from_environment,
     development_secret_key,
 )
@@ -52,17 +53,13 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     app.config.update(overrides)
     app.config["ENV_NAME"] = name
 
+    if name == "production":
+        check_production(app.config)
+
     if not app.config.get("SECRET_KEY"):
-        if name == "production":
-            raise ConfigurationError(
-                "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
-                "to a long random value, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
-            )
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        if name == "production":
-            raise ConfigurationError("DATABASE_URL is not set. Production needs a PostgreSQL DATABASE_URL.")
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'charity.sqlite3'}"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -164,6 +161,8 @@ def register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
         )
+        if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production: browsers keep to HTTPS for a year
+            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         return response
 
 
