@@ -71,11 +71,11 @@ def lock_current(record, expected_version: int | None) -> None:
 
 
 def claim(*key: str) -> None:
-    """Queue behind other transactions that claimed the same ``key``, e.g. ("staff_users.email", email).
+    """Queue behind other transactions that claimed the same ``key``, e.g. ("staff_users", "email", email).
 
     Call it before checking that a unique value is free: the answer then stays true until this
-    transaction ends. PostgreSQL: a transaction-scoped advisory lock; SQLite: writes are serialised
-    already, nothing to do.
+    transaction ends. PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, a writing
+    request holds the database's write lock from its first statement on.
     """
     if not _on_postgresql():
         return
