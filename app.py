@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
         description="Run the charity transparency site.",
         epilog="Environment: HOST, PORT, DATABASE_URL (default: SQLite under instance/), SECRET_KEY "
         "(generated under instance/ in development, required in production), CONFIG "
-        "(development|production), LOAD_DEMO_CONTENT (1/0), UPLOAD_DIR, SITE_URL, REDIS_URL.",
+        "(development|production), ALLOW_SQLITE_IN_PRODUCTION (1/0), LOAD_DEMO_CONTENT (1/0), UPLOAD_DIR, "
+        "SITE_URL, REDIS_URL.",
     )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="address to listen on (HOST)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")), help="port (PORT)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -14,6 +14,7 @@ from .config import (
     DEFAULT_INSTANCE_PATH,
     PROJECT_ROOT,
     ConfigurationError,
+    check_production,
     config_name_from_environment,
     development_secret_key,
 )
@@ -52,17 +53,13 @@ def register_config(app: Flask, config: str | dict | None) -> None:
     app.config.update(overrides)
     app.config["ENV_NAME"] = name
 
+    if name == "production":
+        check_production(app.config)
+
     if not app.config.get("SECRET_KEY"):
-        if name == "production":
-            raise ConfigurationError(
-                "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
-                "to a long random value, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
-            )
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        if name == "production":
-            raise ConfigurationError("DATABASE_URL is not set. Production needs a PostgreSQL DATABASE_URL.")
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'charity.sqlite3'}"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -95,14 +92,33 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(models.StaffUser, int(user_id))
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Enforce foreign keys and allow readers during writes on SQLite."""
+    """Enforce foreign keys and allow readers during writes on SQLite; writers wait for each other."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_lock(connection):
+    """On SQLite, a request that may write takes the database's write lock when its transaction begins.
+
+    SQLite has no row locks. Left to the driver, two requests changing one row both read it, and the
+    second to write fails with "database is locked" (a 500), or overwrites the first. BEGIN IMMEDIATE
+    makes writers queue (up to SQLITE_BUSY_TIMEOUT_MS) before they read, so the second one sees the
+    first one's change and is answered as a later request would be (see services/locking.py).
+    Readers are never blocked (WAL); other transactions keep the driver's usual deferred BEGIN.
+    """
+    if connection.dialect.name == "sqlite" and has_request_context() and request.method not in SAFE_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -145,6 +161,8 @@ def register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
         )
+        if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production: browsers keep to HTTPS for a year
+            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         return response
 
 

@@ -53,6 +53,8 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Cookies the site sets itself (the font size) follow SESSION_COOKIE_SECURE.
+    STRICT_TRANSPORT_SECURITY: str | None = None  # the HSTS header, when the site is served over HTTPS only
     PREFERRED_URL_SCHEME = "http"
     SITE_URL: str | None = None
     REDIS_URL: str | None = None
@@ -67,6 +69,8 @@ class BaseConfig:
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
 
     PASSWORD_MIN_LENGTH = 10
+    # Production refuses SQLite unless this is set: fine for a small site on one server.
+    ALLOW_SQLITE_IN_PRODUCTION = False
     # Loading demo content on an empty database is the newcomer's default.
     LOAD_DEMO_CONTENT = True
 
@@ -86,6 +90,8 @@ class BaseConfig:
             values["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 1024 * 1024
         if os.environ.get("LOAD_DEMO_CONTENT") is not None:
             values["LOAD_DEMO_CONTENT"] = _env_bool("LOAD_DEMO_CONTENT", True)
+        if os.environ.get("ALLOW_SQLITE_IN_PRODUCTION") is not None:
+            values["ALLOW_SQLITE_IN_PRODUCTION"] = _env_bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         return values
 
 
@@ -98,6 +104,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
     LOAD_DEMO_CONTENT = False
 
 
@@ -125,6 +132,33 @@ def config_name_from_environment() -> str:
             f"Unknown CONFIG '{name}'. Use one of: {', '.join(sorted(CONFIGS))}."
         )
     return name
+
+
+MIN_SECRET_KEY_LENGTH = 32
+NEW_KEY_HINT = "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def check_production(config) -> None:
+    """Refuse a production configuration that would be unsafe, with a message saying what to set."""
+    key = config.get("SECRET_KEY") or ""
+    if not key:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
+            f"to a long random value, {NEW_KEY_HINT}."
+        )
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"SECRET_KEY is too short ({len(key)} characters). In production it must be at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters of random text, {NEW_KEY_HINT}."
+        )
+    database = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not database:
+        raise ConfigurationError("DATABASE_URL is not set. Production needs a PostgreSQL DATABASE_URL.")
+    if database.startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ConfigurationError(
+            "DATABASE_URL points at SQLite. Production needs a PostgreSQL DATABASE_URL, which several "
+            "servers can share. A small site on one server may keep SQLite: set ALLOW_SQLITE_IN_PRODUCTION=1."
+        )
 
 
 def normalise_database_url(url: str) -> str:

@@ -164,8 +164,10 @@ def format_count(value: int | None, *, blank: str = "—") -> str:
 
 
 def mask_person_name(name: str | None) -> str:
-    """张三丰 → '张**'; an empty name → '匿名'."""
+    """张三丰 → '张**', 王 → '王**', 欧阳娜娜 → '欧**'; an empty name → '匿名'.
+
+    Always the first character and two asterisks: the mask must not tell how long the name is.
+    """
     if not name or not name.strip():
         return "匿名"
-    name = name.strip()
-    return name[0] + "*" * max(2, len(name) - 1) if len(name) > 1 else name + "*"
+    return name.strip()[0] + "**"

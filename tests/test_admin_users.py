@@ -190,6 +190,30 @@ def test_edit_name_and_roles_is_audited(app, admin_client, admin):
     assert entry.changes == {"display_name": ["何编辑", "何主任"], "roles": [["editor"], ["coordinator", "editor"]]}
 
 
+def test_an_edit_begun_before_someone_elses_save_is_refused_and_shows_what_is_saved(app, admin_client, admin):
+    user = make_user("he@example.org", roles=("editor",), display_name="何编辑")
+    opened = text(admin_client.get(f"/admin/users/{user.id}/edit"))
+    version = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', opened).group(1)
+    staff.update_user(user, display_name="何主任", roles=["finance"], actor=admin)  # another administrator
+
+    response = admin_client.post(f"/admin/users/{user.id}/edit",
+                                 data={"display_name": "何编辑", "roles": ["coordinator"], "version": version})
+
+    assert response.status_code == 409
+    page = text(response)
+    assert message("Someone else changed this account while you were editing it.") in page
+    assert "何主任" in page and message("Finance") in page  # what is saved now
+    assert re.search(r'<input checked[^>]*value="coordinator"|value="coordinator"[^>]*checked', page)  # yours
+    db.session.expire_all()
+    assert user.display_name == "何主任" and user.roles == {Role.FINANCE}
+    again = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    assert again == staff.edit_version(user) != version  # saving again applies your choice over theirs
+    response = admin_client.post(f"/admin/users/{user.id}/edit",
+                                 data={"display_name": "何编辑", "roles": ["coordinator"], "version": again})
+    assert response.status_code == 302
+    assert user.roles == {Role.COORDINATOR}
+
+
 def test_edit_refuses_no_roles(app, admin_client):
     user = make_user("he@example.org", roles=("editor",), display_name="何编辑")
     response = admin_client.post(f"/admin/users/{user.id}/edit", data={"display_name": "新名字", "roles": []})

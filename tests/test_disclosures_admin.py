@@ -179,6 +179,21 @@ def test_attach_a_pdf_and_it_stays_after_publication(app, admin_client):
     assert "发布后补充" in public  # the disclosure was published yesterday: the late addition is dated
 
 
+def test_a_pdf_carrying_a_script_is_not_attached_and_the_page_says_why(app, admin_client):
+    disclosure = make_disclosure()
+    db.session.commit()
+    scripted = pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (x) >>", 1)
+    assert scripted != pdf_bytes()
+    response = admin_client.post(
+        f"/admin/disclosures/{disclosure.id}/attachments",
+        data={"upload-file": (io.BytesIO(scripted), "审计报告.pdf"), "upload-title": "2024年度审计报告"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "这份 PDF 含有脚本（JavaScript）" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
 def test_an_image_is_not_attached(app, admin_client):
     disclosure = make_disclosure()
     db.session.commit()

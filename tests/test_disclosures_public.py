@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings, make_user
 from sqlalchemy import case, func, select
 
 from charity_site.extensions import db
-from charity_site.models import DisclosureKind, DisclosureStatus, EntryKind, LedgerEntry, utcnow
+from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, LedgerEntry, utcnow
 from charity_site.services import disclosures as service
 
 
@@ -157,15 +158,53 @@ def test_the_ledger_summary_equals_sql_totals_of_the_period_without_voided_lines
         assert f"project={project.slug}" in summary and "from=2024-10-01" in summary and "to=2024-12-31" in summary
 
 
-def test_without_project_or_fund_the_summary_covers_the_whole_organisation(app, client):
+@pytest.mark.parametrize("kind", [DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPORT])
+def test_an_organisation_wide_report_shows_the_sites_ledger_for_its_period_labelled_as_such(app, client, kind):
     first, second = make_fund(), make_fund()
     make_entry(first, 100_00, occurred_on=date(2024, 3, 1))
     make_entry(second, 250_00, EntryKind.EXPENSE, occurred_on=date(2024, 3, 2))
     make_entry(second, 900_00, occurred_on=date(2023, 3, 2))
-    disclosure = make_disclosure(period_start=date(2024, 1, 1), period_end=date(2024, 12, 31))
+    disclosure = make_disclosure(kind=kind, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31),
+                                 body_md="全年收入209.53万元。")
     db.session.commit()
-    summary = text(client.get(f"/disclosures/{disclosure.id}")).split("本期收支汇总", 1)[1]
-    assert "本会全部收支" in summary and "¥100.00" in summary and "¥250.00" in summary and "¥900.00" not in summary
+    for url in (f"/disclosures/{disclosure.id}", f"/disclosures/{disclosure.id}/print"):
+        page = text(client.get(url))
+        assert "本期收支汇总" not in page and "本会全部收支" not in page
+        summary = page.split("本站收支明细中的本期记录", 1)[1]
+        assert "不是本报告自己的数字" in summary  # a reader does not take the two for one another
+        assert "¥100.00" in summary and "¥250.00" in summary and "¥900.00" not in summary
+
+
+@pytest.mark.parametrize("kind", [kind for kind in DisclosureKind if not kind.is_organisation_wide])
+def test_other_disclosures_naming_no_project_or_fund_show_no_ledger_figures(app, client, kind):
+    """A quarterly report on several projects, an external example's notice: the site's totals would mislead."""
+    make_entry(make_fund(), 100_00, occurred_on=date(2024, 3, 1))
+    disclosure = make_disclosure(kind=kind, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31))
+    db.session.commit()
+    for url in (f"/disclosures/{disclosure.id}", f"/disclosures/{disclosure.id}/print"):
+        page = text(client.get(url))
+        assert disclosure.title in page
+        assert "本期收支汇总" not in page and "本站收支明细中的本期记录" not in page and "¥100.00" not in page
+
+
+def test_an_annual_report_without_a_period_shows_no_ledger_figures(app, client):
+    make_entry(make_fund(), 100_00, occurred_on=date(2024, 3, 1))
+    disclosure = make_disclosure(kind=DisclosureKind.ANNUAL_REPORT)
+    db.session.commit()
+    assert "¥100.00" not in text(client.get(f"/disclosures/{disclosure.id}"))
+
+
+def test_the_demo_disclosures_show_only_their_own_projects_and_funds(app, client, demo):
+    """The quarterly report covers eight projects and names none: no site totals beside its 1019.85万元."""
+    for disclosure in db.session.scalars(select(Disclosure).where(Disclosure.status == DisclosureStatus.PUBLISHED)):
+        page = text(client.get(f"/disclosures/{disclosure.id}"))
+        assert "本站收支明细中的本期记录" not in page, disclosure.slug
+        if disclosure.project_id or disclosure.fund_id:
+            name = disclosure.project.title if disclosure.project_id else disclosure.fund.title
+            assert "本期收支汇总" in page and name in page.split("本期收支汇总", 1)[1], disclosure.slug
+        else:
+            assert disclosure.slug == "panyu-2024-q4-xiangmu-baogao"
+            assert "本期收支汇总" not in page
 
 
 def test_the_print_page_has_the_foot_and_a_qr_code_and_no_site_navigation(app, client):

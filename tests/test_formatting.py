@@ -151,9 +151,11 @@ def test_local_to_utc_and_format_datetime_round_trip():
     [
         ("张三丰", "张**"),
         ("李四", "李**"),
-        ("欧阳娜娜", "欧***"),
-        ("王", "王*"),
+        ("欧阳娜娜", "欧**"),
+        ("王", "王**"),
         ("  陈志明 ", "陈**"),
+        ("王" + "某" * 15, "王**"),  # the mask does not tell the name's length
+        ("Zhang San", "Z**"),
         ("", "匿名"),
         ("   ", "匿名"),
         (None, "匿名"),

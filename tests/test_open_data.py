@@ -193,6 +193,17 @@ def test_no_personal_data_in_any_export(client, site, name, fmt):
         assert "张**" in text  # the masked form the ledger pages show
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_masked_name_does_not_tell_its_length(client, site, fmt):
+    long_name = "王" + "某" * 15
+    make_entry(site["fund"], 1_00, occurred_on=date(2024, 4, 9), counterparty=long_name,
+               counterparty_type=CounterpartyType.PERSON)
+    db.session.commit()
+    text = export_text(client, "ledger", fmt)
+    assert "王某" not in text
+    assert "王**" in text and "王***" not in text
+
+
 def test_no_personal_data_in_the_grants_file(client, site):
     text = client.get("/open-data/grants-360giving.json").get_data(as_text=True)
     for secret in (PERSON_NAME, RESPONSIBLE, "13912345678", "13800001111", "张**"):

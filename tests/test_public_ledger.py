@@ -85,7 +85,7 @@ def test_person_counterparties_are_masked(app, client):
     html = client.get("/ledger/").get_data(as_text=True)
 
     assert "欧阳建国" not in html
-    assert "欧***" in html
+    assert "欧**" in html and "欧***" not in html  # as long as any other masked name
     assert "广州某某有限公司" in html
 
 

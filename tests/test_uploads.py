@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,49 @@ def test_damaged_image_is_refused(app):
 def test_pdf_without_end_marker_is_refused(app):
     data = pdf_bytes().replace(b"%%EOF", b"%%XXX")
     assert refused(app, data, "report.pdf").code == "damaged"
+
+
+def forged_pdf(catalog: bytes, *objects: bytes) -> bytes:
+    """A small PDF whose catalog (object 1) and further objects are written by hand."""
+    body = b"%PDF-1.7\n"
+    for number, content in enumerate((catalog, b"<< /Type /Pages /Kids [] /Count 0 >>", *objects), start=1):
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    return body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def stream_object(dictionary: bytes, data: bytes) -> bytes:
+    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+
+CATALOG = b"/Type /Catalog /Pages 2 0 R"
+
+
+@pytest.mark.parametrize(("pdf", "what"), [
+    (forged_pdf(b"<< %s /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>" % CATALOG), "脚本"),
+    (forged_pdf(b"<< %s /OpenAction 3 0 R >>" % CATALOG, b"<< /S /J#61vaScript /J#53 (this.print\\(\\)) >>"), "脚本"),
+    (forged_pdf(b"<< %s /AA << /O << /S /Launch /F (cmd.exe) >> >> >>" % CATALOG), "启动其他程序"),
+    (forged_pdf(b"<< %s /Names << /EmbeddedFiles 3 0 R >> >>" % CATALOG,
+                b"<< /Names [(a.exe) << /Type /Filespec /EF << /F 4 0 R >> >>] >>",
+                stream_object(b"/Type /EmbeddedFile", b"MZ")), "嵌入的文件"),
+    # PDF 1.5+ writers pack dictionaries into compressed object streams: the script hides in one.
+    (forged_pdf(b"<< %s /OpenAction 4 0 R >>" % CATALOG,
+                stream_object(b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode",
+                              zlib.compress(b"4 0 << /S /JavaScript /JS (app.launchURL\\(1\\)) >>"))), "脚本"),
+], ids=["open-action-script", "hex-escaped-names", "launch", "embedded-file", "script-in-object-stream"])
+def test_a_pdf_with_active_content_is_refused_with_what_it_contains(app, pdf, what):
+    rejection = refused(app, pdf, "年度报告.pdf")
+    assert rejection.code == "active_content" and rejection.status == 400
+    assert what in rejection.message and "重新" in rejection.message
+
+
+def test_a_pdf_that_only_opens_at_a_page_is_accepted_whatever_its_image_bytes_look_like(app):
+    # A plain /OpenAction (open at page 1, fit to window), and image data that happens to hold "/JS ".
+    pdf = forged_pdf(b"<< %s /OpenAction [3 0 R /Fit] >>" % CATALOG,
+                     b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 60 80] >>",
+                     stream_object(b"/Type /XObject /Subtype /Image /Width 2 /Height 2", b"\x01/JS /Launch\x02"))
+    with app.test_request_context():
+        attachment = store_upload(upload(pdf, "年度报告.pdf"), title="年度报告")
+    assert attachment.content_type == "application/pdf" and attachment_count() == 1
 
 
 @pytest.mark.parametrize("size", [(1500, 1000), (3000, 1000)])

@@ -37,7 +37,9 @@ class DisclosureForm(FlaskForm):
     project_id = SelectField(_l("Project"), coerce=_optional_int, choices=[], validate_choice=True,
                              description=_l("The ledger summary on the public page covers this project."))
     fund_id = SelectField(_l("Fund"), coerce=_optional_int, choices=[], validate_choice=True,
-                          description=_l("Used for the ledger summary when no project is chosen."))
+                          description=_l("Used for the ledger summary when no project is chosen. With neither, only "
+                                         "an annual work report or a financial or audit report shows a summary: "
+                                         "the whole site’s ledger for its period."))
     body_md = TextAreaField(
         _l("Body (Markdown)"), validators=[Optional(), Length(max=200_000)],
         description=_l("Headings with ##, lists with -, tables with | columns |. Use Preview to check."),

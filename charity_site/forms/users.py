@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SearchField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..labels import ROLE_LABELS
@@ -93,6 +93,7 @@ class UserCreateForm(FlaskForm):
 class UserEditForm(FlaskForm):
     display_name = _name_field()
     roles = _roles_field()
+    version = HiddenField()  # staff.edit_version of the account as the form showed it
 
 
 class PasswordResetForm(FlaskForm):

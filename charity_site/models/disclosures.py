@@ -22,6 +22,11 @@ class DisclosureKind(str, enum.Enum):
     MAJOR_EVENT = "major_event"  # 重大事项公告
     CORRECTION = "correction"  # 更正说明
 
+    @property
+    def is_organisation_wide(self) -> bool:
+        """A report on the whole organisation's year or accounts, not on one project or fund."""
+        return self in (DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPORT)
+
 
 class DisclosureStatus(StateMachine):
     DRAFT = "draft"

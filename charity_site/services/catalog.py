@@ -363,15 +363,20 @@ class LedgerSummary:
 def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     """The ledger's totals for the disclosure's project (or fund) and period, computed in SQL.
 
-    Without a project or fund the whole organisation's ledger for the period is summed. A disclosure
-    with neither a period nor a project or fund (a notice of a major event, say) has no summary.
+    A disclosure naming neither a project nor a fund has a summary only when it is an
+    organisation-wide report (annual work report, financial or audit report) with a period: then
+    the whole of this site's ledger for the period is summed, and the page says it is the site's
+    record, not the report's figures. Any other such disclosure (a quarterly report on several
+    projects, an external example's notice, a notice of a major event) has none: the site's totals
+    beside its own figures would read as a contradiction.
     """
     from . import money
 
     project = disclosure.project if disclosure.project_id else None
     fund = disclosure.fund if disclosure.fund_id else None
     start, end = disclosure.period_start, disclosure.period_end
-    if project is None and fund is None and start is None and end is None:
+    if project is None and fund is None and (
+            not disclosure.kind.is_organisation_wide or (start is None and end is None)):
         return None
     conditions, link_args = [], {}
     if project is not None:

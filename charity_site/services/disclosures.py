@@ -30,7 +30,8 @@ from ..models import (
 )
 from . import search, uploads
 from .audit import diff, record_audit, snapshot
-from .editing import EditError, StaleEdit, check_version, flush_or_stale
+from .editing import EditError
+from .locking import StaleEdit, check_version, flush_or_refuse, lock_current, lock_row
 from .slugs import slugify, unique_slug
 
 __all__ = [
@@ -101,6 +102,7 @@ def create_draft(values: dict, *, actor=None) -> Disclosure:
 def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int | None = None,
                  actor=None) -> Disclosure:
     """Change a draft freely. A published disclosure changes only through ``revise``."""
+    lock_row(disclosure)
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise EditError(None, _("This disclosure is already public. Changes to it are made as a correction "
                                 "with a reason."))
@@ -109,7 +111,7 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
     before = _snapshot(disclosure)
     for name, value in data.items():
         setattr(disclosure, name, value)
-    flush_or_stale(disclosure)
+    flush_or_refuse(disclosure)
     changes = diff(before, _snapshot(disclosure))
     if changes:
         record_audit("update", OBJECT_TYPE, disclosure.id, label=disclosure.title, changes=changes, user=actor)
@@ -118,7 +120,7 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
 
 def publish(disclosure: Disclosure, *, expected_version: int | None = None, actor=None) -> Disclosure:
     """DRAFT → PUBLISHED now; the current text becomes revision 1."""
-    check_version(disclosure, expected_version)
+    lock_current(disclosure, expected_version)
     if not disclosure.status.can_become(DisclosureStatus.PUBLISHED):
         raise EditError(None, _("Only a draft can be published."))
     if not (disclosure.title or "").strip():
@@ -131,7 +133,7 @@ def publish(disclosure: Disclosure, *, expected_version: int | None = None, acto
         number=1, title=disclosure.title, summary=disclosure.summary, body_md=disclosure.body_md,
         reason="", created_at=now, created_by_id=getattr(actor, "id", None),
     ))
-    flush_or_stale(disclosure)
+    flush_or_refuse(disclosure)
     record_audit("publish", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor,
                  changes={"status": [before_status, disclosure.status.value],
                           "published_at": [None, now.isoformat()]})
@@ -152,6 +154,7 @@ def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected
     Raises EditError when the reason is missing, nothing changed, or the disclosure is not published.
     Nothing is stored in that case.
     """
+    lock_row(disclosure)
     if disclosure.status is not DisclosureStatus.PUBLISHED:
         if disclosure.status is DisclosureStatus.DRAFT:
             raise EditError(None, _("This disclosure is still a draft; edit it directly."))
@@ -171,7 +174,7 @@ def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected
         body_md=disclosure.body_md, reason=reason, created_at=utcnow(), created_by_id=getattr(actor, "id", None),
     )
     disclosure.revisions.append(revision)
-    flush_or_stale(disclosure)
+    flush_or_refuse(disclosure)
     record_audit("revise", OBJECT_TYPE, disclosure.id, label=disclosure.title, changes=changes,
                  note=_("Revision %(number)s: %(reason)s", number=revision.number, reason=reason), user=actor)
     _finish(disclosure)
@@ -186,13 +189,14 @@ def _form_snapshot(data: dict) -> dict:
 def withdraw(disclosure: Disclosure, reason: str | None, *, actor=None) -> Disclosure:
     """PUBLISHED → WITHDRAWN with a public reason; the page stays online showing it."""
     reason = _clean_reason(reason, "withdrawn_reason", _("Please give the public reason for the withdrawal."))
+    lock_row(disclosure)
     if not disclosure.status.can_become(DisclosureStatus.WITHDRAWN):
         raise EditError(None, _("Only a published disclosure can be withdrawn."))
     disclosure.status = disclosure.status.transition(DisclosureStatus.WITHDRAWN)
     now = utcnow()
     disclosure.withdrawn_at = now
     disclosure.withdrawn_reason = reason
-    flush_or_stale(disclosure)
+    flush_or_refuse(disclosure)
     record_audit("withdraw", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor, note=reason,
                  changes={"status": [DisclosureStatus.PUBLISHED.value, DisclosureStatus.WITHDRAWN.value],
                           "withdrawn_reason": ["", reason]})
@@ -201,6 +205,7 @@ def withdraw(disclosure: Disclosure, reason: str | None, *, actor=None) -> Discl
 
 def delete_draft(disclosure: Disclosure, *, actor=None) -> None:
     """Delete a draft for good. A published or withdrawn disclosure is never deleted."""
+    lock_row(disclosure)
     if disclosure.status is not DisclosureStatus.DRAFT or disclosure.published_at is not None or disclosure.revisions:
         raise EditError(None, _("A published disclosure is permanent and cannot be deleted. Correct it with a "
                                 "reason, or withdraw it."))
@@ -250,9 +255,10 @@ def attach_pdf(disclosure: Disclosure, file_storage, title: str, *, actor=None) 
 
 def detach(disclosure: Disclosure, attachment_id: int | None, *, actor=None) -> Attachment:
     """Take an attachment off a draft. Attachments of a published disclosure stay for good."""
+    lock_row(disclosure)
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise EditError(None, _("Attachments of a published disclosure are permanent and cannot be removed."))
-    attachment = db.session.get(Attachment, attachment_id) if attachment_id else None
+    attachment = db.session.get(Attachment, attachment_id, populate_existing=True) if attachment_id else None
     if attachment is None or attachment.disclosure_id != disclosure.id:
         raise EditError(None, _("This file is not attached to this disclosure."))
     attachment.disclosure_id = None

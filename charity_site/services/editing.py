@@ -11,8 +11,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import (
@@ -30,7 +28,11 @@ from ..models import (
 from .audit import diff, record_audit, snapshot
 from . import search
 from .content_files import fingerprint
+from .locking import StaleEdit, flush_or_refuse, lock_current, lock_row
 from .slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
+
+__all__ = ["EditError", "StaleEdit", "EditableKind", "save_item", "delete_or_unpublish", "save_project_update",
+           "delete_project_update"]
 
 
 class EditError(ValueError):
@@ -40,29 +42,6 @@ class EditError(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
-
-
-class StaleEdit(Exception):
-    """Someone else saved the item after this edit started; ``current`` is their saved version."""
-
-    def __init__(self, current):
-        super().__init__("stale edit")
-        self.current = current
-
-
-def check_version(record, expected_version: int | None) -> None:
-    """Refuse an edit begun on an older version of ``record`` (None: the form sent no version)."""
-    if expected_version is not None and record.version != expected_version:
-        raise StaleEdit(record)
-
-
-def flush_or_stale(record) -> None:
-    """Flush; if someone else saved ``record`` in the meantime, roll back and raise StaleEdit with theirs."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(type(record), record.id)) from None
 
 
 COMMON_FIELDS = ("title", "slug", "summary", "body_md", "status", "published_at")
@@ -96,12 +75,19 @@ def _item_snapshot(kind: EditableKind, item) -> dict:
     return values
 
 
+def _slug_refusal(kind: EditableKind, slug: str, item_id: int | None) -> EditError | None:
+    if slug_taken(kind.model, slug, exclude_id=item_id):
+        return EditError("slug", _("This web address is already used by another item. Please choose another."))
+    return None
+
+
 def _resolve_slug(kind: EditableKind, item, requested: str, title: str) -> str:
     if requested:
         if not is_valid_slug(requested):
             raise EditError("slug", _("Use lowercase letters, digits and hyphens only, e.g. zhu-xue-2025."))
-        if slug_taken(kind.model, requested, exclude_id=item.id):
-            raise EditError("slug", _("This web address is already used by another item. Please choose another."))
+        refusal = _slug_refusal(kind, requested, item.id)
+        if refusal is not None:
+            raise refusal
         return requested
     if item.id is not None and item.slug:
         return item.slug
@@ -149,7 +135,7 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
     if creating:
         item = kind.model()
     else:
-        check_version(item, expected_version)
+        lock_current(item, expected_version)
     now = utcnow()
     before = {} if creating else _item_snapshot(kind, item)
     old_status = None if creating else item.status
@@ -160,26 +146,19 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
         slug = _resolve_slug(kind, item, data.pop("slug", ""), data["title"])
         target = data.pop("status")
         published_at = _resolve_publication(item, target, data.pop("publish_at", None), now)
-        project_ids = data.pop("project_ids", None)
-        for name in ("title", "summary", "body_md") + kind.fields:
-            if name in data:
-                setattr(item, name, data[name])
-        item.slug, item.status, item.published_at = slug, target, published_at
-        if kind is NEWS and project_ids is not None:
-            item.projects = list(db.session.scalars(select(Project).where(Project.id.in_(project_ids))))
-        db.session.add(item)
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(db.session.get(kind.model, item.id)) from None
-    except IntegrityError:
-        db.session.rollback()
-        if slug_taken(kind.model, slug, exclude_id=item.id):  # saved by someone else a moment ago
-            raise EditError("slug", _("This web address is already used by another item. Please choose another.")) from None
-        raise
     except EditError:
         db.session.rollback()
         raise
+    project_ids = data.pop("project_ids", None)
+    for name in ("title", "summary", "body_md") + kind.fields:
+        if name in data:
+            setattr(item, name, data[name])
+    item.slug, item.status, item.published_at = slug, target, published_at
+    if kind is NEWS and project_ids is not None:
+        item.projects = list(db.session.scalars(select(Project).where(Project.id.in_(project_ids))))
+    db.session.add(item)
+    item_id = item.id
+    flush_or_refuse(item, taken=lambda: _slug_refusal(kind, slug, item_id))
 
     if was_public and old_slug and old_slug != slug:
         remember_old_slug(kind.name, old_slug, item.id)
@@ -202,6 +181,7 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
 
 def delete_or_unpublish(kind: EditableKind, item, *, actor=None) -> str:
     """Delete a draft; a published item is unpublished instead. Returns "deleted" or "unpublished"."""
+    lock_row(item)
     if item.status is PublicationStatus.PUBLISHED or item.is_public():
         before = item.status
         item.status = PublicationStatus.DRAFT
@@ -238,14 +218,14 @@ def save_project_update(project: Project, update: ProjectUpdate | None, data: di
     if creating:
         update = ProjectUpdate(project_id=project.id)
     else:
-        check_version(update, expected_version)
+        lock_current(update, expected_version)
     before = {} if creating else snapshot(update, UPDATE_FIELDS)
     for name in UPDATE_FIELDS:
         setattr(update, name, data[name])
     if creating:
         update.slug = f"{data['happened_on'].isoformat()}-{fingerprint({'t': data['title'], 'n': str(utcnow())})[:6]}"
     db.session.add(update)
-    flush_or_stale(update)
+    flush_or_refuse(update)
     changes = diff(before, snapshot(update, UPDATE_FIELDS))
     if creating or changes:
         record_audit("create" if creating else "update", "project_update", update.id,
@@ -256,6 +236,7 @@ def save_project_update(project: Project, update: ProjectUpdate | None, data: di
 
 def delete_project_update(update: ProjectUpdate, *, actor=None) -> str:
     """Delete a hidden update; one shown on the project page is hidden instead."""
+    lock_row(update)
     if update.published:
         update.published = False
         record_audit("unpublish", "project_update", update.id, label=update.title,

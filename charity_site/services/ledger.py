@@ -25,7 +25,6 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..formatting import format_yuan, local_today
@@ -42,6 +41,7 @@ from ..models import (
 )
 from .audit import record_audit, snapshot
 from .editing import EditError
+from .locking import claim, flush_or_refuse, lock_row
 
 MAX_AMOUNT_FEN = 10**13  # 1000亿元: anything larger is a typing mistake
 MIN_DATE = date(1990, 1, 1)
@@ -54,6 +54,10 @@ AUDITED_FIELDS = ("kind", "occurred_on", "amount_fen", "fund_id", "project_id", 
 
 class LedgerError(EditError):
     """A line that cannot be recorded or voided; ``field`` names the form field the message belongs to."""
+
+
+class AlreadyVoided(LedgerError):
+    """The line was voided before this request could void it (by an earlier or a simultaneous request)."""
 
 
 def _existing(column, kind: EntryKind | None = None) -> list[str]:
@@ -75,6 +79,8 @@ def allowed_channels() -> list[str]:
 
 
 def voucher_taken(voucher_no: str) -> bool:
+    """Whether a line has this voucher number; a free number stays free until this transaction ends."""
+    claim("ledger_entries", "voucher_no", voucher_no)
     return db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.voucher_no == voucher_no).limit(1)) is not None
 
 
@@ -197,13 +203,9 @@ def record_entry(values: dict, user=None, *, corrects: LedgerEntry | None = None
         raise
     entry = LedgerEntry(**data, created_by_id=getattr(user, "id", None))
     db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        if data["voucher_no"] and voucher_taken(data["voucher_no"]):  # saved by someone else a moment ago
-            raise LedgerError("voucher_no", voucher_taken_message(data["voucher_no"])) from None
-        raise
+    voucher_no = data["voucher_no"]
+    flush_or_refuse(taken=lambda: (LedgerError("voucher_no", voucher_taken_message(voucher_no))
+                                   if voucher_no and voucher_taken(voucher_no) else None))
     note = ""
     if corrects is not None:
         note = f"corrects ledger_entry {corrects.id}" + (f" ({corrects.voucher_no})" if corrects.voucher_no else "")
@@ -221,8 +223,9 @@ def void_entry(entry: LedgerEntry, reason: str, user=None) -> LedgerEntry:
         raise LedgerError("reason", _("Please give the reason for voiding this line."))
     if len(reason) > MAX_REASON_LENGTH:
         raise LedgerError("reason", _("At most %(limit)s characters, please.", limit=MAX_REASON_LENGTH))
+    lock_row(entry)
     if entry.voided:
-        raise LedgerError(None, _("This line has already been voided."))
+        raise AlreadyVoided(None, _("This line has already been voided."))
     now = utcnow()
     # One conditional UPDATE: of two people voiding at once, only one succeeds.
     result = db.session.execute(
@@ -234,7 +237,7 @@ def void_entry(entry: LedgerEntry, reason: str, user=None) -> LedgerEntry:
     )
     if result.rowcount != 1:
         db.session.rollback()
-        raise LedgerError(None, _("This line has already been voided."))
+        raise AlreadyVoided(None, _("This line has already been voided."))
     record_audit("void", "ledger_entry", entry.id, label=entry_label(entry),
                  changes={"voided": [False, True], "void_reason": ["", reason]}, user=user)
     db.session.commit()

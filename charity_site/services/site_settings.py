@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from ..extensions import db
 from ..models import SiteSettings
 from .audit import diff, record_audit, snapshot
-from .editing import StaleEdit
+from .locking import StaleEdit, claim, flush_or_refuse
 
 SETTINGS_ID = 1
 TEXT_FIELDS = ("org_name", "org_short_name", "tagline", "intro_md", "credit_code", "address", "phone",
@@ -30,6 +27,7 @@ def update_settings(data: dict, expected_version: int | None, actor=None) -> Sit
     ``expected_version`` is None when the form was opened before any row existed.
     Raises StaleEdit, changing nothing, when someone else saved in between.
     """
+    claim("site_settings")  # rather than lock_row: the row may not exist yet
     settings = _fresh()
     creating = settings is None
     if not creating and settings.version != expected_version:
@@ -44,16 +42,7 @@ def update_settings(data: dict, expected_version: int | None, actor=None) -> Sit
     changes = diff(before, snapshot(settings, FIELDS))
     if not creating and not changes:
         return settings
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleEdit(_fresh()) from None
-    except IntegrityError:
-        db.session.rollback()
-        if creating and _fresh() is not None:  # created by someone else in the meantime
-            raise StaleEdit(_fresh()) from None
-        raise
+    flush_or_refuse(settings, taken=lambda: StaleEdit(_fresh()) if creating and _fresh() is not None else None)
     record_audit("create" if creating else "update", "settings", settings.id, label=settings.org_name,
                  changes=changes, user=actor)
     db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import SlugRedirect
+from .locking import claim
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
@@ -29,6 +30,8 @@ def is_valid_slug(slug: str) -> bool:
 
 
 def slug_taken(model, slug: str, exclude_id: int | None = None) -> bool:
+    """Whether another row of ``model`` uses ``slug``; a free slug stays free until this transaction ends."""
+    claim(model.__tablename__, "slug")
     query = select(model.id).where(model.slug == slug)
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)

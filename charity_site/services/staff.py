@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
@@ -13,6 +14,7 @@ from werkzeug.security import check_password_hash
 from ..extensions import db, limiter
 from ..models import Role, StaffRole, StaffUser, utcnow
 from .audit import record_audit
+from .locking import StaleEdit, claim, flush_or_refuse, lock_row
 from .passwords import check_password_strength
 
 # A fixed hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
@@ -107,13 +109,18 @@ def _role_values(roles) -> list[str]:
     return sorted(Role(role).value for role in roles)
 
 
+def _email_taken() -> StaffError:
+    return StaffError(_("An account with this e-mail already exists."))
+
+
 def create_user(email: str, password: str, roles, *, display_name: str = "", actor=None,
                 must_change_password: bool = False) -> StaffUser:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise StaffError(_("Please enter a valid e-mail address."))
+    claim("staff_users", "email", email)
     if find_user(email):
-        raise StaffError(_("An account with this e-mail already exists."))
+        raise _email_taken()
     roles = set(Role(role) for role in roles)
     if not roles:
         raise StaffError(_("Choose at least one role."))
@@ -122,7 +129,7 @@ def create_user(email: str, password: str, roles, *, display_name: str = "", act
     user.set_password(password)
     user.role_links = [StaffRole(role=role) for role in sorted(roles, key=lambda r: r.value)]
     db.session.add(user)
-    db.session.flush()
+    flush_or_refuse(taken=lambda: _email_taken() if find_user(email) else None)
     record_audit("create", "staff_user", user.id, label=email, user=actor,
                  changes={"email": [None, email], "roles": [None, _role_values(roles)],
                           "display_name": [None, user.display_name]})
@@ -148,6 +155,9 @@ def change_own_password(user: StaffUser, current_password: str, new_password: st
 
 
 def _count_active_admins(excluding: StaffUser | None = None) -> int:
+    """Active administrators; the count stays true until this transaction ends (two administrators
+    disabling each other at once must not leave none)."""
+    claim("staff_users", "active administrators")
     query = (
         select(func.count(func.distinct(StaffUser.id)))
         .join(StaffRole)
@@ -159,6 +169,7 @@ def _count_active_admins(excluding: StaffUser | None = None) -> int:
 
 
 def set_active(user: StaffUser, active: bool, *, actor=None) -> None:
+    lock_row(user)
     if not active and Role.ADMIN in user.roles and _count_active_admins(excluding=user) == 0:
         raise StaffError(_("The last active administrator cannot be disabled."))
     if user.active == active:
@@ -174,10 +185,27 @@ def force_password_reset(user: StaffUser, temporary_password: str, *, actor=None
     set_password(user, temporary_password, actor=actor, must_change=True)
 
 
-def update_user(user: StaffUser, *, display_name: str, roles, actor=None) -> None:
+def edit_version(user: StaffUser) -> str:
+    """A short fingerprint of what the account form edits (name and roles), sent with the form.
+
+    Accounts have no version column: signing in writes to the row, and must not make an
+    administrator's open form stale. An edit begun before someone else changed the name or the
+    roles is refused, as with the versioned content.
+    """
+    state = f"{user.display_name}\x1f{','.join(_role_values(user.roles))}"
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
+
+
+def update_user(user: StaffUser, *, display_name: str, roles, expected_version: str | None = None,
+                actor=None) -> None:
+    """Set the name and roles. Raises StaleEdit (with the saved account) when someone else changed them
+    since the form showed ``expected_version`` (see ``edit_version``; None: no check)."""
     roles = set(Role(role) for role in roles)
     if not roles:
         raise StaffError(_("Choose at least one role."))
+    lock_row(user)
+    if expected_version and expected_version != edit_version(user):
+        raise StaleEdit(user)
     if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.active and _count_active_admins(excluding=user) == 0:
         raise StaffError(_("The last active administrator must keep the administrator role."))
     before = {"display_name": user.display_name, "roles": _role_values(user.roles)}

@@ -31,6 +31,7 @@ except ImportError:  # Pillow built without LittleCMS: colour profiles are dropp
 
 from ..extensions import db
 from ..models import Attachment
+from . import pdf_scan
 from .audit import record_audit
 
 DEFAULT_IMAGE_MAX_SIDE = 1600
@@ -171,6 +172,19 @@ def _check_pdf(data: bytes) -> None:
         raise UploadRejected(
             _("The PDF document is incomplete or damaged. Please save it again and upload it once more."),
             code="damaged",
+        )
+    found = pdf_scan.active_content(data)
+    if found:
+        what = {
+            pdf_scan.SCRIPT: _("scripts (JavaScript)"),
+            pdf_scan.LAUNCH: _("an action that starts another program"),
+            pdf_scan.EMBEDDED: _("embedded files or media"),
+        }
+        raise UploadRejected(
+            _("This PDF contains %(what)s, which could run on the reader's device. Public documents must not. "
+              "Print it to a new PDF (or export it again as PDF without them) and upload that file.",
+              what="、".join(what[kind] for kind in sorted(found))),
+            code="active_content",
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..services import catalog, money
@@ -34,7 +34,8 @@ def font_size(size: str):
     if size not in FONT_SIZES:
         size = "medium"
     response = make_response(redirect(safe_next_url(request.values.get("next"), url_for("public.home"))))
-    response.set_cookie(FONT_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(FONT_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

@@ -112,12 +112,16 @@ def detail(entry_id: int):
                            voided_by=_staff_name(entry.voided_by_id))
 
 
+def _already_voided(entry_id: int):
+    flash(_("This line has already been voided."), "warning")
+    return redirect(url_for(".detail", entry_id=entry_id))
+
+
 @bp.route("/<int:entry_id>/void", methods=["GET", "POST"])
 def void(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
     if entry.voided:
-        flash(_("This line has already been voided."), "warning")
-        return redirect(url_for(".detail", entry_id=entry.id))
+        return _already_voided(entry_id)
     form = VoidForm()
     status = 200
     if request.method == "POST":
@@ -125,6 +129,8 @@ def void(entry_id: int):
         if form.validate_on_submit():
             try:
                 ledger.void_entry(entry, form.reason.data, current_user)
+            except ledger.AlreadyVoided:  # by a request that came a moment before this one
+                return _already_voided(entry_id)
             except ledger.LedgerError as error:
                 attach_error(form, error)
             else:

@@ -1,4 +1,5 @@
-"""Live Markdown preview for the editors: the same renderer and sanitiser as the public pages."""
+"""Live Markdown preview for those who write Markdown (editors; finance for disclosures and funds; admins
+for the settings): the same renderer and sanitiser as the public pages."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from flask import jsonify
 
 from ...forms.content import PreviewForm
 from ...markdown_render import render_page_markdown
+from ...models import Role
 from .access import staff_blueprint
 
-bp = staff_blueprint("admin_preview", __name__, "/admin/preview")
+bp = staff_blueprint("admin_preview", __name__, "/admin/preview", roles=(Role.EDITOR, Role.FINANCE))
 
 
 @bp.post("/")

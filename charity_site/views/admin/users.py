@@ -65,17 +65,22 @@ def edit(user_id: int):
     form = UserEditForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.roles.data = [role.value for role in Role if role in user.roles]
+        form.version.data = staff.edit_version(user)
+    stale = None
     if form.validate_on_submit():
         try:
             staff.update_user(user, display_name=form.display_name.data or "", roles=form.roles.data,
-                              actor=current_user)
+                              expected_version=form.version.data or None, actor=current_user)
+        except staff.StaleEdit as conflict:
+            stale = conflict.current
+            form.version.data = staff.edit_version(stale)
         except staff.StaffError as error:
             form.roles.errors.append(str(error))
         else:
             flash(_("The account of %(name)s has been saved.", name=_name(user)), "success")
             return redirect(url_for(".index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/users/form.html", form=form, user=user), status
+    status = (409 if stale else 400) if request.method == "POST" else 200
+    return render_template("admin/users/form.html", form=form, user=user, stale=stale), status
 
 
 def _confirm(user_id: int, active: bool):
