@@ -71,6 +71,17 @@ class BaseConfig:
     PASSWORD_MIN_LENGTH = 10
     # Production refuses SQLite unless this is set: fine for a small site on one server.
     ALLOW_SQLITE_IN_PRODUCTION = False
+
+    # Messages to donors and volunteers: SMTP when SMTP_HOST is set, else .eml files in MAIL_OUTBOX_DIR.
+    MAIL_FROM: str | None = None
+    MAIL_FROM_NAME: str | None = None
+    MAIL_OUTBOX_DIR: str | None = None  # default instance/outbox
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 587
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = True
+    SMTP_SSL = False
     # Loading demo content on an empty database is the newcomer's default.
     LOAD_DEMO_CONTENT = True
 
@@ -78,7 +89,8 @@ class BaseConfig:
     def from_environment(cls) -> dict:
         """Values that come from the environment at start-up."""
         values: dict = {}
-        for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR"):
+        for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR",
+                    "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
         if os.environ.get("REDIS_URL"):
@@ -88,6 +100,11 @@ class BaseConfig:
         if os.environ.get("MAX_UPLOAD_MB"):
             values["MAX_UPLOAD_BYTES"] = int(os.environ["MAX_UPLOAD_MB"]) * 1024 * 1024
             values["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 1024 * 1024
+        if os.environ.get("SMTP_PORT"):
+            values["SMTP_PORT"] = int(os.environ["SMTP_PORT"])
+        for key in ("SMTP_STARTTLS", "SMTP_SSL"):
+            if os.environ.get(key) is not None:
+                values[key] = _env_bool(key, False)
         if os.environ.get("LOAD_DEMO_CONTENT") is not None:
             values["LOAD_DEMO_CONTENT"] = _env_bool("LOAD_DEMO_CONTENT", True)
         if os.environ.get("ALLOW_SQLITE_IN_PRODUCTION") is not None:

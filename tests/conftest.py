@@ -62,6 +62,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
         "CONFIG": "testing",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "CONTENT_DIR": str(CONTENT_DIR),
         "SERVER_NAME": None,
         **overrides,

@@ -1,5 +1,6 @@
 """All models, importable from one place: ``from charity_site.models import Project``."""
 
+from ..core.sequences import NumberSequence
 from .base import IllegalTransition, PublicationStatus, utcnow
 from .content import NewsPost, Page, SiteSettings, SlugRedirect, news_projects
 from .disclosures import Attachment, Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus

@@ -1,7 +1,12 @@
-"""QR codes as small SVGs, for sharing pages from a desktop screen or a printed notice."""
+"""QR codes: small SVGs for screens and print, PNGs where a phone must long-press or save them.
+
+WeChat's browser recognises (长按识别) and saves (保存图片) a QR code only when it is an <img> of a
+PNG or JPEG, so a code meant to be scanned from the phone itself, or kept for later, is a PNG.
+"""
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 
 import qrcode
@@ -35,3 +40,14 @@ def qr_svg(data: str) -> str:
         f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="#000" d="{"".join(runs)}"/></svg>'
     )
+
+
+@lru_cache(maxsize=256)
+def qr_png(data: str, module_pixels: int = 8) -> bytes:
+    """The QR code of ``data`` as a black-on-white PNG with the standard quiet zone."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, box_size=module_pixels)
+    code.add_data(data)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""What every domain shares and no domain owns. Nothing here imports a domain package."""
