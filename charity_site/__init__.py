@@ -95,13 +95,18 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(models.StaffUser, int(user_id))
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Enforce foreign keys and allow readers during writes on SQLite."""
+    """Enforce foreign keys, allow readers during writes, and let a writer wait its turn on SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Threads of `python app.py` (waitress) or several processes write in turn: wait up to 10 s, not fail.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
