@@ -233,7 +233,8 @@ def public_pages() -> dict[str, str]:
     return pages
 
 
-def median_ms(client, path: str, requests: int) -> float:
+def median_ms(client, path: str, requests: int) -> tuple[float, int]:
+    """The median time of ``requests`` requests, and the size of the answer in bytes."""
     timings = []
     for _ in range(requests):
         db.session.remove()
@@ -242,16 +243,16 @@ def median_ms(client, path: str, requests: int) -> float:
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
-    return statistics.median(timings)
+    return statistics.median(timings), len(response.get_data())
 
 
-def measure(app, requests: int) -> dict[str, tuple[str, float]]:
+def measure(app, requests: int) -> dict[str, tuple[str, float, int]]:
     with app.app_context():
         pages = public_pages()
         client = app.test_client()
         for path in pages.values():  # templates compiled, caches of the process warm
             client.get(path)
-        return {name: (path, median_ms(client, path, requests)) for name, path in pages.items()}
+        return {name: (path, *median_ms(client, path, requests)) for name, path in pages.items()}
 
 
 def counts() -> str:
@@ -286,12 +287,14 @@ def run(label: str, database_url: str, sizes: Sizes, requests: int, folder: Path
         db.engine.dispose()
 
     rows = []
-    print(f"   {'page':30} {'demo ms':>9} {'scale ms':>9} {'ratio':>6}  path on the scale data")
-    for name, (path, demo_ms) in demo.items():
-        scale_path, scale_ms = scale[name]
+    print(f"   {'page':30} {'demo ms':>9} {'scale ms':>9} {'ratio':>6}        {'demo KB':>8} {'scale KB':>8}  "
+          "path on the scale data")
+    for name, (path, demo_ms, demo_bytes) in demo.items():
+        scale_path, scale_ms, scale_bytes = scale[name]
         ratio = scale_ms / demo_ms
         verdict = "" if ratio <= GOAL else f"  > {GOAL}x"
-        print(f"   {name:30} {demo_ms:9.1f} {scale_ms:9.1f} {ratio:6.2f}{verdict:7} {scale_path}")
+        print(f"   {name:30} {demo_ms:9.1f} {scale_ms:9.1f} {ratio:6.2f}{verdict:7} {demo_bytes / 1024:8.1f} "
+              f"{scale_bytes / 1024:8.1f}  {scale_path}")
         rows.append((label, name, demo_ms, scale_ms, ratio))
     slow = [row for row in rows if row[4] > GOAL]
     print(f"   {len(rows) - len(slow)} of {len(rows)} pages within {GOAL}x of their demo time")
