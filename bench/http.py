@@ -164,8 +164,14 @@ def wrk(url: str, args, script: Path | None = None, headers: tuple[str, ...] = (
 def fetch(url: str, context=None) -> tuple[int, bytes, dict]:
     import urllib.request
 
-    with urllib.request.urlopen(url, timeout=60, context=context) as response:
+    with urllib.request.urlopen(url, timeout=900, context=context) as response:
         return response.status, response.read(), dict(response.headers)
+
+
+def drain(site: str) -> None:
+    """Wait until the site has finished the requests wrk left behind when it stopped: sync workers
+    still render every request they accepted, and the next run must not queue behind them."""
+    fetch(site + "/robots.txt")
 
 
 def has_cache_command(environment: dict) -> bool:
@@ -319,7 +325,7 @@ def main() -> None:
             print("in-app page cache: " + ("`flask cache clear` found: run before each miss run" if cache_command
                                            else "none found (no `flask cache clear`): direct hit and miss "
                                                 "measure the same rendering"))
-            results = run_all(args, pages, targets, modes, folder, environment, cache_command)
+            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site)
             report(results, pages, modes, use_nginx)
         finally:
             if nginx is not None:
@@ -329,12 +335,13 @@ def main() -> None:
     print(f"load average at the end: {load_average()}")
 
 
-def run_all(args, pages, targets, modes, folder, environment, cache_command) -> dict:
+def run_all(args, pages, targets, modes, folder, environment, cache_command, site) -> dict:
     results: dict[tuple[str, str, str], Result] = {}
     for page in pages:
         for name, (base, _unused) in targets.items():  # warm up: templates compiled, connections made
             wrk_args = argparse.Namespace(**{**vars(args), "duration": 1})
             wrk(base + page, wrk_args)
+            drain(site)
         for _round in range(args.rounds):
             for name, (base, _unused) in targets.items():
                 for mode in modes:
@@ -347,6 +354,7 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command) -> 
                         if cache_command and name in ("site", "nginx + site"):
                             clear_app_cache(environment)
                     results.setdefault((page, name, mode), Result()).add(wrk(base + page, args, script))
+                    drain(site)
             print(f"  {page}: round {_round + 1} done (load average {load_average()})", flush=True)
     return results
 
@@ -363,8 +371,11 @@ def report(results, pages, modes, use_nginx) -> None:
                 continue
             ceiling = ceilings.get(name)
             ratio = f"{result.rps / ceiling:6.2f}" if ceiling else "     -"
-            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.0f} {statistics.mean(result.p50_ms):8.1f} "
-                  f"{statistics.mean(result.p99_ms):8.1f} {ratio}  {result.errors or ''}")
+            if result.rps:
+                latency = f"{statistics.mean(result.p50_ms):8.1f} {statistics.mean(result.p99_ms):8.1f}"
+            else:  # not one answer within wrk's 10 s timeout
+                latency = f"{'> 10 s':>8} {'> 10 s':>8}"
+            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}")
     print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone, "
           "nginx serving the page as a static file for nginx + site")
 
