@@ -40,5 +40,9 @@ access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)
 errorlog = "-"
 loglevel = "info"
 proc_name = "charity-site"
+# No control socket (gunicorn >= 25): systemctl reload/restart manage the server, and the default
+# socket, ~/.gunicorn/gunicorn.ctl, is one path for every instance of a user and read-only under
+# the unit's ProtectSystem=strict.
+control_socket_disable = True
 # Worker heartbeats in memory, not on a disk that may be slow or full.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
