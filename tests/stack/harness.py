@@ -3,7 +3,7 @@
 Used by tests/stack/test_stack.py and bench/http.py. Everything runs from the files in deploy/
 as an administrator installs them; only the values marked CHANGE in the nginx site are swapped
 for loopback ports and temporary folders (``render_site``), and nginx gets a small main
-configuration like Debian's (``main_config``) so it runs unprivileged in the foreground.
+configuration like Debian's (``main_config``) so it runs on loopback ports in the foreground.
 
 TLS is real: a certificate for 127.0.0.1 is made with openssl at start-up, so the production
 settings (Secure cookies, HTTPS redirects, X-Forwarded-Proto) work exactly as on a server.

@@ -171,16 +171,15 @@ def stack(tmp_path_factory):
         "REDIS_URL": redis_url, "UPLOAD_DIR": str(upload_dir), "LEDGER_IMPORT_DIR": str(tmp / "imports"),
         "INSTANCE_PATH": str(tmp / "instance"), "TRUSTED_PROXIES": "1", "PYTHONDONTWRITEBYTECODE": "1",
     })
-    prepared = subprocess.run([sys.executable, "app.py", "--migrate-only"], cwd=PROJECT_ROOT,
-                              env={**environment, "LOAD_DEMO_CONTENT": "1"}, capture_output=True, text=True,
-                              timeout=300)
-    assert prepared.returncode == 0, prepared.stderr
-    assert "Loaded demo content" in prepared.stdout
-
     run = secrets.token_hex(4)
     processes = []
     nginx = None
     try:
+        prepared = subprocess.run([sys.executable, "app.py", "--migrate-only"], cwd=PROJECT_ROOT,
+                                  env={**environment, "LOAD_DEMO_CONTENT": "1"}, capture_output=True, text=True,
+                                  timeout=300)
+        assert prepared.returncode == 0, prepared.stderr
+        assert "Loaded demo content" in prepared.stdout
         stack = Stack(
             tmp=tmp, database_url=database_url, environment=environment, https_port=free_port(),
             http_port=free_port(), app_ports={}, cert=Path(), upload_dir=upload_dir,
@@ -332,6 +331,16 @@ def test_anonymous_pages_come_from_the_nginx_cache_a_signed_in_staff_member_neve
         response = stack.browser().get(switch)
         assert response.status == 302 and "font_size=large" in response.header("Set-Cookie")
         assert response.header("X-Cache-Status") == "MISS"
+
+
+def test_nginx_limits_the_public_form_posts_of_one_address_but_not_its_page_views(stack):
+    crowd_of_one = stack.browser(random_loopback())
+    statuses = [crowd_of_one.post("/donate", [("amount", "100")]).status for _ in range(14)]
+    assert 429 not in statuses[:10], f"the first posts pass (burst of 10): {statuses}"
+    assert statuses[-1] == 429, f"then nginx refuses: {statuses}"
+    assert crowd_of_one.get("/donate").status == 200, "reading the page is never limited"
+    assert stack.browser(random_loopback()).post("/donate", [("amount", "100")]).status != 429, (
+        "another address is not limited")
 
 
 def _png() -> bytes:
