@@ -32,5 +32,16 @@ def init_cli(app: Flask) -> None:
             raise SystemExit(1)
 
     app.cli.add_command(content)
+
+    ledger = AppGroup("ledger", help="Ledger maintenance.")
+
+    @ledger.command("cleanup-imports")
+    def cleanup_imports_command() -> None:
+        """Remove spreadsheets left in LEDGER_IMPORT_DIR by import previews older than 2 days (run daily)."""
+        from .services import ledger_import
+
+        ledger_import._remove_old_uploads(ledger_import.import_dir())
+
+    app.cli.add_command(ledger)
     init_users_cli(app)
     init_search_cli(app)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import make_app
 from demo_content import ledger_entries, section_files
+from flask import jsonify, request
 from sqlalchemy import create_engine, select, text
 
 from charity_site import create_app
@@ -20,6 +26,7 @@ from charity_site.models import Project
 CONFIG_VARIABLES = (
     "DATABASE_URL", "SECRET_KEY", "CONFIG", "FLASK_ENV", "LOAD_DEMO_CONTENT", "CONTENT_DIR", "UPLOAD_DIR",
     "SITE_URL", "REDIS_URL", "MAX_UPLOAD_MB", "INSTANCE_PATH", "HOST", "PORT", "ALLOW_SQLITE_IN_PRODUCTION",
+    "THREADS", "TRUSTED_PROXIES",
 )
 A_GOOD_KEY = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 COUNTED_TABLES = ("site_settings", "pages", "projects", "project_updates", "funds", "news_posts", "disclosures",
@@ -153,3 +160,113 @@ def test_help_names_the_environment_variables_to_set(tmp_path):
     assert result.returncode == 0, result.stderr
     for variable in ("HOST", "PORT", "DATABASE_URL", "SECRET_KEY"):
         assert variable in result.stdout, f"--help does not mention {variable}"
+
+
+def import_app_module(instance: Path, monkeypatch, **env):
+    """Import app.py afresh, as `python app.py` or gunicorn would, with the given environment."""
+    for variable in CONFIG_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("CONFIG", "development")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    spec = importlib.util.spec_from_file_location("app_under_test", PROJECT_ROOT / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "prepare_database", lambda flask_app, load_demo: None)
+    return module
+
+
+def test_python_app_py_serves_with_waitress_in_several_threads(tmp_path, monkeypatch):
+    import waitress
+
+    module = import_app_module(tmp_path, monkeypatch)
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
+    monkeypatch.setattr(module.app, "run", lambda *a, **k: pytest.fail("the development server must not run"))
+
+    module.main([])
+    module.main(["--host", "0.0.0.0", "--port", "8080", "--threads", "4"])
+
+    assert calls[0] == (module.app, {"host": "127.0.0.1", "port": 5000, "threads": module.DEFAULT_THREADS})
+    assert module.DEFAULT_THREADS >= 4
+    assert calls[1] == (module.app, {"host": "0.0.0.0", "port": 8080, "threads": 4})
+
+
+def test_debug_runs_the_development_server_with_the_reloader_instead_of_waitress(tmp_path, monkeypatch):
+    import waitress
+
+    module = import_app_module(tmp_path, monkeypatch, THREADS="3")
+    runs = []
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: pytest.fail("waitress must not serve in --debug"))
+    monkeypatch.setattr(module.app, "run", lambda **kwargs: runs.append(kwargs))
+
+    module.main(["--debug", "--port", "5001"])
+
+    assert runs == [{"host": "127.0.0.1", "port": 5001, "debug": True, "use_reloader": True}]
+
+
+def _address_and_scheme(module) -> str:
+    module.app.add_url_rule("/_client", "client_address", lambda: jsonify(f"{request.remote_addr} {request.scheme}"))
+    return module.app.test_client().get(
+        "/_client", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    ).get_json()
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path, monkeypatch):
+    behind_nginx = import_app_module(tmp_path, monkeypatch, TRUSTED_PROXIES="1")
+    assert _address_and_scheme(behind_nginx) == "203.0.113.9 https"
+
+    direct = import_app_module(tmp_path, monkeypatch)
+    assert _address_and_scheme(direct) == "127.0.0.1 http", "without a proxy a forged header must be ignored"
+
+
+def test_a_malformed_trusted_proxies_value_stops_start_up_with_a_clear_message(tmp_path):
+    result = run_app(tmp_path, "--migrate-only", CONFIG="development", TRUSTED_PROXIES="nginx")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_sqlite_waits_for_a_busy_writer_instead_of_failing_and_keeps_wal(tmp_path):
+    flask_app = make_app(f"sqlite:///{tmp_path / 'busy.sqlite3'}", tmp_path)
+    with flask_app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        db.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_python_app_py_answers_http_requests_on_an_existing_database(tmp_path):
+    assert run_app(tmp_path, "--migrate-only", "--no-demo", CONFIG="development").returncode == 0
+    port = _free_port()
+    environment = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    environment.update({"INSTANCE_PATH": str(tmp_path), "CONFIG": "development", "PYTHONDONTWRITEBYTECODE": "1"})
+    server = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_ROOT, env=environment,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/about", timeout=5) as response:
+                    server_header, status = response.headers.get("Server", ""), response.status
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "python app.py did not answer within 60 s"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+
+    assert status == 200
+    assert "waitress" in server_header
+    assert f"http://127.0.0.1:{port}" in output

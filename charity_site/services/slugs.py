@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import delete, select
 
 from ..extensions import db
@@ -18,6 +17,8 @@ MAX_SLUG_LENGTH = 80
 
 def slugify(text: str) -> str:
     """'“筑梦未来”儿童特教 2024' → 'zhu-meng-wei-lai-er-tong-te-jiao-2024'."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~1 s to load: only when a slug is made
+
     words = lazy_pinyin(text or "", style=Style.NORMAL, errors=lambda chars: list(chars))
     ascii_text = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

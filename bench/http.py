@@ -1,0 +1,384 @@
+"""Requests per second of the public pages under load, as ratios to a ceiling measured in the same run.
+
+    python bench/http.py [--size demo|scale] [--database-url URL] [--mode hit|miss|both]
+                         [--no-nginx] [--duration 5] [--rounds 2] [--connections 16] [--threads 2]
+                         [--workers 2] [--page PATH ...]
+
+Starts the site under gunicorn (deploy/gunicorn.conf.py, CONFIG=production) on a fresh data set:
+the demo content on SQLite by default (`--size scale` adds bench/scale.py's 100k projects, 1M
+ledger lines, 100k pledges, 10k funds; `--database-url` uses a throwaway PostgreSQL database,
+whose schema is dropped). Beside it, under the same gunicorn settings, a bare Flask app serves
+each page's HTML, fetched once from the site, as a constant string: the framework's ceiling.
+With nginx (unless --no-nginx) the shipped deploy/nginx/charity-site.conf runs in front of the
+site (TLS, micro-cache) and a second nginx server serves the same HTML as static files: nginx's
+ceiling. wrk (Debian's `wrk`) then loads each page, alternating between the targets, and the
+table shows req/s, p50 and p99 latency and the ratio to the ceiling of the same page.
+
+Modes:
+  hit   the same URL again and again: whatever cache exists serves it (nginx's micro-cache;
+        the app's own page cache once it exists).
+  miss  every request a URL never seen before (a unique ?bench-miss= query, which the pages
+        ignore), so no cache keyed on the URL can answer: every request is rendered. If the app
+        has a `flask cache clear` command it is also run before each miss run.
+Until the app has a page cache, direct hit and miss measure the same thing; the header says
+what was found.
+
+Goals (issue #14): anonymous pages (cache hit) >= 0.8 of the ceiling with p99 <= 50 ms at 16
+connections; cache miss >= 0.3; behind nginx >= 0.7 of nginx serving the page as a static file.
+"""
+
+# This file is named http.py, as issue #14 asks, which is also the name of a standard-library
+# package: a script run from bench/ (python bench/x.py) has bench/ first on sys.path, so `import
+# http` anywhere in it (werkzeug, urllib, gunicorn) finds this file. Imported under that name, it
+# puts the standard library's package in its place; nothing below runs anything on import.
+if __name__ == "http":
+    import importlib.machinery as _machinery
+    import importlib.util as _util
+    import os as _os
+    import sys as _sys
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    _spec = _machinery.PathFinder.find_spec(
+        "http", [entry for entry in _sys.path if _os.path.abspath(entry or ".") != _here])
+    _stdlib_http = _util.module_from_spec(_spec)
+    _sys.modules["http"] = _stdlib_http
+    _spec.loader.exec_module(_stdlib_http)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DEFAULT_PAGES = ("/", "/projects/{project}", "/ledger/")
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+CEILING_APP = '''"""The ceiling: a bare Flask app returning each page's HTML as a constant string."""
+import json
+
+from flask import Flask, Response
+
+PAGES = json.loads(open({pages!r}, encoding="utf-8").read())
+app = Flask(__name__)
+
+
+@app.get("/", defaults={{"path": ""}})
+@app.get("/<path:path>")
+def page(path):
+    return Response(PAGES["/" + path], mimetype="text/html")
+'''
+
+STATIC_SERVER = """
+server {{
+    listen 127.0.0.1:{port} ssl http2;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:bench_static_tls:10m;
+    access_log {log} charity;
+    root {root};
+    default_type text/html;
+    location / {{
+        try_files $uri $uri/index.html =404;
+    }}
+}}
+"""
+
+MISS_SCRIPT = """-- every request a URL never seen before: nothing keyed on the URL can answer it
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+function init(args)
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. separator .. "bench-miss={run}-" .. thread_id .. "-" .. counter)
+end
+"""
+
+
+@dataclass
+class Result:
+    requests_per_second: list[float] = field(default_factory=list)
+    p50_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def add(self, run: dict) -> None:
+        self.requests_per_second.append(run["rps"])
+        self.p50_ms.append(run["p50"])
+        self.p99_ms.append(run["p99"])
+        self.errors += run["errors"]
+
+    @property
+    def rps(self) -> float:
+        return statistics.mean(self.requests_per_second)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # wrk prints e.g. 812.00us, 1.20ms
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def wrk(url: str, args, script: Path | None = None, headers: tuple[str, ...] = ()) -> dict:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+               "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    if "Latency Distribution" not in output or not re.search(r"^\s+99%", output, re.MULTILINE):
+        raise RuntimeError(f"wrk gave no latency distribution for {url}:\n{output}")
+    distribution = output.split("Latency Distribution", 1)[1]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _milliseconds(re.search(r"^\s+50%\s+(\S+)\s*$", distribution, re.MULTILINE).group(1)),
+        "p99": _milliseconds(re.search(r"^\s+99%\s+(\S+)\s*$", distribution, re.MULTILINE).group(1)),
+        "errors": errors,
+    }
+
+
+def fetch(url: str, context=None) -> tuple[int, bytes, dict]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=900, context=context) as response:
+        return response.status, response.read(), dict(response.headers)
+
+
+def drain(site: str) -> None:
+    """Wait until the site has finished the requests wrk left behind when it stopped: sync workers
+    still render every request they accepted, and the next run must not queue behind them."""
+    fetch(site + "/robots.txt")
+
+
+def has_cache_command(environment: dict) -> bool:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "cache", "clear", "--help"], cwd=ROOT,
+                            env=environment, capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def clear_app_cache(environment: dict) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "cache", "clear"], cwd=ROOT, env=environment,
+                   check=True, capture_output=True)
+
+
+def redis_url() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return REDIS_URL
+    except Exception:  # noqa: BLE001 - no Redis: the site runs without it
+        return None
+
+
+def prepare_data(args, folder: Path) -> str:
+    """A fresh database with the demo content (and the scale data); returns its URL."""
+    import scale
+
+    database_url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    started = time.perf_counter()
+    scale.new_demo_site(database_url, folder)
+    if args.size == "scale":
+        from charity_site import create_app
+        from charity_site.config import normalise_database_url
+        from charity_site.extensions import db
+
+        app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+        with app.app_context():
+            scale.generate(scale.Sizes())
+            db.session.remove()
+            scale.flask_command(database_url, folder, "search", "reindex")
+            scale.analyse()
+            db.engine.dispose()
+    print(f"data: {args.size} on {database_url.split(':')[0]}, ready in {time.perf_counter() - started:.0f} s")
+    return database_url
+
+
+def demo_project(database_url: str) -> str:
+    """The first featured project of the demo content (the same page on every data size)."""
+    from sqlalchemy import create_engine, text
+
+    from charity_site.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(database_url))
+    with engine.connect() as connection:
+        slug = connection.scalar(text("SELECT slug FROM projects WHERE slug NOT LIKE 'scale-%' AND status = 'published' "
+                                      "ORDER BY featured DESC, id LIMIT 1"))
+    engine.dispose()
+    return slug
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("demo", "scale"), default="demo")
+    parser.add_argument("--database-url", help="a throwaway PostgreSQL database (its schema is dropped)")
+    parser.add_argument("--mode", choices=("hit", "miss", "both"), default="both")
+    parser.add_argument("--no-nginx", action="store_true", help="only the app and the Flask ceiling")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating runs per target and page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for the site and the ceiling")
+    parser.add_argument("--page", action="append", help="a path to load (default: / , a project page, /ledger/)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    use_nginx = not args.no_nginx
+    if use_nginx and (shutil.which("nginx") is None or shutil.which("openssl") is None):
+        sys.exit("nginx and openssl are needed (apt-get install -y nginx), or run with --no-nginx")
+
+    sys.path[:0] = [str(ROOT), str(BENCH), str(ROOT / "tests" / "stack")]
+    import harness
+
+    print(f"load average at start: {load_average()} ({os.cpu_count()} CPUs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "logs").mkdir()
+        database_url = prepare_data(args, folder)
+        environment = {key: value for key, value in os.environ.items()
+                       if key not in ("DATABASE_URL", "REDIS_URL", "CONFIG", "FLASK_ENV", "INSTANCE_PATH")}
+        environment.update({
+            "CONFIG": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
+            "ALLOW_SQLITE_IN_PRODUCTION": "1", "UPLOAD_DIR": str(folder / "uploads"), "TRUSTED_PROXIES": "1",
+            "INSTANCE_PATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1",
+        })
+        if redis_url():
+            environment["REDIS_URL"] = REDIS_URL
+        cache_command = has_cache_command(environment)
+        processes, nginx = [], None
+        try:
+            site_port, ceiling_port = harness.free_port(), harness.free_port()
+            processes.append(harness.gunicorn(site_port, environment, folder / "logs", "site", workers=args.workers))
+            site = f"http://127.0.0.1:{site_port}"
+
+            pages = [page.format(project=demo_project(database_url)) for page in (args.page or DEFAULT_PAGES)]
+            bodies = {}
+            static_root = folder / "static-pages"
+            for page in pages:
+                status, body, _headers = fetch(site + page)
+                assert status == 200, (page, status)
+                bodies[page] = body.decode()
+                target = static_root / page.lstrip("/")
+                target = target / "index.html" if page.endswith("/") else target
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(body)
+            (folder / "pages.json").write_text(json.dumps(bodies, ensure_ascii=False), encoding="utf-8")
+            (folder / "ceiling").mkdir()
+            (folder / "ceiling" / "ceiling_app.py").write_text(
+                CEILING_APP.format(pages=str(folder / "pages.json")), encoding="utf-8")
+            processes.append(harness.gunicorn(ceiling_port, {**environment, "PYTHONPATH": str(folder / "ceiling")},
+                                              folder / "logs", "ceiling", workers=args.workers,
+                                              app="ceiling_app:app", cwd=folder / "ceiling"))
+            ceiling = f"http://127.0.0.1:{ceiling_port}"
+
+            targets = {"ceiling (bare Flask)": (ceiling, None), "site": (site, None)}
+            modes = ["hit", "miss"] if args.mode == "both" else [args.mode]
+            if use_nginx:
+                cert, key = harness.self_signed_certificate(folder)
+                https_port, static_port = harness.free_port(), harness.free_port()
+                site_config = harness.render_site(harness.SiteValues(
+                    http_port=harness.free_port(), https_port=https_port, app_servers=[f"127.0.0.1:{site_port}"],
+                    static_dir=ROOT / "static", upload_dir=folder / "uploads", cache_dir=folder / "nginx-cache",
+                    log_dir=folder / "logs", cert=cert, key=key,
+                ))
+                static_server = STATIC_SERVER.format(port=static_port, cert=cert, key=key, root=static_root,
+                                                     log=folder / "logs" / "static.log")
+                nginx = harness.Nginx(folder / "nginx", site_config, extra_http=static_server,
+                                      worker_processes=os.cpu_count() or 1)
+                nginx.start(https_port)
+                harness.wait_for_port(static_port, nginx.process)
+                import ssl
+
+                unverified = ssl._create_unverified_context()
+                for page in pages:
+                    assert fetch(f"https://127.0.0.1:{static_port}{page}", unverified)[1].decode() == bodies[page]
+                targets["nginx, static file"] = (f"https://127.0.0.1:{static_port}", None)
+                targets["nginx + site"] = (f"https://127.0.0.1:{https_port}", None)
+
+            print(f"site: gunicorn, {args.workers} sync workers, CONFIG=production, "
+                  f"REDIS_URL {'set' if 'REDIS_URL' in environment else 'not set'}; "
+                  f"wrk -t{args.threads} -c{args.connections}, {args.duration} s a run, {args.rounds} rounds")
+            print("in-app page cache: " + ("`flask cache clear` found: run before each miss run" if cache_command
+                                           else "none found (no `flask cache clear`): direct hit and miss "
+                                                "measure the same rendering"))
+            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site)
+            report(results, pages, modes, use_nginx)
+        finally:
+            if nginx is not None:
+                nginx.stop()
+            for process in processes:
+                harness.stop(process)
+    print(f"load average at the end: {load_average()}")
+
+
+def run_all(args, pages, targets, modes, folder, environment, cache_command, site) -> dict:
+    results: dict[tuple[str, str, str], Result] = {}
+    for page in pages:
+        for name, (base, _unused) in targets.items():  # warm up: templates compiled, connections made
+            wrk_args = argparse.Namespace(**{**vars(args), "duration": 1})
+            wrk(base + page, wrk_args)
+            drain(site)
+        for _round in range(args.rounds):
+            for name, (base, _unused) in targets.items():
+                for mode in modes:
+                    if mode == "miss" and name.startswith(("ceiling", "nginx, static")):
+                        continue  # a ceiling answers every URL the same
+                    script = None
+                    if mode == "miss":
+                        script = folder / "miss.lua"
+                        script.write_text(MISS_SCRIPT.replace("{run}", secrets.token_hex(4)), encoding="utf-8")
+                        if cache_command and name in ("site", "nginx + site"):
+                            clear_app_cache(environment)
+                    results.setdefault((page, name, mode), Result()).add(wrk(base + page, args, script))
+                    drain(site)
+            print(f"  {page}: round {_round + 1} done (load average {load_average()})", flush=True)
+    return results
+
+
+def report(results, pages, modes, use_nginx) -> None:
+    print()
+    print(f"{'page':34} {'target':22} {'mode':5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
+    for page in pages:
+        ceilings = {"site": results[(page, "ceiling (bare Flask)", "hit")].rps}
+        if use_nginx:
+            ceilings["nginx + site"] = results[(page, "nginx, static file", "hit")].rps
+        for (result_page, name, mode), result in results.items():
+            if result_page != page:
+                continue
+            ceiling = ceilings.get(name)
+            ratio = f"{result.rps / ceiling:6.2f}" if ceiling else "     -"
+            if result.rps:
+                latency = f"{statistics.mean(result.p50_ms):8.1f} {statistics.mean(result.p99_ms):8.1f}"
+            else:  # not one answer within wrk's 10 s timeout
+                latency = f"{'> 10 s':>8} {'> 10 s':>8}"
+            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}")
+    print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone, "
+          "nginx serving the page as a static file for nginx + site")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""gunicorn settings for the charity site: ``gunicorn -c deploy/gunicorn.conf.py app:app``.
+
+Every value can be changed from the environment (the systemd unit reads /etc/charity-site/env):
+
+GUNICORN_BIND         address(es) to listen on, comma-separated (default 127.0.0.1:8000); nginx's
+                      ``upstream charity_app`` lists them
+GUNICORN_WORKERS      worker processes (default: 2 × CPU cores + 1)
+GUNICORN_THREADS      threads per worker (default 1: sync workers, which nginx's buffering suits;
+                      more than 1 switches to gthread workers)
+GUNICORN_TIMEOUT      seconds a request may take before its worker is restarted (default 120:
+                      the open-data downloads stream the whole ledger)
+GUNICORN_ACCESS_LOG   access log file, ``-`` for standard output / the journal (default ``-``)
+FORWARDED_ALLOW_IPS   addresses whose X-Forwarded-Proto gunicorn trusts (default 127.0.0.1,::1:
+                      set nginx's address when it runs on another host; the app itself trusts
+                      X-Forwarded-For with TRUSTED_PROXIES=1)
+"""
+
+import multiprocessing
+import os
+
+
+def _number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",") if address.strip()]
+workers = _number("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+threads = _number("GUNICORN_THREADS", 1)
+timeout = _number("GUNICORN_TIMEOUT", 120)
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after about 2,000 requests, so slow memory growth never builds up.
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The client's address as nginx saw it, and the time taken in milliseconds.
+access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+errorlog = "-"
+loglevel = "info"
+proc_name = "charity-site"
+# No control socket (gunicorn >= 25): systemctl reload/restart manage the server, and the default
+# socket, ~/.gunicorn/gunicorn.ctl, is one path for every instance of a user and read-only under
+# the unit's ProtectSystem=strict.
+control_socket_disable = True
+# Worker heartbeats in memory, not on a disk that may be slow or full.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
