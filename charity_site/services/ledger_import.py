@@ -48,6 +48,7 @@ from ..formatting import format_yuan
 from ..models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
 from .audit import record_audit
 from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
+from ..web_input import without_control_characters
 
 EXTENSIONS = ("xlsx", "csv")
 HEADER_SEARCH_ROWS = 10
@@ -141,7 +142,7 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
+    return without_control_characters(str(value)).strip()
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
