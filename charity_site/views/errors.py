@@ -1,11 +1,25 @@
-"""Error pages in the site's layout. A 500 rolls the session back and shows no trace."""
+"""Error pages in the site's layout. A 500 rolls the session back and shows no trace.
+
+When the database cannot be reached (refused, down, restarting, out of connections) every page
+answers 503 in the site's layout, without touching the database again to draw it, and says to try
+again shortly. Nothing is kept from the failed attempt: the next request opens a new connection
+(``pool_pre_ping`` throws away connections that died meanwhile), so the site recovers by itself
+when the database is back, without a restart.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, make_response, render_template
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from ..extensions import db
+from ..extensions import db, login_manager
+
+# DB-API's name for failures of the database's operation rather than of the query: connection refused
+# or lost, database missing or shutting down, pool exhausted.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -24,6 +38,28 @@ def init_error_handlers(app: Flask) -> None:
     def server_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return database_unavailable(app, error)
         db.session.rollback()
         app.logger.exception("Unhandled error: %s", error)
         return render_template("errors/500.html"), 500
+
+
+def database_unavailable(app: Flask, error: Exception):
+    app.logger.warning("Database unavailable: %s", error.__class__.__name__, exc_info=error)
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        pass
+    _draw_without_database()
+    response = make_response(render_template("errors/503.html", error=ServiceUnavailable()), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _draw_without_database() -> None:
+    """Give the layout what it would read from the database: default particulars and no signed-in user."""
+    from ..templating import empty_site_settings
+
+    g.site_settings = empty_site_settings()
+    g._login_user = login_manager.anonymous_user()
