@@ -47,6 +47,7 @@ _CONTROL_IN_LINE = re.compile("[\x00-\x1f\x7f]")
 _WHOLE_NUMBER = re.compile(r"\s*(-?)([0-9]+)\s*")
 _OUT_OF_ANY_RANGE = 10**20  # stands for a number with more digits than any bound here
 
+NOT_AN_OPTION = _l("Please choose one of the options.")
 CONTROL_CHARACTER_MESSAGE = _l("This contains invisible control characters (perhaps copied along with the text). "
                                "Please remove them and try again.")
 

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..models import PROJECT_CATEGORIES, FundKind, ProjectStatus, PublicationStatus
 from ..services.slugs import MAX_SLUG_LENGTH, is_valid_slug
-from ..web_input import BoundedDateField, BoundedIntegerField, SiteForm, coerce_id, parse_int
+from ..web_input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm, coerce_id, parse_int
 from .fields import LocalDateTimeField, YuanField
 
 STATUS_CHOICES = [
@@ -86,7 +86,7 @@ class PageForm(PublishableForm):
 
 
 class NewsForm(PublishableForm):
-    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], invalid_choice_message=NOT_AN_OPTION)
     source = StringField(_l("Source"), validators=[Optional(), Length(max=120)],
                          description=_l("Where the article comes from, e.g. 番禺区慈善会 or 广州民政."))
     author = StringField(_l("Author"), validators=[Optional(), Length(max=120)])

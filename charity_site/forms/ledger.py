@@ -9,10 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import CounterpartyType, EntryKind
 from ..services.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
-from ..web_input import BoundedDateField, SiteForm, coerce_id
+from ..web_input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
 from .fields import YuanField
-
-NOT_AN_OPTION = _l("Please choose one of the options.")
 
 
 class EntryForm(SiteForm):
