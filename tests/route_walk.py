@@ -35,10 +35,11 @@ from wtforms import (
     RadioField,
     SelectFieldBase,
     SelectMultipleField,
+    StringField,
 )
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import NumberRange
+from wtforms.validators import Length, NumberRange
 
 from charity_site.extensions import db
 from charity_site.forms.fields import YuanField
@@ -110,7 +111,10 @@ class Samples:
         return [dict(zip(names, chosen)) for chosen in itertools.islice(itertools.product(*pools), limit)]
 
     def first(self, rule) -> dict:
-        return {name: self.values(rule, name)[0] for name in rule.arguments}
+        values = {name: self.values(rule, name) for name in rule.arguments}
+        empty = [name for name, found in values.items() if not found]
+        assert not empty, f"no sample value for {empty} of {rule.rule}: the database holds no such item"
+        return {name: found[0] for name, found in values.items()}
 
 
 def _ids(query) -> list:
@@ -337,6 +341,7 @@ class FormPlan:
     params: list[str]
     accepted: dict
     file_fields: set
+    text_fields: dict = field(default_factory=dict)  # name → longest text it takes (None: no limit)
 
     def values(self, override: dict | None = None) -> dict:
         values = {name: (value() if callable(value) else value) for name, value in self.accepted.items()}
@@ -349,7 +354,7 @@ def plan_for(rule, method: str, get_reads: Reads | None, post_reads: Reads | Non
     """Parameters and accepted values of ``rule`` for ``method``, from what its requests read."""
     if method == "GET":
         return FormPlan(rule, method, sorted(get_reads.args), {}, set())
-    accepted, file_fields = {}, set()
+    accepted, file_fields, text_fields = {}, set(), {}
     page_filled = {type(form): form for form in (get_reads.forms if get_reads else [])}
     for posted in post_reads.forms:
         form = page_filled.get(type(posted), posted)
@@ -362,8 +367,17 @@ def plan_for(rule, method: str, get_reads: Reads | None, post_reads: Reads | Non
             accepted[field_.name] = value
             if isinstance(field_, (FileField, FlaskFileField)):
                 file_fields.add(field_.name)
+            if is_free_text(field_):
+                limits = [v.max for v in field_.validators if isinstance(v, Length) and v.max > 0]
+                text_fields[field_.name] = min(limits, default=None)
     params = sorted((set(accepted) | post_reads.form_keys) - {"csrf_token"})
-    return FormPlan(rule, method, params, accepted, file_fields)
+    return FormPlan(rule, method, params, accepted, file_fields, text_fields)
+
+
+def is_free_text(field_) -> bool:
+    """A field people type words into (not a password, e-mail, amount, hidden value or file)."""
+    return isinstance(field_, StringField) and not isinstance(
+        field_, (PasswordField, EmailField, HiddenField, YuanField, FileField, FlaskFileField))
 
 
 def send(client, plan: FormPlan, url: str, values: dict | None = None, recorder: "Recorder | None" = None):
@@ -400,6 +414,26 @@ def form_fields(reads: Reads) -> dict:
     """name → bound field of every form that read the request (errors filled in when it validated)."""
     return {field_.name: field_ for form in reads.forms for field_ in form
             if field_.name in reads.form_keys and not isinstance(field_, CSRFTokenField)}
+
+
+def discover(app, recorder, admin, samples, counter, file_for=default_file) -> list[FormPlan]:
+    """A FormPlan for every rule and method, from an ordinary request of each method: staff routes as an
+    administrator, the others as a visitor (the sign-in page shows its form only to someone not signed in)."""
+    plans = []
+    for rule in rules(app, include_static=True):
+        if rule.endpoint == SIGN_OUT:
+            continue
+        client = admin if is_guarded(app, rule) else FreshClient(app)
+        url = build_url(rule, samples.first(rule))
+        get_reads = post_reads = None
+        if "GET" in rule.methods:
+            _response, get_reads = recorder.request(client, "GET", url)
+        if "POST" in rule.methods:
+            # a form with nothing in it is not read at all (Flask-WTF sees no submission), so send one field
+            _response, post_reads = recorder.request(client, "POST", url, data={"walk": "1"})
+        for method in methods_of(rule):
+            plans.append(plan_for(rule, method, get_reads, post_reads, counter, file_for))
+    return plans
 
 
 # --- clients ------------------------------------------------------------------------------------------
