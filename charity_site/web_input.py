@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
 from urllib.parse import parse_qsl
 
 from flask import Flask, Request, abort, request
@@ -214,11 +213,15 @@ class SiteForm(FlaskForm):
 
 
 class BoundedIntegerField(IntegerField):
-    """A whole number (counts, years, order) that fits an Integer column; ``data`` is int or None."""
+    """A whole number (counts, years, order) from ``minimum`` to ``maximum``, at most what an Integer column holds.
 
-    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = INTEGER_MAX, **kwargs):
+    ``data`` is an int or None (empty). ``message`` replaces the general messages, e.g. for a year.
+    """
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = INTEGER_MAX,
+                 message=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum, self.maximum, self.message = minimum, min(maximum, INTEGER_MAX), message
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -226,9 +229,10 @@ class BoundedIntegerField(IntegerField):
             return
         number = whole_number(valuelist[0])
         if number is None:
-            raise ValueError(_("Enter a whole number, e.g. 120."))
+            raise ValueError(self.message or _("Enter a whole number, e.g. 120."))
         if not self.minimum <= number <= self.maximum:
-            raise ValueError(_("Enter a whole number from %(min)s to %(max)s.", min=self.minimum, max=self.maximum))
+            raise ValueError(self.message or _("Enter a whole number from %(min)s to %(max)s.",
+                                               min=self.minimum, max=self.maximum))
         self.data = number
 
 

@@ -60,6 +60,9 @@ from charity_site.templating import FONT_SIZES
 
 ROLES = ("admin", "editor", "finance", "coordinator")
 METHODS = ("GET", "POST")
+# The optimistic-lock version a page puts in its form: left empty, so that each request is judged on its own
+# and not refused as an edit of an older version once an earlier request has saved.
+VERSION_FIELD = "version"
 SIGN_OUT = "admin_auth.logout"
 SAMPLE_DATE = "2024-10-01"
 
@@ -317,8 +320,9 @@ def accepted_value(field_, counter: Callable[[], int], file_for=default_file):
     if isinstance(field_, DateField):
         return shown or SAMPLE_DATE
     if isinstance(field_, IntegerField):
-        minimum = next((v.min for v in field_.validators if isinstance(v, NumberRange) and v.min is not None), 1)
-        return shown or str(minimum)
+        ranges = [v.min for v in field_.validators if isinstance(v, NumberRange) and v.min is not None]
+        minimum = getattr(field_, "minimum", None)  # a BoundedIntegerField's own range
+        return shown or str(max(ranges + [minimum if minimum is not None else 1]))
     if isinstance(field_, YuanField):
         return shown or "1.00"
     if isinstance(field_, PasswordField):
@@ -326,7 +330,7 @@ def accepted_value(field_, counter: Callable[[], int], file_for=default_file):
     if isinstance(field_, EmailField):
         return shown or (lambda: f"walker{counter()}@example.org")
     if isinstance(field_, HiddenField):
-        return shown
+        return "" if field_.short_name == VERSION_FIELD else shown
     if shown or not required:
         return shown
     return lambda: f"测试{counter()}"
@@ -342,6 +346,7 @@ class FormPlan:
     accepted: dict
     file_fields: set
     text_fields: dict = field(default_factory=dict)  # name → longest text it takes (None: no limit)
+    post_reads: Reads | None = None
 
     def values(self, override: dict | None = None) -> dict:
         values = {name: (value() if callable(value) else value) for name, value in self.accepted.items()}
@@ -371,7 +376,7 @@ def plan_for(rule, method: str, get_reads: Reads | None, post_reads: Reads | Non
                 limits = [v.max for v in field_.validators if isinstance(v, Length) and v.max > 0]
                 text_fields[field_.name] = min(limits, default=None)
     params = sorted((set(accepted) | post_reads.form_keys) - {"csrf_token"})
-    return FormPlan(rule, method, params, accepted, file_fields, text_fields)
+    return FormPlan(rule, method, params, accepted, file_fields, text_fields, post_reads)
 
 
 def is_free_text(field_) -> bool:
@@ -434,6 +439,19 @@ def discover(app, recorder, admin, samples, counter, file_for=default_file) -> l
         for method in methods_of(rule):
             plans.append(plan_for(rule, method, get_reads, post_reads, counter, file_for))
     return plans
+
+
+def refill(app, plans, recorder, admin, samples, counter, file_for=default_file) -> list[FormPlan]:
+    """The plans, with the forms of item pages filled in again from the pages of ``samples``' items
+    (an edit form must carry its own item's values, e.g. its slug, not those of the item it was found on)."""
+    refilled = []
+    for plan in plans:
+        if plan.method == "POST" and plan.rule.arguments and "GET" in plan.rule.methods and plan.accepted:
+            client = admin if is_guarded(app, plan.rule) else FreshClient(app)
+            _response, get_reads = recorder.request(client, "GET", build_url(plan.rule, samples.first(plan.rule)))
+            plan = plan_for(plan.rule, "POST", get_reads, plan.post_reads, counter, file_for)
+        refilled.append(plan)
+    return refilled
 
 
 # --- clients ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import PROJECT_CATEGORIES, FundKind, ProjectStatus, PublicationStatus
 from ..services.slugs import MAX_SLUG_LENGTH, is_valid_slug
@@ -81,8 +81,7 @@ class PublishableForm(SiteForm):
 
 
 class PageForm(PublishableForm):
-    nav_order = BoundedIntegerField(_l("Order in menus"), validators=[Optional(), NumberRange(min=0, max=999)],
-                                    maximum=999)
+    nav_order = BoundedIntegerField(_l("Order in menus"), validators=[Optional()], maximum=999)
 
 
 class NewsForm(PublishableForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.site_settings import FIELDS as SETTINGS_FIELDS
 from ..web_input import BoundedIntegerField, SiteForm, parse_int
@@ -41,10 +41,8 @@ class SiteSettingsForm(SiteForm):
         validators=[Length(max=255, message=AT_MOST), web_address],
         description=_l("The address of your organisation's page there, starting with https://."),
     )
-    founded_year = BoundedIntegerField(
-        _l("Year founded"),
-        validators=[Optional(), NumberRange(min=1800, max=2100, message=_l("Please enter a year such as 2008."))],
-    )
+    founded_year = BoundedIntegerField(_l("Year founded"), validators=[Optional()], minimum=1800, maximum=2100,
+                                       message=_l("Please enter a year such as 2008."))
     version = HiddenField()
 
     def settings_data(self) -> dict:

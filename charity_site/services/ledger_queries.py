@@ -55,7 +55,7 @@ class LedgerFilters:
     @classmethod
     def from_args(cls, args) -> "LedgerFilters":
         fund = project = None
-        fund_slug, project_slug = query_text(args, "fund", 161), query_text(args, "project", 161)
+        fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
         if fund_slug and len(fund_slug) <= 160:
             fund = db.session.scalars(select(Fund).where(Fund.slug == fund_slug, Fund.public_clause())).first()
         if project_slug and len(project_slug) <= 160:
