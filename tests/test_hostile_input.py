@@ -40,6 +40,7 @@ from route_walk import (
     discover,
     form_fields,
     is_guarded,
+    png_bytes,
     recording,
     refill,
     samples_from_database,
@@ -68,6 +69,7 @@ CORPUS = (
     "9999-12-31",
     "2023-02-30",
     "0001-01-01",
+    "0001-01-01 00:00",  # a moment that cannot be moved from Beijing time to UTC
     "no-such-choice",  # an unknown enum value
     "\u00b2",  # ² counts as a digit for str.isdigit() but not for int()
     "\u0661\u0662\u0663",  # Arabic-Indic digits: int() reads them
@@ -108,11 +110,7 @@ def make_records(app, tmp_path, tag: str):
                                       body_md="更正后的正文", reason="更正"))
     make_disclosure(status=DisclosureStatus.DRAFT, published_at=None)
     target = make_user(f"target-{tag}@example.org", roles=("editor",))
-    picture = io.BytesIO()
-    from PIL import Image
-
-    Image.new("RGB", (40, 30), (30, 120, 200)).save(picture, "PNG")
-    uploads.store_upload(FileStorage(io.BytesIO(picture.getvalue()), filename="p.png"), title="图片")
+    uploads.store_upload(FileStorage(io.BytesIO(png_bytes()), filename="p.png"), title="图片")
     token = ledger_import.store_upload(FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()),
                                                    filename="sample.csv"))
     db.session.commit()
