@@ -98,6 +98,11 @@ def assert_unavailable(response) -> None:
     assert "Traceback" not in body and "OperationalError" not in body and "psycopg" not in body
 
 
+def production_like_app(database_url: str, tmp_path):
+    """The test app, but errors are answered as in production instead of being raised into the test."""
+    return make_app(database_url, tmp_path, PROPAGATE_EXCEPTIONS=False)
+
+
 def create_tables(database_url: str, tmp_path) -> None:
     """What an administrator does to bring the database back: from another process, not this app."""
     other = make_app(database_url, tmp_path)
@@ -116,10 +121,12 @@ def test_a_database_that_is_not_there_yet_gives_503_until_it_is(database_url, tm
         relay = Relay(make_url(database_url).host, make_url(database_url).port or 5432)
         unreachable = make_url(database_url).set(host="127.0.0.1", port=relay.port).render_as_string(
             hide_password=False)
-    app = make_app(unreachable, tmp_path)
+    app = production_like_app(unreachable, tmp_path)
     client = app.test_client()
     try:
-        for url in ("/", "/projects/", "/ledger/", "/admin/login"):
+        # pages, a page that does not exist, a feed, and robots.txt (whose cache headers ask the database)
+        for url in ("/", "/projects/", "/ledger/", "/admin/login", "/no-such-page", "/disclosures/42",
+                    "/feeds/news.atom", "/robots.txt"):
             assert_unavailable(client.get(url))
 
         if relay is None:
@@ -147,7 +154,7 @@ def test_a_database_that_goes_away_and_comes_back(database_url, tmp_path):
     relay.on()
     through_relay = make_url(database_url).set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     create_tables(database_url, tmp_path)
-    app = make_app(through_relay, tmp_path)
+    app = production_like_app(through_relay, tmp_path)
     staff, visitor = app.test_client(), app.test_client()
     try:
         assert login(staff, "back@example.org").status_code == 302

@@ -27,8 +27,13 @@ def init_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if isinstance(getattr(error, "original_exception", None), DATABASE_UNAVAILABLE):
+            return database_unavailable(app, error.original_exception)  # e.g. raised by an after_request hook
         template = {403: "errors/403.html", 404: "errors/404.html"}.get(error.code, "errors/generic.html")
-        response = make_response(render_template(template, error=error), error.code)
+        try:
+            response = make_response(render_template(template, error=error), error.code)
+        except DATABASE_UNAVAILABLE as unavailable:  # a 404 while the database is down is a 503
+            return database_unavailable(app, unavailable)
         for name, value in error.get_headers():
             if name.lower() != "content-type":  # e.g. Allow on 405, Retry-After on 429
                 response.headers[name] = value
@@ -40,9 +45,12 @@ def init_error_handlers(app: Flask) -> None:
             return http_error(error)
         if isinstance(error, DATABASE_UNAVAILABLE):
             return database_unavailable(app, error)
-        db.session.rollback()
         app.logger.exception("Unhandled error: %s", error)
-        return render_template("errors/500.html"), 500
+        try:
+            db.session.rollback()
+            return render_template("errors/500.html"), 500
+        except DATABASE_UNAVAILABLE as unavailable:
+            return database_unavailable(app, unavailable)
 
 
 def database_unavailable(app: Flask, error: Exception):
