@@ -12,7 +12,7 @@ import threading
 from contextlib import closing
 
 import pytest
-from conftest import make_app
+from conftest import make_app, postgres_url, reset_postgres
 from factories import login, make_user
 from sqlalchemy.engine import make_url
 
@@ -147,9 +147,16 @@ def test_a_database_that_is_not_there_yet_gives_503_until_it_is(database_url, tm
             db.engine.dispose()
 
 
-def test_a_database_that_goes_away_and_comes_back(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        pytest.skip("an embedded SQLite file cannot go away under open connections; the test above covers it")
+@pytest.fixture
+def postgresql_url() -> str:
+    """PostgreSQL only: an embedded SQLite file cannot go away under the connections open on it."""
+    url = postgres_url()
+    reset_postgres(url)
+    return url
+
+
+def test_a_postgresql_database_that_goes_away_and_comes_back(postgresql_url, tmp_path):
+    database_url = postgresql_url
     relay = Relay(make_url(database_url).host, make_url(database_url).port or 5432)
     relay.on()
     through_relay = make_url(database_url).set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)

@@ -85,7 +85,7 @@ class PageForm(PublishableForm):
 
 
 class NewsForm(PublishableForm):
-    category = SelectField(_l("Category"), choices=[], invalid_choice_message=NOT_AN_OPTION)
+    category = SelectField(_l("Category"), choices=[], default="", invalid_choice_message=NOT_AN_OPTION)
     source = StringField(_l("Source"), validators=[Optional(), Length(max=120)],
                          description=_l("Where the article comes from, e.g. 番禺区慈善会 or 广州民政."))
     author = StringField(_l("Author"), validators=[Optional(), Length(max=120)])
