@@ -30,10 +30,9 @@ from ..web_input import query_int, query_text
 from . import slugs
 
 PROJECTS_PER_PAGE = 12
-# The years the year filters accept.
-FIRST_YEAR, LAST_YEAR = 1949, 2100
 NEWS_PER_PAGE = 10
 DISCLOSURES_PER_PAGE = 20
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # the years the year filters accept
 
 
 REDIRECT_KINDS = {"Page": "page", "NewsPost": "news", "Project": "project", "Fund": "fund"}

@@ -40,9 +40,9 @@ from ..models import (
     Project,
     utcnow,
 )
+from ..web_input import query_id, query_text
 from .audit import record_audit, snapshot
 from .editing import EditError
-from ..web_input import query_id, query_text
 
 MIN_DATE = date(1990, 1, 1)
 MAX_LENGTHS = {"summary": 255, "counterparty": 200, "voucher_no": 60, "note": 2000, "category": 40, "channel": 20}

@@ -46,9 +46,9 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..formatting import format_yuan
 from ..models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
+from ..web_input import parse_id, parse_int, without_control_characters
 from .audit import record_audit
 from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
-from ..web_input import parse_id, parse_int, without_control_characters
 
 EXTENSIONS = ("xlsx", "csv")
 HEADER_SEARCH_ROWS = 10
