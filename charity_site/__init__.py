@@ -34,6 +34,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_template_helpers(app)
+    register_input_rules(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)
@@ -126,6 +127,13 @@ def register_template_helpers(app: Flask) -> None:
     from .templating import init_templating
 
     init_templating(app)
+
+
+def register_input_rules(app: Flask) -> None:
+    """Bounded path converters and the query-string check; before the blueprints add their routes."""
+    from .web_input import init_web_input
+
+    init_web_input(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,6 +9,15 @@ from zoneinfo import ZoneInfo
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
 
+# Dates the site accepts anywhere (forms, query strings, content files). Wide enough for any real
+# project or record, narrow enough that date arithmetic (a deadline 3 months on, the day after an
+# end date, a year's range) never leaves what Python and the databases can hold.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+# The largest amount of money one record may hold: 1000亿元. Anything larger is a typing mistake, and
+# a million lines of it still sum within a 64-bit integer.
+MAX_AMOUNT_FEN = 10**13
+
 _YUAN_PATTERN = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
 
 
@@ -17,13 +26,21 @@ class MoneyFormatError(ValueError):
 
 
 def parse_iso_date(value: str | None) -> date | None:
-    """'2024-10-01' → date(2024, 10, 1); anything else (empty, malformed, another layout) → None."""
+    """'2024-10-01' → date(2024, 10, 1); anything else (empty, malformed, another layout, a day that does not
+    exist, a date outside EARLIEST_DATE..LATEST_DATE) → None."""
     if not value or len(value) != 10:
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if is_supported_date(parsed) else None
+
+
+def is_supported_date(value: date) -> bool:
+    if isinstance(value, datetime):
+        value = value.date()
+    return EARLIEST_DATE <= value <= LATEST_DATE
 
 
 def yuan_text(fen: int | None) -> str | None:

@@ -49,8 +49,15 @@ def site_settings():
         from .extensions import db
         from .models import SiteSettings
 
-        g.site_settings = db.session.get(SiteSettings, 1) or SiteSettings(org_name="慈善会")
+        g.site_settings = db.session.get(SiteSettings, 1) or empty_site_settings()
     return g.site_settings
+
+
+def empty_site_settings():
+    """What pages show before the organisation has entered its particulars (or while they cannot be read)."""
+    from .models import SiteSettings
+
+    return SiteSettings(org_name="慈善会")
 
 
 def init_templating(app: Flask) -> None:

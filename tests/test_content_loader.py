@@ -253,3 +253,44 @@ def test_cli_content_load_reports_a_missing_folder(app, runner, tmp_path):
 
     assert result.exit_code != 0
     assert "content directory not found" in result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "line", "mentioned"),
+    [
+        ("news/jiankangxing-xietiaohui.md", "source: 番禺区慈善会", "source: 番禺区\x00慈善会", 4, "U+0000"),
+        ("news/jiankangxing-xietiaohui.md", "source: 番禺区慈善会", "source: 番禺区\x1b[31m慈善会", 4, "U+001B"),
+        ("projects/fuliyuan-zhinenghua.md", "beneficiaries: 136", "beneficiaries: 99999999999999999999", 8,
+         "beneficiaries"),
+        ("projects/cishan-fuwu-zhendi.md", "start_date: 2024-10-01", "start_date: 9999-12-31", 6, "start_date"),
+        ("projects/cishan-jiuzhu.md", 'budget: "3500000.00"', 'budget: "99999999999999999999"', 8, "budget"),
+    ],
+    ids=["nul", "escape-sequence", "20-digit-count", "year-9999", "20-digit-budget"],
+)
+def test_a_file_with_a_control_character_or_an_impossible_number_is_refused_by_name_and_line(
+    app, content_copy, path, old, new, line, mentioned
+):
+    rewrite(content_copy / path, old, new)
+
+    report = load_content(content_copy)
+
+    section, name = path.split("/")
+    slug = name.removesuffix(".md")
+    own = [error for error in report.errors if error.path == f"content/{path}"]
+    assert len(own) == 1, [str(error) for error in report.errors]
+    assert own[0].line == line, str(own[0])
+    assert mentioned in own[0].message
+    # other files only miss the refused item (ledger lines of a project that was not loaded)
+    assert all(slug in error.message for error in report.errors if error not in own)
+    model = NewsPost if section == "news" else Project
+    assert db.session.scalars(select(model).where(model.slug == slug)).first() is None
+
+
+def test_tabs_and_windows_line_breaks_in_a_file_are_fine(app, content_copy):
+    path = content_copy / "news" / "jiankangxing-xietiaohui.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n").replace("12月19日上午，“".encode(), "12月19日\t上午，“".encode()))
+
+    report = load_content(content_copy)
+
+    assert report.ok, [str(error) for error in report.errors]
+    assert "\t上午" in db.session.scalars(select(NewsPost.body_md).where(NewsPost.slug == "jiankangxing-xietiaohui")).one()

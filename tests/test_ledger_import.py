@@ -365,3 +365,26 @@ def test_templates_import_cleanly_once_the_example_fund_exists(app, tmp_path, fu
         assert preview.ok, (name, preview.problems)
         assert [row.values["kind"] for row in preview.rows] == [EntryKind.INCOME, EntryKind.EXPENSE]
         assert preview.income_fen == 500_000 and preview.expense_fen == 123_450
+
+
+@pytest.mark.parametrize("fund_choice", ["v:²", "v:99999999999999999999", "v:-1", "c:²", "c:99999999999999999999"])
+def test_a_mapping_with_an_impossible_column_or_fund_is_ignored_not_a_failure(app, tmp_path, fund, fund_choice):
+    path = write(tmp_path, "ledger.csv", csv_bytes(sample_rows(2)))
+    detected = ledger_import.build_preview(path, "csv", "ledger.csv")
+
+    preview = ledger_import.build_preview(path, "csv", "ledger.csv", {**detected.mapping, "fund": fund_choice})
+
+    assert "fund" not in preview.mapping
+    assert not preview.ok  # the fund is missing now, which the preview says
+
+
+def test_control_characters_in_cells_become_spaces(app, tmp_path, fund, finance):
+    rows = sample_rows(1)
+    rows[0][10] = "第一行\x0b第二行\x1f"  # Excel keeps vertical tabs in cells
+    path = write(tmp_path, "ledger.csv", csv_bytes(rows))
+
+    preview = ledger_import.build_preview(path, "csv", "ledger.csv")
+    assert preview.ok, preview.problems
+    ledger_import.import_rows(preview, finance)
+
+    assert db.session.scalars(select(LedgerEntry.summary)).one() == "第一行 第二行"

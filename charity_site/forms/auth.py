@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..web_input import SiteForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(SiteForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail.")), Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))],
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SiteForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))],
         render_kw={"autocomplete": "current-password"},

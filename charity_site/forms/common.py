@@ -1,9 +1,9 @@
 """Small forms shared by several areas."""
 
-from flask_wtf import FlaskForm
+from ..web_input import SiteForm
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SiteForm):
     """Only the CSRF token: the button of a POST-only confirmation page."""
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,10 +13,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import PROJECT_CATEGORIES, FundKind, ProjectStatus, PublicationStatus
 from ..services.slugs import MAX_SLUG_LENGTH, is_valid_slug
+from ..web_input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm, coerce_id, parse_int
 from .fields import LocalDateTimeField, YuanField
 
 STATUS_CHOICES = [
@@ -34,7 +32,7 @@ def _slug_check(form, field):
         raise ValidationError(_l("Use lowercase letters, digits and hyphens only, e.g. zhu-xue-2025."))
 
 
-class PublishableForm(FlaskForm):
+class PublishableForm(SiteForm):
     """Fields shared by every slugged, Markdown-bodied item."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=200)])
@@ -79,22 +77,19 @@ class PublishableForm(FlaskForm):
         return data
 
     def submitted_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_int(self.version.data)
 
 
 class PageForm(PublishableForm):
-    nav_order = IntegerField(_l("Order in menus"), validators=[Optional(), NumberRange(min=0, max=999)])
+    nav_order = BoundedIntegerField(_l("Order in menus"), validators=[Optional()], maximum=999)
 
 
 class NewsForm(PublishableForm):
-    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], default="", invalid_choice_message=NOT_AN_OPTION)
     source = StringField(_l("Source"), validators=[Optional(), Length(max=120)],
                          description=_l("Where the article comes from, e.g. 番禺区慈善会 or 广州民政."))
     author = StringField(_l("Author"), validators=[Optional(), Length(max=120)])
-    project_ids = SelectMultipleField(_l("Related projects"), coerce=int, choices=[], validate_choice=True,
+    project_ids = SelectMultipleField(_l("Related projects"), coerce=coerce_id, choices=[], validate_choice=True,
                                       render_kw={"size": 6})
     cover_image = StringField(_l("Cover image address"), validators=[Optional(), Length(max=255)],
                               description=_l("An address on this site, e.g. /uploads/… from Images and files."))
@@ -118,18 +113,18 @@ class ProjectForm(PublishableForm):
         default=ProjectStatus.ACTIVE.value,
         coerce=ProjectStatus,
     )
-    start_date = DateField(_l("Start date"), validators=[Optional()])
-    end_date = DateField(_l("End date"), validators=[Optional()], description=_l("Leave empty if open-ended."))
+    start_date = BoundedDateField(_l("Start date"), validators=[Optional()])
+    end_date = BoundedDateField(_l("End date"), validators=[Optional()], description=_l("Leave empty if open-ended."))
     budget_fen = YuanField(_l("Budget (yuan)"), validators=[Optional()],
                            description=_l("Typed in by you. Raised and spent are computed from the ledger."))
     goal_fen = YuanField(_l("Fundraising goal (yuan)"), validators=[Optional()])
-    beneficiaries = IntegerField(_l("People helped"), validators=[Optional(), NumberRange(min=0)])
-    service_sessions = IntegerField(_l("Service sessions"), validators=[Optional(), NumberRange(min=0)])
-    people_served = IntegerField(_l("Services delivered (person-times)"), validators=[Optional(), NumberRange(min=0)])
+    beneficiaries = BoundedIntegerField(_l("People helped"), validators=[Optional()])
+    service_sessions = BoundedIntegerField(_l("Service sessions"), validators=[Optional()])
+    people_served = BoundedIntegerField(_l("Services delivered (person-times)"), validators=[Optional()])
     responsible_person = StringField(_l("Responsible person"), validators=[Optional(), Length(max=120)])
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=120)],
                           description=_l("An office phone or e-mail. Never a private mobile number."))
-    fund_id = SelectField(_l("Fund"), coerce=int, choices=[], validate_choice=True)
+    fund_id = SelectField(_l("Fund"), coerce=coerce_id, choices=[], validate_choice=True)
     featured = BooleanField(_l("Show on the home page"))
     cover_image = StringField(_l("Cover image address"), validators=[Optional(), Length(max=255)])
 
@@ -151,11 +146,11 @@ class FundForm(PublishableForm):
         coerce=FundKind,
     )
     area = StringField(_l("Area (town / village)"), validators=[Optional(), Length(max=120)])
-    established_on = DateField(_l("Established on"), validators=[Optional()])
+    established_on = BoundedDateField(_l("Established on"), validators=[Optional()])
 
 
-class ProjectUpdateForm(FlaskForm):
-    happened_on = DateField(_l("Date"), validators=[DataRequired(_l("Please enter the date."))])
+class ProjectUpdateForm(SiteForm):
+    happened_on = BoundedDateField(_l("Date"), validators=[DataRequired(_l("Please enter the date."))])
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=200)])
     body_md = TextAreaField(_l("Text (Markdown)"), validators=[Optional(), Length(max=50_000)],
                             render_kw={"rows": 8, "data-markdown-editor": "true"})
@@ -163,12 +158,9 @@ class ProjectUpdateForm(FlaskForm):
     version = HiddenField()
 
     def submitted_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_int(self.version.data)
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(SiteForm):
     body_md = TextAreaField(validators=[Optional(), Length(max=200_000)])
 

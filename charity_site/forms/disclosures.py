@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..models import DisclosureKind
 from ..services.disclosures import REASON_MAX
+from ..web_input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-class DisclosureForm(FlaskForm):
+class DisclosureForm(SiteForm):
     """Kind, title, summary, period, project, fund and Markdown body of a disclosure."""
 
     kind = SelectField(_l("Kind of disclosure"), choices=[], coerce=DisclosureKind,
@@ -30,13 +24,13 @@ class DisclosureForm(FlaskForm):
         _l("Summary"), validators=[Optional(), Length(max=500)],
         description=_l("One or two sentences shown in the list of disclosures."), render_kw={"rows": 3},
     )
-    period_start = DateField(_l("Period from"), validators=[Optional()],
+    period_start = BoundedDateField(_l("Period from"), validators=[Optional()],
                              description=_l("The first day the report covers, e.g. 2024-10-01."))
-    period_end = DateField(_l("Period to"), validators=[Optional()],
+    period_end = BoundedDateField(_l("Period to"), validators=[Optional()],
                            description=_l("The last day the report covers, e.g. 2024-12-31."))
-    project_id = SelectField(_l("Project"), coerce=_optional_int, choices=[], validate_choice=True,
+    project_id = SelectField(_l("Project"), coerce=coerce_id, choices=[], validate_choice=True,
                              description=_l("The ledger summary on the public page covers this project."))
-    fund_id = SelectField(_l("Fund"), coerce=_optional_int, choices=[], validate_choice=True,
+    fund_id = SelectField(_l("Fund"), coerce=coerce_id, choices=[], validate_choice=True,
                           description=_l("Used for the ledger summary when no project is chosen. With neither, only "
                                          "an annual work report or a financial or audit report shows a summary: "
                                          "the whole site’s ledger for its period."))
@@ -70,10 +64,7 @@ class DisclosureForm(FlaskForm):
         }
 
     def submitted_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_int(self.version.data)
 
 
 class RevisionForm(DisclosureForm):
@@ -88,7 +79,7 @@ class RevisionForm(DisclosureForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SiteForm):
     withdrawn_reason = TextAreaField(
         _l("Public reason for the withdrawal"),
         validators=[DataRequired(_l("Please give the public reason for the withdrawal.")), Length(max=REASON_MAX)],
@@ -97,5 +88,8 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class DetachForm(FlaskForm):
+class DetachForm(SiteForm):
     attachment_id = HiddenField(validators=[DataRequired()])
+
+    def chosen_id(self) -> int | None:
+        return parse_id(self.attachment_id.data)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.fields import DateTimeLocalField
 
-from ..formatting import MoneyFormatError, local_to_utc, to_local, yuan_text, yuan_to_fen
+from ..formatting import (
+    MAX_AMOUNT_FEN,
+    MoneyFormatError,
+    format_yuan,
+    is_supported_date,
+    local_to_utc,
+    to_local,
+    yuan_text,
+    yuan_to_fen,
+)
 
 
 class YuanField(StringField):
-    """Typed in yuan ('199,300.00'), held as integer fen in ``data``; empty means None."""
+    """Typed in yuan ('199,300.00'), held as integer fen in ``data`` (0..MAX_AMOUNT_FEN); empty means None."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
@@ -33,6 +43,9 @@ class YuanField(StringField):
             raise ValueError(_l("Enter an amount in yuan with at most two decimals, e.g. 1234.50.")) from None
         if fen < 0:
             raise ValueError(_l("The amount must not be negative."))
+        if fen > MAX_AMOUNT_FEN:
+            raise ValueError(_("The amount is too large. Please check it (at most %(limit)s).",
+                               limit=format_yuan(MAX_AMOUNT_FEN)))
         self.data = fen
 
 
@@ -57,6 +70,9 @@ class LocalDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Enter a date and time such as 2025-01-15 10:00.")) from None
+        if self.data is not None and not is_supported_date(self.data):
+            self.data = None
+            raise ValueError(_l("Enter a date and time such as 2025-01-15 10:00."))
         if self.data is not None:
             self.data = local_to_utc(self.data)
 

@@ -3,40 +3,33 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import CounterpartyType, EntryKind
 from ..services.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
+from ..web_input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
 from .fields import YuanField
 
 
-def _optional_int(value):
-    if value in (None, "", "0", 0):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class EntryForm(FlaskForm):
+class EntryForm(SiteForm):
     kind = RadioField(
         _l("Income or expense"),
         choices=[SelectChoice(EntryKind.INCOME.value, _l("Income")),
                  SelectChoice(EntryKind.EXPENSE.value, _l("Expense"))],
         validators=[InputRequired(_l("Please choose income or expense."))],
     )
-    occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))],
+    occurred_on = BoundedDateField(_l("Date"), validators=[InputRequired(_l("Please enter the date."))],
                             description=_l("The day the money came in or went out, as on the voucher."))
     amount_fen = YuanField(_l("Amount (yuan)"), validators=[InputRequired(_l("Please enter the amount."))],
                            description=_l("In yuan, e.g. 1234.50. Always a positive number: choose income or "
                                           "expense above."))
-    fund_id = SelectField(_l("Fund"), coerce=_optional_int, choices=[], validate_choice=False,
+    fund_id = SelectField(_l("Fund"), coerce=coerce_id, choices=[], validate_choice=False,
+                          invalid_value_message=NOT_AN_OPTION,
                           validators=[InputRequired(_l("Please choose a fund."))])
-    project_id = SelectField(_l("Project"), coerce=_optional_int, choices=[], validate_choice=False,
+    project_id = SelectField(_l("Project"), coerce=coerce_id, choices=[], validate_choice=False,
+                             invalid_value_message=NOT_AN_OPTION,
                              description=_l("Optional. Choose it when the money belongs to one project."))
     category = SelectField(_l("Category"), choices=[], validate_choice=False,
                            validators=[InputRequired(_l("Please choose a category."))])
@@ -70,7 +63,7 @@ class EntryForm(FlaskForm):
         }
 
 
-class VoidForm(FlaskForm):
+class VoidForm(SiteForm):
     reason = TextAreaField(
         _l("Reason for voiding"),
         validators=[DataRequired(_l("Please give the reason for voiding this line.")), Length(max=MAX_REASON_LENGTH)],
@@ -83,12 +76,12 @@ class VoidForm(FlaskForm):
 ACCEPT = ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(SiteForm):
     file = FileField(_l("Spreadsheet file"), validators=[FileRequired(_l("Please choose a file to upload."))],
                      render_kw={"accept": ACCEPT})
 
 
-class ImportMappingForm(FlaskForm):
+class ImportMappingForm(SiteForm):
     """One select per ledger field: which column holds it (choices are set by the view)."""
 
     previewed = HiddenField()  # the mapping the shown preview was made with

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.site_settings import FIELDS as SETTINGS_FIELDS
+from ..web_input import BoundedIntegerField, SiteForm, parse_int
 from .users import AT_MOST, EMAIL_TOO_LONG, email_format, strip_text, web_address
 
 
@@ -16,7 +16,7 @@ def _text(label, max_length, description=None):
                        validators=[Length(max=max_length, message=AT_MOST)])
 
 
-class SiteSettingsForm(FlaskForm):
+class SiteSettingsForm(SiteForm):
     org_name = StringField(
         _l("Organisation name"), filters=[strip_text],
         validators=[DataRequired(_l("Please enter the name of the organisation.")), Length(max=120, message=AT_MOST)],
@@ -41,10 +41,8 @@ class SiteSettingsForm(FlaskForm):
         validators=[Length(max=255, message=AT_MOST), web_address],
         description=_l("The address of your organisation's page there, starting with https://."),
     )
-    founded_year = IntegerField(
-        _l("Year founded"),
-        validators=[Optional(), NumberRange(min=1800, max=2100, message=_l("Please enter a year such as 2008."))],
-    )
+    founded_year = BoundedIntegerField(_l("Year founded"), validators=[Optional()], minimum=1800, maximum=2100,
+                                       message=_l("Please enter a year such as 2008."))
     version = HiddenField()
 
     def settings_data(self) -> dict:
@@ -52,7 +50,4 @@ class SiteSettingsForm(FlaskForm):
                 for name in SETTINGS_FIELDS}
 
     def expected_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return parse_int(self.version.data)

@@ -8,16 +8,17 @@ The file itself is checked by services.uploads (by content, not by name).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
+
+from ..web_input import SiteForm
 
 PREFIX = "upload"
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(SiteForm):
     file = FileField(
         _l("File"),
         validators=[FileRequired(_l("Please choose a file to upload."))],

@@ -6,12 +6,12 @@ import re
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..labels import ROLE_LABELS
 from ..models import Role
+from ..web_input import SiteForm
 from .fields import MultiCheckboxField
 
 
@@ -76,7 +76,7 @@ def _confirm_field():
     )
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(SiteForm):
     email = EmailField(
         _l("E-mail"), filters=[strip_text],
         validators=[DataRequired(_l("Please enter an e-mail.")), Length(max=254, message=EMAIL_TOO_LONG),
@@ -90,18 +90,18 @@ class UserCreateForm(FlaskForm):
     confirm_password = _confirm_field()
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(SiteForm):
     display_name = _name_field()
     roles = _roles_field()
     version = HiddenField()  # staff.edit_version of the account as the form showed it
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(SiteForm):
     password = _password_field()
     confirm_password = _confirm_field()
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(SiteForm):
     class Meta:
         csrf = False
 

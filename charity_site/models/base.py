@@ -8,6 +8,11 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, Enum, Integer, String, Text, TypeDecorator, or_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+# The largest value an Integer column holds on PostgreSQL (a signed 32-bit ``integer``): every id
+# and every count. Input is bounded by it (charity_site.web_input) so that no value reaches the
+# database only to overflow there.
+INTEGER_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)

@@ -26,11 +26,13 @@ from ..models import (
     utcnow,
 )
 from ..formatting import local_to_utc
+from ..web_input import query_int, query_text
 from . import slugs
 
 PROJECTS_PER_PAGE = 12
 NEWS_PER_PAGE = 10
 DISCLOSURES_PER_PAGE = 20
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # the years the year filters accept
 
 
 REDIRECT_KINDS = {"Page": "page", "NewsPost": "news", "Project": "project", "Fund": "fund"}
@@ -84,8 +86,7 @@ class ProjectFilters:
             status = ProjectStatus(args.get("status"))
         except ValueError:
             status = None
-        year = args.get("year", type=int)
-        year = year if year and 1949 <= year <= 2100 else None
+        year = query_int(args, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
         sort = args.get("sort") if args.get("sort") in PROJECT_SORTS else "newest"
         return cls(category, status, year, sort)
 
@@ -250,10 +251,9 @@ class DisclosureFilters:
             kind = DisclosureKind(args.get("type"))
         except ValueError:
             kind = None
-        year = args.get("year", type=int)
-        year = year if year and 1949 <= year <= 2100 else None
-        project = (args.get("project") or "").strip()[:160] or None
-        fund = (args.get("fund") or "").strip()[:160] or None
+        year = query_int(args, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
+        project = query_text(args, "project", 160) or None
+        fund = query_text(args, "fund", 160) or None
         return cls(kind, year, project, fund)
 
     @property

@@ -16,7 +16,17 @@ from typing import Any
 
 import yaml
 
-from ..formatting import MoneyFormatError, local_to_utc, yuan_to_fen
+from ..formatting import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_AMOUNT_FEN,
+    MoneyFormatError,
+    is_supported_date,
+    local_to_utc,
+    yuan_to_fen,
+)
+from ..models.base import INTEGER_MAX
+from ..web_input import control_character_at
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -68,6 +78,11 @@ def read_content_file(path: Path, root: Path) -> ContentFile:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ContentError(relative, None, f"not UTF-8 text ({exc.reason})") from exc
+    position = control_character_at(text, multiline=True)
+    if position is not None:
+        line = text.count("\n", 0, position) + 1
+        raise ContentError(relative, line, f"contains the control character U+{ord(text[position]):04X}; "
+                                           "remove it (only tabs and line breaks are allowed)")
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         raise ContentError(relative, 1, "the file must start with a '---' line opening the front matter")
@@ -113,8 +128,8 @@ def int_field(cf: ContentFile, meta: dict, key: str) -> int | None:
     value = meta.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise cf.error(f"'{key}' must be a whole number ≥ 0, not {value!r}", key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INTEGER_MAX:
+        raise cf.error(f"'{key}' must be a whole number from 0 to {INTEGER_MAX}, not {value!r}", key)
     return value
 
 
@@ -132,13 +147,15 @@ def date_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False)
             raise cf.error(f"'{key}' is required (YYYY-MM-DD)", key)
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise cf.error(f"'{key}' must be a date written YYYY-MM-DD, not {value!r}", key) from None
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise cf.error(f"'{key}' must be a date written YYYY-MM-DD, not {value!r}", key) from None
+    if not is_supported_date(value):
+        raise cf.error(f"'{key}' must be a date from {EARLIEST_DATE} to {LATEST_DATE}, not {value}", key)
+    return value
 
 
 def datetime_field(cf: ContentFile, meta: dict, key: str) -> datetime | None:
@@ -146,20 +163,27 @@ def datetime_field(cf: ContentFile, meta: dict, key: str) -> datetime | None:
     value = meta.get(key)
     if value is None or value == "":
         return None
+    parsed = _local_datetime(value)
+    if parsed is None:
+        raise cf.error(f"'{key}' must be 'YYYY-MM-DD HH:MM' (Asia/Shanghai time), not {value!r}", key)
+    if not is_supported_date(parsed):
+        raise cf.error(f"'{key}' must be a date from {EARLIEST_DATE} to {LATEST_DATE}, not {value}", key)
+    return local_to_utc(parsed)
+
+
+def _local_datetime(value) -> datetime | None:
     if isinstance(value, datetime):
-        return local_to_utc(value)
+        return value
     if isinstance(value, date):
-        return local_to_utc(datetime(value.year, value.month, value.day, 9, 0))
+        return datetime(value.year, value.month, value.day, 9, 0)
     text = str(value).strip().replace("T", " ")
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, pattern)
         except ValueError:
             continue
-        if pattern == "%Y-%m-%d":
-            parsed = parsed.replace(hour=9)
-        return local_to_utc(parsed)
-    raise cf.error(f"'{key}' must be 'YYYY-MM-DD HH:MM' (Asia/Shanghai time), not {value!r}", key)
+        return parsed.replace(hour=9) if pattern == "%Y-%m-%d" else parsed
+    return None
 
 
 def money_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False, line_hint: Any = None) -> int | None:
@@ -174,6 +198,8 @@ def money_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False
         raise cf.error(f"'{key}': {exc}", key, line_hint) from None
     if fen < 0:
         raise cf.error(f"'{key}' must not be negative", key, line_hint)
+    if fen > MAX_AMOUNT_FEN:
+        raise cf.error(f"'{key}' is larger than {MAX_AMOUNT_FEN // 100} yuan; please check it", key, line_hint)
     return fen
 
 

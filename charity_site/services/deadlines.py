@@ -43,7 +43,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
@@ -108,15 +108,19 @@ class Obligation:
         return self.project.id if self.project is not None else None
 
     @property
-    def title(self):
-        """What is missing, for display (translated when shown)."""
+    def title(self) -> str:
+        """What is missing, for display: plain text, escaped like any other where it is shown.
+
+        Not lazy_gettext: a lazy string counts as markup in a template, so the project's title inside it
+        would reach the page unescaped.
+        """
         if self.kind is DisclosureKind.PROGRESS_REPORT:
-            return _l("%(project)s: progress report", project=self.project.title)
+            return _("%(project)s: progress report", project=self.project.title)
         if self.kind is DisclosureKind.FINAL_REPORT:
-            return _l("%(project)s: final report", project=self.project.title)
+            return _("%(project)s: final report", project=self.project.title)
         if self.kind is DisclosureKind.ANNUAL_REPORT:
-            return _l("Annual work report for %(year)s", year=self.year)
-        return _l("Financial report for %(year)s", year=self.year)
+            return _("Annual work report for %(year)s", year=self.year)
+        return _("Financial report for %(year)s", year=self.year)
 
 
 def _obligation(kind, project, year, period_start, period_end, due_on, today, soon_days) -> Obligation | None:

@@ -27,7 +27,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..formatting import format_yuan, local_today
+from ..formatting import MAX_AMOUNT_FEN, format_yuan, local_today
 from ..models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
@@ -39,11 +39,11 @@ from ..models import (
     Project,
     utcnow,
 )
+from ..web_input import query_id, query_text
 from .audit import record_audit, snapshot
 from .editing import EditError
 from .locking import claim, flush_or_refuse, lock_row
 
-MAX_AMOUNT_FEN = 10**13  # 1000亿元: anything larger is a typing mistake
 MIN_DATE = date(1990, 1, 1)
 MAX_LENGTHS = {"summary": 255, "counterparty": 200, "voucher_no": 60, "note": 2000, "category": 40, "channel": 20}
 MAX_REASON_LENGTH = 1000
@@ -260,15 +260,11 @@ STAFF_PER_PAGE = 50
 
 def staff_filters(args) -> dict:
     """The staff list's filters from the query string; anything malformed is dropped."""
-    def number(name: str) -> int | None:
-        value = args.get(name, "")
-        return int(value) if value.isdigit() else None
-
     return {
-        "fund": number("fund"), "project": number("project"),
+        "fund": query_id(args, "fund"), "project": query_id(args, "project"),
         "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
         "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
-        "q": args.get("q", "").strip()[:100],
+        "q": query_text(args, "q"),
     }
 
 

@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..formatting import format_yuan
 from ..models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
+from ..web_input import parse_id, parse_int, without_control_characters
 from .audit import record_audit
 from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
 
@@ -141,7 +142,7 @@ def cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
+    return without_control_characters(str(value)).strip()
 
 
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -535,7 +536,7 @@ def _parse_row(number: int, cells: list, preview: ImportPreview, lookups: _Looku
     fund = None
     source = mapping.get("fund", "")
     if source.startswith("v:"):
-        fund = lookups.funds_by_id.get(int(source[2:])) if source[2:].isdigit() else None
+        fund = lookups.funds_by_id.get(parse_id(source[2:]))
         if fund is None:
             problem("fund", _("Please choose a fund."))
     elif source:
@@ -662,7 +663,7 @@ def _clean_mapping(mapping: dict[str, str], columns: int) -> dict[str, str]:
         item = FIELDS_BY_KEY.get(key)
         if item is None or not value:
             continue
-        if value.startswith("c:") and value[2:].isdigit() and int(value[2:]) < columns:
+        if value.startswith("c:") and parse_int(value[2:], maximum=columns - 1) is not None:
             clean[key] = value
         elif value.startswith("v:") and item.constants and _constant_ok(key, value[2:]):
             clean[key] = value
@@ -675,7 +676,7 @@ def _constant_ok(key: str, value: str) -> bool:
     if key == "counterparty_type":
         return value in ("个人", "机构")
     if key == "fund":
-        return value.isdigit()
+        return parse_id(value) is not None
     return bool(value) and len(value) <= 40
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..formatting import parse_iso_date
+from ..web_input import query_date, query_text
 from ..models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
@@ -55,7 +55,7 @@ class LedgerFilters:
     @classmethod
     def from_args(cls, args) -> "LedgerFilters":
         fund = project = None
-        fund_slug, project_slug = args.get("fund", "").strip(), args.get("project", "").strip()
+        fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
         if fund_slug and len(fund_slug) <= 160:
             fund = db.session.scalars(select(Fund).where(Fund.slug == fund_slug, Fund.public_clause())).first()
         if project_slug and len(project_slug) <= 160:
@@ -68,7 +68,7 @@ class LedgerFilters:
             kind = None
         category = args.get("category") if args.get("category") in LEDGER_CATEGORIES else None
         channel = args.get("channel") if args.get("channel") in LEDGER_CHANNELS else None
-        date_from, date_to = parse_iso_date(args.get("from")), parse_iso_date(args.get("to"))
+        date_from, date_to = query_date(args, "from"), query_date(args, "to")
         if date_from and date_to and date_from > date_to:
             date_from, date_to = date_to, date_from
         return cls(fund, project, kind, category, channel, date_from, date_to)
@@ -224,7 +224,7 @@ class FundFilters:
 
     @classmethod
     def from_args(cls, args) -> "FundFilters":
-        q = " ".join(args.get("q", "").split())[:100]
+        q = " ".join(query_text(args, "q", 1000).split())[:100]
         try:
             kind = FundKind(args.get("kind"))
         except ValueError:

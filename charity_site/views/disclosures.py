@@ -11,6 +11,7 @@ from ..services import catalog
 from ..services.disclosures import diff_lines
 from ..services.qr import qr_svg
 from ..urls import canonical_url
+from ..web_input import query_int, query_page
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
@@ -18,7 +19,7 @@ bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 @bp.get("/")
 def index():
     filters = catalog.DisclosureFilters.from_args(request.args)
-    pagination = catalog.disclosures_page(request.args.get("page", 1, type=int), filters)
+    pagination = catalog.disclosures_page(query_page(), filters)
     disclosures = list(pagination.items)
     projects, funds = catalog.disclosure_projects_and_funds()
     return render_template(
@@ -69,8 +70,8 @@ def diff(disclosure_id: int):
     if len(disclosure.revisions) < 2:
         abort(404)
     latest = disclosure.revisions[-1].number
-    new_number = request.args.get("to", latest, type=int)
-    old_number = request.args.get("from", new_number - 1, type=int)
+    new_number = query_int(request.args, "to", latest)
+    old_number = query_int(request.args, "from", new_number - 1)
     if old_number == new_number:
         abort(404)
     old, new = _revision_or_404(disclosure, old_number), _revision_or_404(disclosure, new_number)

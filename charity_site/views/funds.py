@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..models import Fund, FundKind, LedgerEntry
 from ..services import catalog, charts, ledger_queries, money
+from ..web_input import query_page
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
 
@@ -14,7 +15,7 @@ bp = Blueprint("funds", __name__, url_prefix="/funds")
 @bp.get("/")
 def index():
     filters = ledger_queries.FundFilters.from_args(request.args)
-    pagination = ledger_queries.funds_page(request.args.get("page", 1, type=int), filters)
+    pagination = ledger_queries.funds_page(query_page(), filters)
     funds = list(pagination.items)
     return render_template(
         "funds/index.html",

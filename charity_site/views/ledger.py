@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from ..models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
 from ..services import ledger_queries
+from ..web_input import query_page
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -13,7 +14,7 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 @bp.get("/")
 def index():
     filters = ledger_queries.LedgerFilters.from_args(request.args)
-    result = ledger_queries.ledger_page(filters, request.args.get("page", 1, type=int))
+    result = ledger_queries.ledger_page(filters, query_page())
     return render_template(
         "ledger/index.html",
         filters=filters,

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from ..models import NewsPost
 from ..services import catalog
+from ..web_input import query_page
 
 bp = Blueprint("news", __name__, url_prefix="/news")
 
@@ -15,7 +16,7 @@ def index():
     categories = catalog.news_categories()
     category = request.args.get("category")
     category = category if category in categories else None
-    pagination = catalog.news_page(request.args.get("page", 1, type=int), category)
+    pagination = catalog.news_page(query_page(), category)
     return render_template("news/index.html", pagination=pagination, posts=list(pagination.items),
                            categories=categories, category=category)
 

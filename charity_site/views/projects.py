@@ -9,6 +9,7 @@ from ..models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
 from ..services import catalog, charts, money
 from ..services.qr import qr_svg
 from ..urls import canonical_url
+from ..web_input import query_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -16,7 +17,7 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 @bp.get("/")
 def index():
     filters = catalog.ProjectFilters.from_args(request.args)
-    pagination = catalog.projects_page(request.args.get("page", 1, type=int), filters)
+    pagination = catalog.projects_page(query_page(), filters)
     projects = list(pagination.items)
     return render_template(
         "projects/index.html",

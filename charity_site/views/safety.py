@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..web_input import control_character_at
+
 
 def safe_next_url(target: str | None, fallback: str) -> str:
-    """Return ``target`` only when it is a path on this site, never another host."""
-    if not target:
+    """Return ``target`` only when it is a path on this site, never another host, and fit for a Location header."""
+    if not target or control_character_at(target) is not None:
         return fallback
     target = target.strip().replace("\\", "/")
     parts = urlsplit(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from ..services import search
+from ..web_input import query_page
 
 bp = Blueprint("search", __name__)
 
@@ -15,7 +16,7 @@ SUGGESTED_WORDS = ("救助", "助学", "慈善基金", "公示")
 @bp.get("/search")
 def index():
     query = search.parse_query(request.args.get("q", ""))
-    page = request.args.get("page", 1, type=int)  # not a number: the first page
+    page = query_page()
     results = search.search(query, page) if query else None
     return render_template("search/index.html", query=query, asked=bool(query.text), results=results,
                            suggestions=SUGGESTED_WORDS)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Regexp
+
+from ..web_input import SiteForm
 
 TOKEN_LENGTH = 32
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32}$"
@@ -30,7 +31,7 @@ class HoneypotField(StringField):
     """Rendered by the forms macro off-screen, hidden from screen readers and skipped by Tab."""
 
 
-class PublicIntakeForm(FlaskForm):
+class PublicIntakeForm(SiteForm):
     """Base of public forms that create a record: honeypot and submission token included."""
 
     # Named like a field a bot fills in gladly; hidden from people by CSS and from screen readers.

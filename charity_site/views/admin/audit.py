@@ -13,6 +13,7 @@ from ...labels import ROLE_LABELS
 from ...labels import label_of
 from ...models import Role
 from ...services.staff_directory import audit_filter_values, search_audit
+from ...web_input import query_page
 from .access import staff_blueprint
 
 bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,))
@@ -132,5 +133,5 @@ def index():
     criteria = {name: filters[name].data or "" for name in ("actor", "object_type", "action")}
     if valid:
         criteria.update(date_from=filters.date_from.data, date_to=filters.date_to.data)
-    entries = search_audit(**criteria, page=request.args.get("page", 1, type=int))
+    entries = search_audit(**criteria, page=query_page())
     return render_template("admin/audit/index.html", filters=filters, entries=entries), 200 if valid else 400

@@ -19,6 +19,7 @@ from ...forms.common import ConfirmForm, attach_error
 from ...markdown_render import render_page_markdown
 from ...models import PublicationStatus
 from ...services import editing
+from ...web_input import query_page, query_text
 
 ITEMS_PER_PAGE = 20
 
@@ -44,7 +45,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
 
     def index():
         query = select(model)
-        search = request.args.get("q", "").strip()[:100]
+        search = query_text(request.args, "q")
         if search:
             pattern = f"%{search}%"
             query = query.where(or_(*(getattr(model, name).ilike(pattern) for name in spec.search_columns)))
@@ -52,7 +53,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
         if status in {member.value for member in PublicationStatus}:
             query = query.where(model.status == PublicationStatus(status))
         query = query.order_by(model.updated_at.desc(), model.id.desc())
-        pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=ITEMS_PER_PAGE,
+        pagination = db.paginate(query, page=query_page(), per_page=ITEMS_PER_PAGE,
                                  error_out=False)
         return render_template("admin/content/list.html", spec=spec, pagination=pagination,
                                items=list(pagination.items), search=search, status=status,

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...extensions import db
-from ...formatting import parse_iso_date
 from ...forms.common import ConfirmForm, attach_error
 from ...forms.disclosures import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
 from ...forms.uploads import UploadForm
@@ -21,6 +20,7 @@ from ...markdown_render import render_page_markdown
 from ...models import Disclosure, DisclosureKind, DisclosureStatus, Fund, Project, Role
 from ...services import disclosures as service
 from ...services import uploads
+from ...web_input import query_date, query_id, query_page, query_text
 from .access import staff_blueprint
 
 bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE))
@@ -39,9 +39,9 @@ def _load(disclosure_id: int) -> Disclosure:
 
 @bp.get("/")
 def index():
-    search = request.args.get("q", "").strip()[:100]
+    search = query_text(request.args, "q")
     status, kind = request.args.get("status", ""), request.args.get("kind", "")
-    pagination = service.staff_page(search, status, kind, request.args.get("page", 1, type=int), PER_PAGE)
+    pagination = service.staff_page(search, status, kind, query_page(), PER_PAGE)
     return render_template(
         "admin/disclosures/list.html", pagination=pagination, items=list(pagination.items), search=search,
         status=status, kind=kind, statuses=list(DisclosureStatus), kinds=list(DisclosureKind),
@@ -56,12 +56,13 @@ def _prefill(form: DisclosureForm) -> None:
         form.kind.data = DisclosureKind(args.get("kind"))
     except ValueError:
         form.kind.data = DisclosureKind.FUND_USE
-    project = db.session.get(Project, args.get("project", type=int)) if args.get("project", type=int) else None
-    fund = db.session.get(Fund, args.get("fund", type=int)) if args.get("fund", type=int) else None
+    project_id, fund_id = query_id(args, "project"), query_id(args, "fund")
+    project = db.session.get(Project, project_id) if project_id else None
+    fund = db.session.get(Fund, fund_id) if fund_id else None
     form.project_id.data = project.id if project else None
     form.fund_id.data = fund.id if fund else (project.fund_id if project else None)
     for name in ("period_start", "period_end"):
-        given = parse_iso_date(args.get(name))
+        given = query_date(args, name)
         if given is not None:
             getattr(form, name).data = given
     if project is not None and not form.title.data:
@@ -220,11 +221,7 @@ def detach(disclosure_id: int):
         return _render_attachments(disclosure, UploadForm(formdata=None), form,
                                    error=_("Please choose the file to remove."), status=400)
     try:
-        attachment_id = int(form.attachment_id.data)
-    except (TypeError, ValueError):
-        attachment_id = None
-    try:
-        attachment = service.detach(disclosure, attachment_id, actor=current_user)
+        attachment = service.detach(disclosure, form.chosen_id(), actor=current_user)
     except service.EditError as error:
         return _render_attachments(disclosure, UploadForm(formdata=None), form, error=error.message, status=409)
     flash(_("“%(title)s” is no longer attached. The file stays in Images and files.", title=attachment.title),

@@ -21,6 +21,7 @@ from ...forms.ledger import EntryForm, ImportUploadForm, VoidForm, mapping_form_
 from ...models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
 from ...services import ledger, ledger_import, money
 from ...services.uploads import human_size, too_large_message
+from ...web_input import query_id, query_page
 from .access import staff_blueprint
 
 bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
@@ -35,7 +36,7 @@ MappingForm = mapping_form_class(ledger_import.FIELDS)
 def index():
     filters = ledger.staff_filters(request.args)
     conditions = ledger.staff_conditions(filters)
-    pagination = ledger.staff_page(conditions, request.args.get("page", 1, type=int))
+    pagination = ledger.staff_page(conditions, query_page())
     return render_template(
         "admin/ledger/index.html", pagination=pagination, entries=list(pagination.items), filters=filters,
         filtered=any(filters.values()), totals=money.ledger_totals(*conditions),
@@ -67,10 +68,8 @@ def _prepare(form: EntryForm) -> EntryForm:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    corrects = None
-    corrects_id = request.values.get("corrects", "")
-    if corrects_id.isdigit():
-        corrects = db.session.get(LedgerEntry, int(corrects_id))
+    corrects_id = query_id(request.values, "corrects")
+    corrects = db.session.get(LedgerEntry, corrects_id) if corrects_id else None
     form = _prepare(EntryForm())
     status = 200
     if request.method == "GET":

@@ -28,7 +28,7 @@ def _prepare(form, project):
 
 
 def _load(form, project):
-    form.fund_id.data = project.fund_id or 0
+    form.fund_id.data = project.fund_id
 
 
 def _edit_context(project):

@@ -13,6 +13,7 @@ from ...extensions import db
 from ...forms.uploads import UploadForm
 from ...models import Attachment, Role, StaffUser
 from ...services import uploads
+from ...web_input import query_page
 from ..safety import safe_next_url
 from ..uploads import upload_info
 from .access import staff_blueprint
@@ -62,7 +63,7 @@ def _render_index(form: UploadForm, status: int = 200):
     kind = request.args.get("kind")
     kind = kind if kind in KINDS else None
     query = _newest_first(_kind_filter(select(Attachment), kind))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=query_page(), per_page=PER_PAGE, error_out=False)
     items = list(pagination.items)
     uploader_ids = {item.uploaded_by_id for item in items if item.uploaded_by_id}
     uploaders = {

@@ -14,6 +14,7 @@ from ...models import Role, StaffUser
 from ...services import staff
 from ...services.passwords import PasswordRejected
 from ...services.staff_directory import search_users
+from ...web_input import query_page
 from .access import staff_blueprint
 
 bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,))
@@ -34,7 +35,7 @@ def index():
     filters.validate()
     users = search_users(query="" if filters.q.errors else filters.q.data or "",
                          status="" if filters.status.errors else filters.status.data or "",
-                         page=request.args.get("page", 1, type=int))
+                         page=query_page())
     return render_template("admin/users/index.html", filters=filters, users=users)
 
 
