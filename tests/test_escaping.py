@@ -69,6 +69,7 @@ NOT_TYPED_TEXT = {
     "attachments.sha256": "a hash of the file",
     "attachments.content_type": "the type the site found in the file",
     "search_entries.kind": "one of the site's own words (project, news, page, disclosure)",
+    "number_sequences.name": "the name of a certificate series, chosen in the code",
     "search_entries.title_tokens": "the title cut into words for the full-text index; never shown",
     "search_entries.body_tokens": "the text cut into words for the full-text index; never shown",
     "slug_redirects.kind": "one of the site's own words",
