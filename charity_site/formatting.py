@@ -14,8 +14,7 @@ SITE_TZ = ZoneInfo("Asia/Shanghai")
 # end date, a year's range) never leaves what Python and the databases can hold.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
-# The largest amount of money one record may hold: 1000亿元. Anything larger is a typing mistake, and
-# a million lines of it still sum within a 64-bit integer.
+# The largest amount of money one record may hold: 1000亿元. Anything larger is a typing mistake.
 MAX_AMOUNT_FEN = 10**13
 
 _YUAN_PATTERN = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
