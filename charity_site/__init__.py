@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import (
+from charity_site.config import (
     CONFIGS,
     DEFAULT_INSTANCE_PATH,
     PROJECT_ROOT,
@@ -18,8 +18,8 @@ from .config import (
     config_name_from_environment,
     development_secret_key,
 )
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .http_cache import init_http_cache
+from charity_site.extensions import babel, csrf, db, limiter, login_manager, migrate
+from charity_site.http_cache import init_http_cache
 
 
 def create_app(config: str | dict | None = None) -> Flask:
@@ -71,7 +71,7 @@ def register_config(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (registers every table on the metadata)
+    from charity_site import models  # noqa: F401  (registers every table on the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -124,14 +124,14 @@ def _sqlite_write_lock(connection):
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .templating import init_templating
+    from charity_site.templating import init_templating
 
     init_templating(app)
 
 
 def register_input_rules(app: Flask) -> None:
     """Bounded path converters and the query-string check; before the blueprints add their routes."""
-    from .web_input import init_web_input
+    from charity_site.web_input import init_web_input
 
     init_web_input(app)
 
@@ -141,8 +141,8 @@ def register_blueprints(app: Flask) -> None:
     import importlib
     import pkgutil
 
-    from . import views
-    from .views import admin
+    from charity_site import views
+    from charity_site.views import admin
 
     for package in (views, admin):
         for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
@@ -153,7 +153,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from .views.errors import init_error_handlers
+    from charity_site.views.errors import init_error_handlers
 
     init_error_handlers(app)
 
@@ -176,6 +176,6 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import init_cli
+    from charity_site.cli import init_cli
 
     init_cli(app)

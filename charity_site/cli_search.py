@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .services import search
+from charity_site.services import search
 
 
 def init_search_cli(app: Flask) -> None:

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Role, StaffUser
-from .services import staff
-from .services.passwords import PasswordRejected
+from charity_site.extensions import db
+from charity_site.models import Role, StaffUser
+from charity_site.services import staff
+from charity_site.services.passwords import PasswordRejected
 
 ROLE_NAMES = [role.value for role in Role]
 

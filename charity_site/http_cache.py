@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
-from .services.freshness import last_change_this_request
+from charity_site.services.freshness import last_change_this_request
 
 PUBLIC_MAX_AGE = 60
 STATIC_MAX_AGE = 300

@@ -4,7 +4,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from .models import DisclosureKind, DisclosureStatus, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
+from charity_site.models import DisclosureKind, DisclosureStatus, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
 
 PROJECT_STATUS_LABELS = {
     ProjectStatus.PREPARING: _l("In preparation"),

@@ -75,6 +75,6 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
 
 def render_page_markdown(text: str | None) -> Markup:
     """What pages and previews show: sanitised Markdown whose uploaded images carry their size."""
-    from .services.uploads import add_image_dimensions
+    from charity_site.services.uploads import add_image_dimensions
 
     return Markup(add_image_dimensions(str(render_markdown(text))))

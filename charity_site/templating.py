@@ -9,10 +9,10 @@ from pathlib import Path
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from . import formatting
-from .labels import label_of
-from .markdown_render import plain_text, render_page_markdown
-from .urls import canonical_url
+from charity_site import formatting
+from charity_site.labels import label_of
+from charity_site.markdown_render import plain_text, render_page_markdown
+from charity_site.urls import canonical_url
 
 FONT_SIZES = ("small", "medium", "large")
 FONT_COOKIE = "font_size"
@@ -46,8 +46,8 @@ def current_font_size() -> str:
 def site_settings():
     """The SiteSettings row, read once a request (an empty one if none exists yet)."""
     if "site_settings" not in g:
-        from .extensions import db
-        from .models import SiteSettings
+        from charity_site.extensions import db
+        from charity_site.models import SiteSettings
 
         g.site_settings = db.session.get(SiteSettings, 1) or empty_site_settings()
     return g.site_settings
@@ -55,7 +55,7 @@ def site_settings():
 
 def empty_site_settings():
     """What pages show before the organisation has entered its particulars (or while they cannot be read)."""
-    from .models import SiteSettings
+    from charity_site.models import SiteSettings
 
     return SiteSettings(org_name="慈善会")
 
@@ -84,7 +84,7 @@ def init_templating(app: Flask) -> None:
     def shared_context():
         endpoint = request.endpoint or ""
         section = endpoint.split(".")[0]
-        from .views.admin.access import staff_navigation
+        from charity_site.views.admin.access import staff_navigation
 
         return {
             "config_view_functions": current_app.view_functions,

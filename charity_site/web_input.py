@@ -35,8 +35,8 @@ from werkzeug.utils import cached_property
 from wtforms import DateField, IntegerField, TextAreaField
 from wtforms.validators import StopValidation
 
-from .formatting import EARLIEST_DATE, LATEST_DATE, parse_iso_date
-from .models.base import INTEGER_MAX
+from charity_site.formatting import EARLIEST_DATE, LATEST_DATE, parse_iso_date
+from charity_site.models.base import INTEGER_MAX
 
 MAX_PAGE = INTEGER_MAX
 

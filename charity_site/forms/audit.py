@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
-from ..web_input import BoundedDateField, SiteForm
+from charity_site.web_input import BoundedDateField, SiteForm
 
 
 class AuditFilterForm(SiteForm):

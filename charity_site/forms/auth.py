@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..web_input import SiteForm
+from charity_site.web_input import SiteForm
 
 
 class LoginForm(SiteForm):

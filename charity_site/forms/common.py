@@ -1,6 +1,6 @@
 """Small forms shared by several areas."""
 
-from ..web_input import SiteForm
+from charity_site.web_input import SiteForm
 
 
 class ConfirmForm(SiteForm):

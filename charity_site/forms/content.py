@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..models import PROJECT_CATEGORIES, FundKind, ProjectStatus, PublicationStatus
-from ..services.slugs import MAX_SLUG_LENGTH, is_valid_slug
-from ..web_input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm, coerce_id, parse_int
-from .fields import LocalDateTimeField, YuanField
+from charity_site.models import PROJECT_CATEGORIES, FundKind, ProjectStatus, PublicationStatus
+from charity_site.services.slugs import MAX_SLUG_LENGTH, is_valid_slug
+from charity_site.web_input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm, coerce_id, parse_int
+from charity_site.forms.fields import LocalDateTimeField, YuanField
 
 STATUS_CHOICES = [
     SelectChoice(PublicationStatus.DRAFT.value, _l("Draft (only staff can see it)")),

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..models import DisclosureKind
-from ..services.disclosures import REASON_MAX
-from ..web_input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
+from charity_site.models import DisclosureKind
+from charity_site.services.disclosures import REASON_MAX
+from charity_site.web_input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
 
 
 class DisclosureForm(SiteForm):
@@ -46,7 +46,7 @@ class DisclosureForm(SiteForm):
             raise ValidationError(_l("The end of the period is before its start."))
 
     def set_choices(self, projects, funds) -> None:
-        from ..labels import DISCLOSURE_KIND_LABELS
+        from charity_site.labels import DISCLOSURE_KIND_LABELS
 
         self.kind.choices = [SelectChoice(kind.value, DISCLOSURE_KIND_LABELS[kind]) for kind in DisclosureKind]
         self.project_id.choices = [SelectChoice("", _l("— none —"))] + [

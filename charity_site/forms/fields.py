@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.fields import DateTimeLocalField
 
-from ..formatting import (
+from charity_site.formatting import (
     MAX_AMOUNT_FEN,
     MoneyFormatError,
     format_yuan,

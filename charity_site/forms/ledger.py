@@ -7,10 +7,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..models import CounterpartyType, EntryKind
-from ..services.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
-from ..web_input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
-from .fields import YuanField
+from charity_site.models import CounterpartyType, EntryKind
+from charity_site.services.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
+from charity_site.web_input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
+from charity_site.forms.fields import YuanField
 
 
 class EntryForm(SiteForm):

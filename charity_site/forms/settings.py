@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..services.site_settings import FIELDS as SETTINGS_FIELDS
-from ..web_input import BoundedIntegerField, SiteForm, parse_int
-from .users import AT_MOST, EMAIL_TOO_LONG, email_format, strip_text, web_address
+from charity_site.services.site_settings import FIELDS as SETTINGS_FIELDS
+from charity_site.web_input import BoundedIntegerField, SiteForm, parse_int
+from charity_site.forms.users import AT_MOST, EMAIL_TOO_LONG, email_format, strip_text, web_address
 
 
 def _text(label, max_length, description=None):

@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from ..labels import ROLE_LABELS
-from ..models import Role
-from ..web_input import SiteForm
-from .fields import MultiCheckboxField
+from charity_site.labels import ROLE_LABELS
+from charity_site.models import Role
+from charity_site.web_input import SiteForm
+from charity_site.forms.fields import MultiCheckboxField
 
 
 AT_MOST = _l("At most %(max)d characters.")

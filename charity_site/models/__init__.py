@@ -1,10 +1,10 @@
 """All models, importable from one place: ``from charity_site.models import Project``."""
 
-from ..core.sequences import NumberSequence
-from .base import IllegalTransition, PublicationStatus, utcnow
-from .content import NewsPost, Page, SiteSettings, SlugRedirect, news_projects
-from .disclosures import Attachment, Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
-from .finance import (
+from charity_site.core.sequences import NumberSequence
+from charity_site.models.base import IllegalTransition, PublicationStatus, utcnow
+from charity_site.models.content import NewsPost, Page, SiteSettings, SlugRedirect, news_projects
+from charity_site.models.disclosures import Attachment, Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
+from charity_site.models.finance import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
@@ -14,7 +14,7 @@ from .finance import (
     FundKind,
     LedgerEntry,
 )
-from .people import (
+from charity_site.models.people import (
     DonorDisplay,
     Opportunity,
     Pledge,
@@ -24,8 +24,8 @@ from .people import (
     SignupStatus,
     Volunteer,
 )
-from .projects import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
-from .search import SearchEntry
-from .staff import AuditLog, Role, StaffRole, StaffUser
+from charity_site.models.projects import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
+from charity_site.models.search import SearchEntry
+from charity_site.models.staff import AuditLog, Role, StaffRole, StaffUser
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import ContentSourceMixin, PublishableMixin, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from charity_site.extensions import db
+from charity_site.models.base import ContentSourceMixin, PublishableMixin, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 
 
 class SiteSettings(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):

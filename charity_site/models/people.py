@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import PublishableMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum
+from charity_site.extensions import db
+from charity_site.models.base import PublishableMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum
 
 
 class PledgeStatus(StateMachine):

@@ -10,8 +10,8 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from .base import TimestampMixin, UTCDateTime, str_enum, utcnow
+from charity_site.extensions import db
+from charity_site.models.base import TimestampMixin, UTCDateTime, str_enum, utcnow
 
 
 class Role(str, enum.Enum):

@@ -8,8 +8,8 @@ from enum import Enum
 from flask import has_request_context, request
 from flask_login import current_user
 
-from ..extensions import db
-from ..models import AuditLog
+from charity_site.extensions import db
+from charity_site.models import AuditLog
 
 
 def _jsonable(value):

@@ -9,8 +9,8 @@ from flask import abort, redirect, url_for
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import (
+from charity_site.extensions import db
+from charity_site.models import (
     PROJECT_CATEGORIES,
     Disclosure,
     DisclosureKind,
@@ -25,9 +25,9 @@ from ..models import (
     ProjectUpdate,
     utcnow,
 )
-from ..formatting import local_to_utc
-from ..web_input import query_int, query_text
-from . import slugs
+from charity_site.formatting import local_to_utc
+from charity_site.web_input import query_int, query_text
+from charity_site.services import slugs
 
 PROJECTS_PER_PAGE = 12
 NEWS_PER_PAGE = 10
@@ -155,7 +155,7 @@ def project_updates(project: Project) -> list[ProjectUpdate]:
 
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
-    from . import money
+    from charity_site.services import money
 
     query = (
         select(LedgerEntry)
@@ -370,7 +370,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     projects, an external example's notice, a notice of a major event) has none: the site's totals
     beside its own figures would read as a contradiction.
     """
-    from . import money
+    from charity_site.services import money
 
     project = disclosure.project if disclosure.project_id else None
     fund = disclosure.fund if disclosure.fund_id else None
@@ -417,7 +417,7 @@ class Cover:
 
 def covers(items) -> dict[int, Cover]:
     """Thumbnails of the uploaded cover images of ``items`` (projects or news), in one query."""
-    from . import uploads
+    from charity_site.services import uploads
 
     names = {item.id: uploads.stored_name_from_url(item.cover_image) for item in items}
     found = uploads.attachments_by_name(names.values())

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..formatting import format_amount, percent
+from charity_site.formatting import format_amount, percent
 
 WIDTH = 320
 FONT = 16  # label and value text, in drawing units

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..formatting import (
+from charity_site.formatting import (
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_AMOUNT_FEN,
@@ -25,8 +25,8 @@ from ..formatting import (
     local_to_utc,
     yuan_to_fen,
 )
-from ..models.base import INTEGER_MAX
-from ..web_input import control_character_at
+from charity_site.models.base import INTEGER_MAX
+from charity_site.web_input import control_character_at
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import (
+from charity_site.extensions import db
+from charity_site.models import (
     PROJECT_CATEGORIES,
     CounterpartyType,
     Disclosure,
@@ -36,10 +36,10 @@ from ..models import (
     SiteSettings,
     utcnow,
 )
-from ..models.finance import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS
-from . import search
-from .audit import record_audit
-from .content_files import (
+from charity_site.models.finance import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS
+from charity_site.services import search
+from charity_site.services.audit import record_audit
+from charity_site.services.content_files import (
     SLUG_PATTERN,
     ContentError,
     ContentFile,

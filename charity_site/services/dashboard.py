@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import AuditLog, Fund, NewsPost, Page, Project, PublicationStatus, Role, utcnow
-from . import deadlines
+from charity_site.extensions import db
+from charity_site.models import AuditLog, Fund, NewsPost, Page, Project, PublicationStatus, Role, utcnow
+from charity_site.services import deadlines
 
 EDITABLE_KINDS = (
     ("page", Page, "admin_pages"),

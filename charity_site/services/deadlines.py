@@ -47,9 +47,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
-from ..extensions import db
-from ..formatting import local_date, local_today
-from ..models import (
+from charity_site.extensions import db
+from charity_site.formatting import local_date, local_today
+from charity_site.models import (
     Disclosure,
     DisclosureKind,
     DisclosureStatus,

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
-from ..models import (
+from charity_site.extensions import db
+from charity_site.models import (
     Attachment,
     Disclosure,
     DisclosureKind,
@@ -28,11 +28,11 @@ from ..models import (
     Project,
     utcnow,
 )
-from . import search, uploads
-from .audit import diff, record_audit, snapshot
-from .editing import EditError
-from .locking import StaleEdit, check_version, flush_or_refuse, lock_current, lock_row
-from .slugs import slugify, unique_slug
+from charity_site.services import search, uploads
+from charity_site.services.audit import diff, record_audit, snapshot
+from charity_site.services.editing import EditError
+from charity_site.services.locking import StaleEdit, check_version, flush_or_refuse, lock_current, lock_row
+from charity_site.services.slugs import slugify, unique_slug
 
 __all__ = [
     "EditError", "StaleEdit", "FIELDS", "TEXT_FIELDS", "create_draft", "update_draft", "publish", "revise",

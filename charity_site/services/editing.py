@@ -12,8 +12,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import (
+from charity_site.extensions import db
+from charity_site.models import (
     Disclosure,
     Fund,
     IllegalTransition,
@@ -25,11 +25,11 @@ from ..models import (
     PublicationStatus,
     utcnow,
 )
-from .audit import diff, record_audit, snapshot
-from . import search
-from .content_files import fingerprint
-from .locking import StaleEdit, flush_or_refuse, lock_current, lock_row
-from .slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
+from charity_site.services.audit import diff, record_audit, snapshot
+from charity_site.services import search
+from charity_site.services.content_files import fingerprint
+from charity_site.services.locking import StaleEdit, flush_or_refuse, lock_current, lock_row
+from charity_site.services.slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
 
 __all__ = ["EditError", "StaleEdit", "EditableKind", "save_item", "delete_or_unpublish", "save_project_update",
            "delete_project_update"]

@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import func, select, union_all
 
-from ..extensions import db
-from ..models import (
+from charity_site.extensions import db
+from charity_site.models import (
     Disclosure,
     Fund,
     LedgerEntry,

@@ -26,9 +26,9 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..formatting import MAX_AMOUNT_FEN, format_yuan, local_today
-from ..models import (
+from charity_site.extensions import db
+from charity_site.formatting import MAX_AMOUNT_FEN, format_yuan, local_today
+from charity_site.models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
@@ -39,10 +39,10 @@ from ..models import (
     Project,
     utcnow,
 )
-from ..web_input import query_id, query_text
-from .audit import record_audit, snapshot
-from .editing import EditError
-from .locking import claim, flush_or_refuse, lock_row
+from charity_site.web_input import query_id, query_text
+from charity_site.services.audit import record_audit, snapshot
+from charity_site.services.editing import EditError
+from charity_site.services.locking import claim, flush_or_refuse, lock_row
 
 MIN_DATE = date(1990, 1, 1)
 MAX_LENGTHS = {"summary": 255, "counterparty": 200, "voucher_no": 60, "note": 2000, "category": 40, "channel": 20}

@@ -43,12 +43,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..formatting import format_yuan
-from ..models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
-from ..web_input import parse_id, parse_int, without_control_characters
-from .audit import record_audit
-from .ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
+from charity_site.extensions import db
+from charity_site.formatting import format_yuan
+from charity_site.models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
+from charity_site.web_input import parse_id, parse_int, without_control_characters
+from charity_site.services.audit import record_audit
+from charity_site.services.ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
 
 EXTENSIONS = ("xlsx", "csv")
 HEADER_SEARCH_ROWS = 10
@@ -769,7 +769,7 @@ def store_upload(file_storage, user=None) -> str:
     limit = max_upload_bytes()
     data = file_storage.stream.read(limit + 1)
     if len(data) > limit:
-        from .uploads import too_large_message
+        from charity_site.services.uploads import too_large_message
 
         raise ImportProblem(too_large_message(limit), 413)
     if not data.strip():

@@ -17,9 +17,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..web_input import query_date, query_text
-from ..models import (
+from charity_site.extensions import db
+from charity_site.web_input import query_date, query_text
+from charity_site.models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
@@ -29,8 +29,8 @@ from ..models import (
     LedgerEntry,
     Project,
 )
-from . import money
-from .money import public_line_conditions
+from charity_site.services import money
+from charity_site.services.money import public_line_conditions
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
-from ..extensions import db
+from charity_site.extensions import db
 
 
 class StaleEdit(Exception):

@@ -12,8 +12,8 @@ from flask import g, has_request_context
 
 from sqlalchemy import case, func, literal, or_, select, union_all
 
-from ..extensions import db
-from ..models import EntryKind, Fund, LedgerEntry, Project
+from charity_site.extensions import db
+from charity_site.models import EntryKind, Fund, LedgerEntry, Project
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, true
 
-from ..extensions import db
-from ..formatting import SITE_TZ, local_date, mask_person_name, yuan_text
-from ..labels import label_of
-from ..models import (
+from charity_site.extensions import db
+from charity_site.formatting import SITE_TZ, local_date, mask_person_name, yuan_text
+from charity_site.labels import label_of
+from charity_site.models import (
     CounterpartyType,
     Disclosure,
     DisclosureStatus,
@@ -42,9 +42,9 @@ from ..models import (
     Project,
     utcnow,
 )
-from ..urls import canonical_url
-from . import money
-from .ledger_queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
+from charity_site.urls import canonical_url
+from charity_site.services import money
+from charity_site.services.ledger_queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
 
 YIELD_PER = 1000
 CHUNK_ROWS = 200  # rows gathered into one chunk of the streamed response

@@ -32,9 +32,9 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, column, delete, exists, func, literal_column, select, table, text
 
-from ..extensions import db
-from ..markdown_render import plain_text
-from ..models import (
+from charity_site.extensions import db
+from charity_site.markdown_render import plain_text
+from charity_site.models import (
     Disclosure,
     DisclosureStatus,
     NewsPost,
@@ -44,7 +44,7 @@ from ..models import (
     SearchEntry,
     utcnow,
 )
-from ..models.search import SEARCH_KINDS, SQLITE_FTS_TABLE
+from charity_site.models.search import SEARCH_KINDS, SQLITE_FTS_TABLE
 
 PER_PAGE = 10
 MAX_QUERY_CHARS = 100

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..extensions import db
-from ..models import SiteSettings
-from .audit import diff, record_audit, snapshot
-from .locking import StaleEdit, claim, flush_or_refuse
+from charity_site.extensions import db
+from charity_site.models import SiteSettings
+from charity_site.services.audit import diff, record_audit, snapshot
+from charity_site.services.locking import StaleEdit, claim, flush_or_refuse
 
 SETTINGS_ID = 1
 TEXT_FIELDS = ("org_name", "org_short_name", "tagline", "intro_md", "credit_code", "address", "phone",

@@ -7,9 +7,9 @@ import unicodedata
 
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from ..models import SlugRedirect
-from .locking import claim
+from charity_site.extensions import db
+from charity_site.models import SlugRedirect
+from charity_site.services.locking import claim
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80

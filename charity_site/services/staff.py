@@ -11,11 +11,11 @@ from limits import parse
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from ..extensions import db, limiter
-from ..models import Role, StaffRole, StaffUser, utcnow
-from .audit import record_audit
-from .locking import StaleEdit, claim, flush_or_refuse, lock_row
-from .passwords import check_password_strength
+from charity_site.extensions import db, limiter
+from charity_site.models import Role, StaffRole, StaffUser, utcnow
+from charity_site.services.audit import record_audit
+from charity_site.services.locking import StaleEdit, claim, flush_or_refuse, lock_row
+from charity_site.services.passwords import check_password_strength
 
 # A fixed hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = "scrypt:32768:8:1$Yr5dUbVnL5N7bVd8$" + "0" * 128

@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from ..extensions import db
-from ..formatting import local_to_utc
-from ..models import AuditLog, StaffUser
+from charity_site.extensions import db
+from charity_site.formatting import local_to_utc
+from charity_site.models import AuditLog, StaffUser
 
 USERS_PER_PAGE = 20
 AUDIT_PER_PAGE = 50

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from ..extensions import db
-from ..models import Disclosure, NewsPost, Page, Project, ProjectUpdate
+from charity_site.extensions import db
+from charity_site.models import Disclosure, NewsPost, Page, Project, ProjectUpdate
 
 FEED_LENGTH = 30
 

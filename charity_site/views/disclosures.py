@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from ..labels import DISCLOSURE_KIND_LABELS
-from ..models import DisclosureKind, DisclosureRevision
-from ..services import catalog
-from ..services.disclosures import diff_lines
-from ..services.qr import qr_svg
-from ..urls import canonical_url
-from ..web_input import query_int, query_page
+from charity_site.labels import DISCLOSURE_KIND_LABELS
+from charity_site.models import DisclosureKind, DisclosureRevision
+from charity_site.services import catalog
+from charity_site.services.disclosures import diff_lines
+from charity_site.services.qr import qr_svg
+from charity_site.urls import canonical_url
+from charity_site.web_input import query_int, query_page
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 

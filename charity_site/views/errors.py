@@ -14,7 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from ..extensions import db, login_manager
+from charity_site.extensions import db, login_manager
 
 # DB-API's name for failures of the database's operation rather than of the query: connection refused
 # or lost, database missing or shutting down, pool exhausted.
@@ -67,7 +67,7 @@ def database_unavailable(app: Flask, error: Exception):
 
 def _draw_without_database() -> None:
     """Give the layout what it would read from the database: default particulars and no signed-in user."""
-    from ..templating import empty_site_settings
+    from charity_site.templating import empty_site_settings
 
     g.site_settings = empty_site_settings()
     g._login_user = login_manager.anonymous_user()

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..formatting import SITE_TZ
-from ..markdown_render import plain_text, render_markdown
-from ..models import NewsPost, ProjectUpdate, utcnow
-from ..services import freshness, syndication
-from ..templating import site_settings
-from ..urls import canonical_url
+from charity_site.formatting import SITE_TZ
+from charity_site.markdown_render import plain_text, render_markdown
+from charity_site.models import NewsPost, ProjectUpdate, utcnow
+from charity_site.services import freshness, syndication
+from charity_site.templating import site_settings
+from charity_site.urls import canonical_url
 
 bp = Blueprint("feeds", __name__)
 

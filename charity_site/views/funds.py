@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from ..models import Fund, FundKind, LedgerEntry
-from ..services import catalog, charts, ledger_queries, money
-from ..web_input import query_page
+from charity_site.models import Fund, FundKind, LedgerEntry
+from charity_site.services import catalog, charts, ledger_queries, money
+from charity_site.web_input import query_page
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
 

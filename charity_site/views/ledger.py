@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
-from ..services import ledger_queries
-from ..web_input import query_page
+from charity_site.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
+from charity_site.services import ledger_queries
+from charity_site.web_input import query_page
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..models import NewsPost
-from ..services import catalog
-from ..web_input import query_page
+from charity_site.models import NewsPost
+from charity_site.services import catalog
+from charity_site.web_input import query_page
 
 bp = Blueprint("news", __name__, url_prefix="/news")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
 from flask_babel import gettext as _
 
-from ..models import EntryKind
-from ..services import freshness
-from ..services import open_data as data
-from ..templating import site_settings
-from ..urls import canonical_url
+from charity_site.models import EntryKind
+from charity_site.services import freshness
+from charity_site.services import open_data as data
+from charity_site.templating import site_settings
+from charity_site.urls import canonical_url
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")
 

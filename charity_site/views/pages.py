@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..models import Page
-from ..services import catalog
+from charity_site.models import Page
+from charity_site.services import catalog
 
 bp = Blueprint("pages", __name__)
 

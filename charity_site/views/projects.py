@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
-from ..models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
-from ..services import catalog, charts, money
-from ..services.qr import qr_svg
-from ..urls import canonical_url
-from ..web_input import query_page
+from charity_site.models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
+from charity_site.services import catalog, charts, money
+from charity_site.services.qr import qr_svg
+from charity_site.urls import canonical_url
+from charity_site.web_input import query_page
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 

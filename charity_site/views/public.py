@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..services import catalog, money
-from ..templating import FONT_COOKIE, FONT_SIZES
-from .safety import safe_next_url
+from charity_site.services import catalog, money
+from charity_site.templating import FONT_COOKIE, FONT_SIZES
+from charity_site.views.safety import safe_next_url
 
 bp = Blueprint("public", __name__)
 

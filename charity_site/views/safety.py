@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..web_input import control_character_at
+from charity_site.web_input import control_character_at
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..services import search
-from ..web_input import query_page
+from charity_site.services import search
+from charity_site.web_input import query_page
 
 bp = Blueprint("search", __name__)
 

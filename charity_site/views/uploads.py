@@ -8,9 +8,9 @@ from urllib.parse import quote
 from flask import Blueprint, abort, request, send_from_directory
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Attachment
-from ..services import uploads
+from charity_site.extensions import db
+from charity_site.models import Attachment
+from charity_site.services import uploads
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 

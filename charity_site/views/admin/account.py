@@ -6,10 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...forms.auth import ChangePasswordForm
-from ...services import staff
-from ...services.passwords import PasswordRejected
-from .access import staff_blueprint
+from charity_site.forms.auth import ChangePasswordForm
+from charity_site.services import staff
+from charity_site.services.passwords import PasswordRejected
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_account", __name__, "/admin/account")
 

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from ...formatting import format_yuan
-from ...forms.audit import AuditFilterForm
-from ...labels import ROLE_LABELS
-from ...labels import label_of
-from ...models import Role
-from ...services.staff_directory import audit_filter_values, search_audit
-from ...web_input import query_page
-from .access import staff_blueprint
+from charity_site.formatting import format_yuan
+from charity_site.forms.audit import AuditFilterForm
+from charity_site.labels import ROLE_LABELS
+from charity_site.labels import label_of
+from charity_site.models import Role
+from charity_site.services.staff_directory import audit_filter_values, search_audit
+from charity_site.web_input import query_page
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,))
 

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...forms.auth import LoginForm
-from ...services import staff
-from ..safety import safe_next_url
+from charity_site.forms.auth import LoginForm
+from charity_site.services import staff
+from charity_site.views.safety import safe_next_url
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 

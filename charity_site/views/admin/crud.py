@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from ...extensions import db
-from ...forms.common import ConfirmForm, attach_error
-from ...markdown_render import render_page_markdown
-from ...models import PublicationStatus
-from ...services import editing
-from ...web_input import query_page, query_text
+from charity_site.extensions import db
+from charity_site.forms.common import ConfirmForm, attach_error
+from charity_site.markdown_render import render_page_markdown
+from charity_site.models import PublicationStatus
+from charity_site.services import editing
+from charity_site.web_input import query_page, query_text
 
 ITEMS_PER_PAGE = 20
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from ...services import dashboard
-from .access import staff_blueprint
+from charity_site.services import dashboard
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_dashboard", __name__, "/admin")
 

@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...extensions import db
-from ...forms.common import ConfirmForm, attach_error
-from ...forms.disclosures import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
-from ...forms.uploads import UploadForm
-from ...labels import DISCLOSURE_KIND_LABELS
-from ...markdown_render import render_page_markdown
-from ...models import Disclosure, DisclosureKind, DisclosureStatus, Fund, Project, Role
-from ...services import disclosures as service
-from ...services import uploads
-from ...web_input import query_date, query_id, query_page, query_text
-from .access import staff_blueprint
+from charity_site.extensions import db
+from charity_site.forms.common import ConfirmForm, attach_error
+from charity_site.forms.disclosures import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
+from charity_site.forms.uploads import UploadForm
+from charity_site.labels import DISCLOSURE_KIND_LABELS
+from charity_site.markdown_render import render_page_markdown
+from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, Fund, Project, Role
+from charity_site.services import disclosures as service
+from charity_site.services import uploads
+from charity_site.web_input import query_date, query_id, query_page, query_text
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE))
 

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ...forms.content import FundForm
-from ...models import Role
-from ...services import editing
-from .access import staff_blueprint
-from .crud import EditorSpec, register_editor
+from charity_site.forms.content import FundForm
+from charity_site.models import Role
+from charity_site.services import editing
+from charity_site.views.admin.access import staff_blueprint
+from charity_site.views.admin.crud import EditorSpec, register_editor
 
 bp = staff_blueprint("admin_funds", __name__, "/admin/funds", roles=(Role.FINANCE,))
 

@@ -14,15 +14,15 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ...extensions import db
-from ...formatting import local_today
-from ...forms.common import attach_error
-from ...forms.ledger import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
-from ...models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
-from ...services import ledger, ledger_import, money
-from ...services.uploads import human_size, too_large_message
-from ...web_input import query_id, query_page
-from .access import staff_blueprint
+from charity_site.extensions import db
+from charity_site.formatting import local_today
+from charity_site.forms.common import attach_error
+from charity_site.forms.ledger import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
+from charity_site.models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
+from charity_site.services import ledger, ledger_import, money
+from charity_site.services.uploads import human_size, too_large_message
+from charity_site.web_input import query_id, query_page
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
 

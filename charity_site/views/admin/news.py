@@ -4,12 +4,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from ...extensions import db
-from ...forms.content import NEWS_CATEGORIES, NewsForm
-from ...models import Project, Role
-from ...services import editing
-from .access import staff_blueprint
-from .crud import EditorSpec, register_editor
+from charity_site.extensions import db
+from charity_site.forms.content import NEWS_CATEGORIES, NewsForm
+from charity_site.models import Project, Role
+from charity_site.services import editing
+from charity_site.views.admin.access import staff_blueprint
+from charity_site.views.admin.crud import EditorSpec, register_editor
 
 bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ...forms.content import PreviewForm
-from ...markdown_render import render_page_markdown
-from ...models import Role
-from .access import staff_blueprint
+from charity_site.forms.content import PreviewForm
+from charity_site.markdown_render import render_page_markdown
+from charity_site.models import Role
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_preview", __name__, "/admin/preview", roles=(Role.EDITOR, Role.FINANCE))
 

@@ -9,14 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from ...extensions import db
-from ...forms.common import ConfirmForm
-from ...forms.content import ProjectForm, ProjectUpdateForm
-from ...markdown_render import render_page_markdown
-from ...models import Fund, Project, ProjectUpdate, Role
-from ...services import editing
-from .access import staff_blueprint
-from .crud import EditorSpec, register_editor
+from charity_site.extensions import db
+from charity_site.forms.common import ConfirmForm
+from charity_site.forms.content import ProjectForm, ProjectUpdateForm
+from charity_site.markdown_render import render_page_markdown
+from charity_site.models import Fund, Project, ProjectUpdate, Role
+from charity_site.services import editing
+from charity_site.views.admin.access import staff_blueprint
+from charity_site.views.admin.crud import EditorSpec, register_editor
 
 bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,))
 

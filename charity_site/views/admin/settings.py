@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...forms.settings import SETTINGS_FIELDS, SiteSettingsForm
-from ...models import Role
-from ...services import site_settings
-from ...services.audit import snapshot
-from .access import staff_blueprint
+from charity_site.forms.settings import SETTINGS_FIELDS, SiteSettingsForm
+from charity_site.models import Role
+from charity_site.services import site_settings
+from charity_site.services.audit import snapshot
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_settings", __name__, "/admin/settings", roles=(Role.ADMIN,))
 

@@ -9,14 +9,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ...extensions import db
-from ...forms.uploads import UploadForm
-from ...models import Attachment, Role, StaffUser
-from ...services import uploads
-from ...web_input import query_page
-from ..safety import safe_next_url
-from ..uploads import upload_info
-from .access import staff_blueprint
+from charity_site.extensions import db
+from charity_site.forms.uploads import UploadForm
+from charity_site.models import Attachment, Role, StaffUser
+from charity_site.services import uploads
+from charity_site.web_input import query_page
+from charity_site.views.safety import safe_next_url
+from charity_site.views.uploads import upload_info
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE))
 

@@ -6,16 +6,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...extensions import db
-from ...forms.common import ConfirmForm
-from ...forms.users import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
-from ...labels import ROLE_LABELS
-from ...models import Role, StaffUser
-from ...services import staff
-from ...services.passwords import PasswordRejected
-from ...services.staff_directory import search_users
-from ...web_input import query_page
-from .access import staff_blueprint
+from charity_site.extensions import db
+from charity_site.forms.common import ConfirmForm
+from charity_site.forms.users import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from charity_site.labels import ROLE_LABELS
+from charity_site.models import Role, StaffUser
+from charity_site.services import staff
+from charity_site.services.passwords import PasswordRejected
+from charity_site.services.staff_directory import search_users
+from charity_site.web_input import query_page
+from charity_site.views.admin.access import staff_blueprint
 
 bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,))
 
