@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from charity_site.config import (
     development_secret_key,
 )
 from charity_site.extensions import babel, csrf, db, limiter, login_manager, migrate
-from charity_site.http_cache import init_http_cache
+from charity_site.web.http_cache import init_http_cache
 
 
 def create_app(config: str | dict | None = None) -> Flask:
@@ -124,36 +125,37 @@ def _sqlite_write_lock(connection):
 
 
 def register_template_helpers(app: Flask) -> None:
-    from charity_site.templating import init_templating
+    from charity_site.web.templating import init_templating
 
     init_templating(app)
 
 
 def register_input_rules(app: Flask) -> None:
     """Bounded path converters and the query-string check; before the blueprints add their routes."""
-    from charity_site.web_input import init_web_input
+    from charity_site.web.input import init_web_input
 
     init_web_input(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register the ``bp`` of every module in views/ and views/admin/ (one blueprint a module)."""
-    import importlib
-    import pkgutil
+    """Every blueprint, public ones first, in one explicit list."""
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(f"charity_site.{module_name}").bp)
 
-    from charity_site import views
-    from charity_site.views import admin
 
-    for package in (views, admin):
-        for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
-            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-            blueprint = getattr(module, "bp", None)
-            if blueprint is not None:
-                app.register_blueprint(blueprint)
+BLUEPRINT_MODULES = (
+    # public
+    "disclosures.views", "feeds.views", "finance.views_funds", "finance.views_ledger", "news.views",
+    "open_data.views", "pages.views", "projects.views", "pages.views_home", "search.views", "files.views",
+    # staff workspace (/admin)
+    "staff.admin_account", "staff.admin_audit", "staff.admin_auth", "staff.admin_dashboard", "disclosures.admin",
+    "finance.admin_funds", "finance.admin_ledger", "news.admin", "pages.admin", "web.preview", "projects.admin",
+    "staff.admin_settings", "files.admin", "staff.admin_users",
+)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from charity_site.views.errors import init_error_handlers
+    from charity_site.web.errors import init_error_handlers
 
     init_error_handlers(app)
 

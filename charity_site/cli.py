@@ -6,9 +6,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from charity_site.cli_search import init_search_cli
-from charity_site.cli_users import init_users_cli
-from charity_site.services.content_loader import load_content
+from charity_site.search.cli import init_search_cli
+from charity_site.staff.cli import init_users_cli
+from charity_site.demo_content.loader import load_content
 
 
 def init_cli(app: Flask) -> None:
@@ -38,7 +38,7 @@ def init_cli(app: Flask) -> None:
     @ledger.command("cleanup-imports")
     def cleanup_imports_command() -> None:
         """Remove spreadsheets left in LEDGER_IMPORT_DIR by import previews older than 2 days (run daily)."""
-        from charity_site.services import ledger_import
+        from charity_site.finance import ledger_import
 
         ledger_import._remove_old_uploads(ledger_import.import_dir())
 

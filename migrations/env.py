@@ -44,7 +44,7 @@ def get_metadata():
 
 def render_item(type_, obj, autogen_context):
     """Write the app's UTCDateTime as a plain DateTime, so migrations never import app code."""
-    from charity_site.models.base import UTCDateTime
+    from charity_site.core.models import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
@@ -90,7 +90,7 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
-    from charity_site.models.search import include_name, include_object
+    from charity_site.search.models import include_name, include_object
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)

@@ -80,7 +80,7 @@ def demo_site(database_url: str, tmp_path, **overrides):
     """The app with the demo content, served on a local port: yields (app, base_url)."""
     from conftest import CONTENT_DIR, configured_app
 
-    from charity_site.services.content_loader import load_content
+    from charity_site.demo_content.loader import load_content
 
     with configured_app(database_url, tmp_path, **overrides) as app:
         assert load_content(CONTENT_DIR).ok

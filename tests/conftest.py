@@ -147,7 +147,7 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The app with the shipped demo content loaded."""
-    from charity_site.services.content_loader import load_content
+    from charity_site.demo_content.loader import load_content
 
     report = load_content(CONTENT_DIR)
     assert report.ok, [str(error) for error in report.errors]

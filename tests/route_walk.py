@@ -42,7 +42,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, NumberRange
 
 from charity_site.extensions import db
-from charity_site.forms.fields import YuanField
+from charity_site.web.fields import YuanField
 from charity_site.models import (
     Attachment,
     Disclosure,
@@ -55,8 +55,8 @@ from charity_site.models import (
     ProjectUpdate,
     StaffUser,
 )
-from charity_site.services import open_data
-from charity_site.templating import FONT_SIZES
+from charity_site.open_data import exports as open_data
+from charity_site.web.templating import FONT_SIZES
 
 ROLES = ("admin", "editor", "finance", "coordinator")
 METHODS = ("GET", "POST")

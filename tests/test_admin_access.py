@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.models import ProjectUpdate
-from charity_site.services import ledger_import
+from charity_site.finance import ledger_import
 
 ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
 ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)

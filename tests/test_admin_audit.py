@@ -11,8 +11,8 @@ from markupsafe import escape
 
 from charity_site.extensions import db
 from charity_site.models import AuditLog, utcnow
-from charity_site.services import staff
-from charity_site.services.audit import record_audit
+from charity_site.staff import accounts as staff
+from charity_site.core.audit import record_audit
 
 
 def text(response) -> str:
@@ -71,7 +71,7 @@ def test_user_changes_show_who_when_and_before_after(app, admin_client, admin):
     assert "he@example.org" in block
     assert re.search(r"何编辑.*→.*何主任", block, re.S)
     assert re.search(r"编辑|Editor", block)
-    from charity_site.formatting import format_datetime
+    from charity_site.core.formatting import format_datetime
 
     assert format_datetime(entry.at) in block
 
@@ -122,7 +122,7 @@ def test_a_bad_date_range_is_explained(app, admin_client):
 
 
 def test_settings_changes_are_listed_with_before_and_after(app, admin_client, admin):
-    from charity_site.services.site_settings import update_settings
+    from charity_site.core.site_settings import update_settings
 
     data = {"org_name": "旧名称慈善会", "address": "旧地址1号"}
     settings = update_settings(data, None, actor=admin)

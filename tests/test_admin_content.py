@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from charity_site.extensions import db
 from charity_site.models import AuditLog, NewsPost, Page, Project, PublicationStatus, utcnow
-from charity_site.services import editing
+from charity_site.core import editing
 
 HOSTILE_MARKDOWN = (
     "## 标题\n\n| 项目 | 金额 |\n|---|---|\n| 助学 | 100元 |\n\n"

@@ -15,7 +15,7 @@ from test_ledger_import import csv_bytes, sample_rows, xlsx_bytes
 
 from charity_site.extensions import db
 from charity_site.models import AuditLog, EntryKind, LedgerEntry
-from charity_site.services import money
+from charity_site.finance import money
 
 
 @pytest.fixture

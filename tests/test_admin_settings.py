@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text as sql
 
 from charity_site.extensions import db
 from charity_site.models import AuditLog, SiteSettings
-from charity_site.services import site_settings
+from charity_site.core import site_settings
 
 
 def text(response) -> str:

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from charity_site.extensions import db
 from charity_site.models import Attachment, Role
-from charity_site.services import uploads
-from charity_site.services.staff import create_user
+from charity_site.files import uploads
+from charity_site.staff.accounts import create_user
 from conftest import configured_app
 
 PASSWORD = "lanterns-over-the-river-7"

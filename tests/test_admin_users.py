@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from charity_site.extensions import db
 from charity_site.models import AuditLog, Role, StaffUser, utcnow
-from charity_site.services import staff
+from charity_site.staff import accounts as staff
 
 
 def text(response) -> str:

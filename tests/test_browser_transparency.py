@@ -110,7 +110,7 @@ def test_finance_imports_an_xlsx_and_the_public_pages_show_the_new_totals(served
         assert problems["outside"] == [] and problems["console"] == [] and problems["page_errors"] == []
 
     with app.app_context():
-        from charity_site.services import money
+        from charity_site.finance import money
         from charity_site.models import LedgerEntry
 
         totals = money.ledger_totals(LedgerEntry.fund_id == fund.id)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from charity_site.services import charts
-from charity_site.services.charts import Series, bar_chart, bar_length, fit_label, text_width
+from charity_site.finance import charts
+from charity_site.finance.charts import Series, bar_chart, bar_length, fit_label, text_width
 
 ONE = [Series("expense", "支出")]
 TWO = [Series("income", "收入"), Series("expense", "支出")]
@@ -84,7 +84,7 @@ def test_labels_are_shortened_only_when_needed():
 
 
 def test_latest_months_keeps_the_last_twelve_oldest_first():
-    from charity_site.services.money import MonthTotals
+    from charity_site.finance.money import MonthTotals
 
     months = [MonthTotals(2023 + (n - 1) // 12, (n - 1) % 12 + 1, n, 0) for n in range(1, 16)]
     rows = charts.latest_months(months)

@@ -22,7 +22,7 @@ from charity_site.models import (
     SiteSettings,
     news_projects,
 )
-from charity_site.services.content_loader import load_content
+from charity_site.demo_content.loader import load_content
 
 CONTENT_TABLES = {
     "settings": SiteSettings.__table__,

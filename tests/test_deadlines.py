@@ -11,9 +11,9 @@ from factories import login, make_disclosure, make_entry, make_fund, make_projec
 from test_query_counts import counting_queries
 
 from charity_site.extensions import db
-from charity_site.formatting import local_today
+from charity_site.core.formatting import local_today
 from charity_site.models import DisclosureKind, DisclosureStatus, ProjectStatus, PublicationStatus, SiteSettings
-from charity_site.services.deadlines import (
+from charity_site.disclosures.deadlines import (
     DUE_SOON,
     OVERDUE,
     add_months,

@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 
 from charity_site.extensions import db
 from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, LedgerEntry, utcnow
-from charity_site.services import disclosures as service
+from charity_site.disclosures import operations as service
 
 
 def text(response) -> str:
@@ -90,7 +90,7 @@ def test_a_corrected_disclosure_shows_the_correction_and_keeps_the_old_version(a
     page = text(client.get(f"/disclosures/{disclosure.id}"))
     assert "更正说明" in page and "支出合计误写，更正为12,600元。" in page
     revision_date = disclosure.revisions[-1].created_at
-    from charity_site.formatting import format_date
+    from charity_site.core.formatting import format_date
     assert format_date(revision_date) in page
     assert f"/disclosures/{disclosure.id}/revisions/1" in page
     assert f"/disclosures/{disclosure.id}/diff?from=1&amp;to=2" in page

@@ -21,8 +21,8 @@ from charity_site.models import (
     DisclosureStatus,
     SearchEntry,
 )
-from charity_site.services import disclosures as service
-from charity_site.services import uploads
+from charity_site.disclosures import operations as service
+from charity_site.files import uploads
 
 
 def values(**overrides) -> dict:

@@ -49,8 +49,9 @@ from charity_site.models import (
     Volunteer,
     utcnow,
 )
-from charity_site.services import ledger_import, uploads
-from charity_site.services.content_loader import load_content
+from charity_site.finance import ledger_import
+from charity_site.files import uploads
+from charity_site.demo_content.loader import load_content
 
 PAYLOAD = '测试<b data-x=1>"><meta http-equiv=refresh content=0>'
 SHORT_PAYLOAD = '"><b data-x=1>'  # for columns too short for the whole payload

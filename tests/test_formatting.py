@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from charity_site.formatting import (
+from charity_site.core.formatting import (
     MoneyFormatError,
     format_amount,
     format_date,

@@ -11,7 +11,7 @@ from test_query_counts import queries_for
 
 from charity_site.extensions import db
 from charity_site.models import DisclosureStatus, EntryKind, FundKind, PublicationStatus
-from charity_site.services import slugs
+from charity_site.core import slugs
 
 
 def fund_figures(html: str) -> dict[str, dict[str, int]]:

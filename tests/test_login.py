@@ -12,7 +12,7 @@ from markupsafe import escape
 from support import skip_or_fail
 
 from charity_site.extensions import db
-from charity_site.services import staff
+from charity_site.staff import accounts as staff
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 

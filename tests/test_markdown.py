@@ -8,7 +8,7 @@ import pytest
 from factories import make_news, make_page
 
 from charity_site.extensions import db
-from charity_site.markdown_render import render_markdown
+from charity_site.core.markdown import render_markdown
 
 TABLE = """| 事项 | 金额 |
 |---|---:|

@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from charity_site.extensions import db
-from charity_site.models.search import UNMAPPED_SCHEMA_OBJECTS, include_name, include_object
+from charity_site.search.models import UNMAPPED_SCHEMA_OBJECTS, include_name, include_object
 
 
 @contextmanager

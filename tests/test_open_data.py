@@ -14,7 +14,7 @@ import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings
 
 from charity_site.extensions import db
-from charity_site.formatting import yuan_text
+from charity_site.core.formatting import yuan_text
 from charity_site.models import (
     CounterpartyType,
     DisclosureStatus,
@@ -23,7 +23,8 @@ from charity_site.models import (
     PublicationStatus,
     utcnow,
 )
-from charity_site.services import money, open_data
+from charity_site.finance import money
+from charity_site.open_data import exports as open_data
 
 PERSON_NAME = "张三丰"
 RESPONSIBLE = "李四光"

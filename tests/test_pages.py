@@ -26,7 +26,7 @@ from markupsafe import escape
 from sqlalchemy import create_engine, select, text
 
 from charity_site.extensions import db
-from charity_site.formatting import SITE_TZ, format_amount, format_count, format_yuan
+from charity_site.core.formatting import SITE_TZ, format_amount, format_count, format_yuan
 from charity_site.models import (
     CounterpartyType,
     EntryKind,
@@ -37,7 +37,7 @@ from charity_site.models import (
     PublicationStatus,
     utcnow,
 )
-from charity_site.services.content_loader import load_content
+from charity_site.demo_content.loader import load_content
 
 SHARED_SCHEMA = "shared_demo_pages"
 

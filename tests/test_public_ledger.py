@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from charity_site.extensions import db
 from charity_site.models import CounterpartyType, EntryKind, LedgerEntry, PublicationStatus
-from charity_site.services import ledger_queries
+from charity_site.finance import queries as ledger_queries
 
 MONEY = re.compile(r"(-?)¥([\d,]+)\.(\d\d)")
 

@@ -171,7 +171,7 @@ def test_scheduled_time_passing_publishes_a_project(client, app):
 
 
 def test_qr_code_is_cached(app):
-    from charity_site.services.qr import qr_svg
+    from charity_site.core.qr import qr_svg
 
     qr_svg.cache_clear()
     qr_svg("https://cishan.example.org/projects/x")

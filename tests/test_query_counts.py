@@ -11,7 +11,7 @@ from factories import make_entry, make_fund, make_news, make_page, make_project
 from sqlalchemy import event
 
 from charity_site.extensions import db
-from charity_site.http_cache import init_http_cache
+from charity_site.web.http_cache import init_http_cache
 from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, ProjectUpdate, utcnow
 
 LIST_PAGES = (

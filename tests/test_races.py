@@ -39,7 +39,9 @@ from charity_site.models import (
     StaffUser,
     utcnow,
 )
-from charity_site.services import editing, locking, staff
+from charity_site.core import editing
+from charity_site.core import locking
+from charity_site.staff import accounts as staff
 
 RACERS = 20
 STALE_NOTICE = "在您编辑期间，其他人保存了这项内容。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from charity_site.services.search import (
+from charity_site.search.index import (
     MAX_QUERY_CHARS,
     Term,
     fts5_expression,

@@ -12,9 +12,9 @@ from sqlalchemy import delete
 from test_public_ledger import fen, shown_total
 
 from charity_site.extensions import db
-from charity_site.formatting import format_amount
+from charity_site.core.formatting import format_amount
 from charity_site.models import Disclosure, DisclosureRevision, EntryKind, Fund, LedgerEntry, Project
-from charity_site.services import money
+from charity_site.finance import money
 
 LINE = st.fixed_dictionaries({
     "fund": st.integers(0, 2),
@@ -105,6 +105,6 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
 
 
 def format_yuan_text(value: int) -> str:
-    from charity_site.formatting import format_yuan
+    from charity_site.core.formatting import format_yuan
 
     return format_yuan(value)

@@ -15,8 +15,8 @@ from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.models import Attachment, AuditLog
-from charity_site.services import uploads
-from charity_site.services.uploads import UploadRejected, store_upload
+from charity_site.files import uploads
+from charity_site.files.uploads import UploadRejected, store_upload
 from conftest import configured_app
 
 GPS_IFD = 0x8825

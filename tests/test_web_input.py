@@ -25,9 +25,9 @@ from werkzeug.exceptions import NotFound
 import charity_site
 from charity_site.extensions import db
 from charity_site.models import AuditLog, LedgerEntry, NewsPost, Project
-from charity_site.models.base import INTEGER_MAX
-from charity_site.views.safety import safe_next_url
-from charity_site.web_input import (
+from charity_site.core.models import INTEGER_MAX
+from charity_site.web.safety import safe_next_url
+from charity_site.web.input import (
     MAX_PAGE,
     SiteForm,
     coerce_id,

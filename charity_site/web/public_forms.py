@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length, Regexp
 
-from charity_site.web_input import SiteForm
+from charity_site.web.input import SiteForm
 
 TOKEN_LENGTH = 32
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32}$"

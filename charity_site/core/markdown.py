@@ -1,0 +1,80 @@
+"""Markdown to safe HTML: one code path for public pages and staff previews."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlparse
+
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote",
+    "ul", "ol", "li", "dl", "dt", "dd",
+    "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup", "mark", "small",
+    "code", "pre", "kbd",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+    "a", "img", "figure", "figcaption", "abbr",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan"},
+    "abbr": {"title"},
+    "ol": {"start"},
+}
+LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Images only from this site: a path, never another host or a data: URL.
+
+    Browsers read a backslash as a slash, so '/\\host/x.png' would be '//host/x.png'.
+    """
+    if tag == "img" and attribute == "src":
+        parsed = urlparse(value)
+        if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+            return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        attribute_filter=_filter_attribute,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render staff Markdown (tables included) and sanitise the result."""
+    if not text:
+        return Markup("")
+    rendered = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    # Shift headings down one level: the page title is the only h1.
+    rendered = rendered.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return Markup(sanitize_html(rendered))
+
+
+def plain_text(text: str | None, limit: int | None = None) -> str:
+    """Markdown reduced to its visible words, for descriptions and snippets."""
+    if not text:
+        return ""
+    words = html.unescape(nh3.clean(markdown_lib.markdown(text, extensions=["tables"]), tags=set()))
+    words = " ".join(words.split())
+    if limit and len(words) > limit:
+        return words[: limit - 1].rstrip() + "…"
+    return words
+
+
+def render_page_markdown(text: str | None) -> Markup:
+    """What pages and previews show: sanitised Markdown whose uploaded images carry their size."""
+    from charity_site.files.uploads import add_image_dimensions
+
+    return Markup(add_image_dimensions(str(render_markdown(text))))

@@ -1,0 +1,49 @@
+"""The organisation's particulars (one SiteSettings row, id 1): read and update with optimistic locking."""
+
+from __future__ import annotations
+
+from charity_site.extensions import db
+from charity_site.models import SiteSettings
+from charity_site.core.audit import diff, record_audit, snapshot
+from charity_site.core.locking import StaleEdit, claim, flush_or_refuse
+
+SETTINGS_ID = 1
+TEXT_FIELDS = ("org_name", "org_short_name", "tagline", "intro_md", "credit_code", "address", "phone",
+               "supervision_phone", "email", "icp_number", "charity_china_url")
+FIELDS = TEXT_FIELDS + ("founded_year",)
+
+
+def get_settings() -> SiteSettings | None:
+    return db.session.get(SiteSettings, SETTINGS_ID)
+
+
+def _fresh() -> SiteSettings | None:
+    return db.session.get(SiteSettings, SETTINGS_ID, populate_existing=True)
+
+
+def update_settings(data: dict, expected_version: int | None, actor=None) -> SiteSettings:
+    """Save ``data`` (FIELDS) if the stored row is still at ``expected_version``; audited.
+
+    ``expected_version`` is None when the form was opened before any row existed.
+    Raises StaleEdit, changing nothing, when someone else saved in between.
+    """
+    claim("site_settings")  # rather than lock_row: the row may not exist yet
+    settings = _fresh()
+    creating = settings is None
+    if not creating and settings.version != expected_version:
+        raise StaleEdit(settings)
+    if creating:
+        settings = SiteSettings(id=SETTINGS_ID)
+        db.session.add(settings)
+    before = {} if creating else snapshot(settings, FIELDS)
+    for name in TEXT_FIELDS:
+        setattr(settings, name, (data.get(name) or "").strip())
+    settings.founded_year = data.get("founded_year")
+    changes = diff(before, snapshot(settings, FIELDS))
+    if not creating and not changes:
+        return settings
+    flush_or_refuse(settings, taken=lambda: StaleEdit(_fresh()) if creating and _fresh() is not None else None)
+    record_audit("create" if creating else "update", "settings", settings.id, label=settings.org_name,
+                 changes=changes, user=actor)
+    db.session.commit()
+    return settings

@@ -1,0 +1,67 @@
+"""URL slugs from Chinese titles (pinyin), kept unique, with redirects from old slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import delete, select
+
+from charity_site.extensions import db
+from charity_site.models import SlugRedirect
+from charity_site.core.locking import claim
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_LENGTH = 80
+
+
+def slugify(text: str) -> str:
+    """'“筑梦未来”儿童特教 2024' → 'zhu-meng-wei-lai-er-tong-te-jiao-2024'."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~1 s to load: only when a slug is made
+
+    words = lazy_pinyin(text or "", style=Style.NORMAL, errors=lambda chars: list(chars))
+    ascii_text = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
+    return slug or "item"
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug or "")) and len(slug) <= MAX_SLUG_LENGTH
+
+
+def slug_taken(model, slug: str, exclude_id: int | None = None) -> bool:
+    """Whether another row of ``model`` uses ``slug``; a free slug stays free until this transaction ends."""
+    claim(model.__tablename__, "slug")
+    query = select(model.id).where(model.slug == slug)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def unique_slug(model, base: str, exclude_id: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is free."""
+    candidate, number = base, 2
+    while slug_taken(model, candidate, exclude_id):
+        suffix = f"-{number}"
+        candidate = base[: MAX_SLUG_LENGTH - len(suffix)] + suffix
+        number += 1
+    return candidate
+
+
+def remember_old_slug(kind: str, old_slug: str, target_id: int) -> None:
+    """Keep ``old_slug`` pointing at the item, and stop any redirect from the slug it now uses."""
+    db.session.execute(
+        delete(SlugRedirect).where(SlugRedirect.kind == kind, SlugRedirect.old_slug == old_slug)
+    )
+    db.session.add(SlugRedirect(kind=kind, old_slug=old_slug, target_id=target_id))
+
+
+def forget_redirect(kind: str, slug: str) -> None:
+    db.session.execute(delete(SlugRedirect).where(SlugRedirect.kind == kind, SlugRedirect.old_slug == slug))
+
+
+def redirect_target(kind: str, slug: str) -> int | None:
+    return db.session.scalar(
+        select(SlugRedirect.target_id).where(SlugRedirect.kind == kind, SlugRedirect.old_slug == slug)
+    )

@@ -1,0 +1,99 @@
+"""Funds and the ledger: the one source of truth for money."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from charity_site.extensions import db
+from charity_site.core.models import ContentSourceMixin, PublishableMixin, TimestampMixin, UTCDateTime, str_enum
+
+
+class FundKind(str, enum.Enum):
+    GENERAL = "general"  # 慈善基金 (非定向)
+    COMMUNITY = "community"  # 社区慈善基金
+    NAMED = "named"  # 冠名基金
+
+
+class Fund(PublishableMixin, TimestampMixin, db.Model):
+    """A pot of money with its own balance, derived from ledger entries."""
+
+    __tablename__ = "funds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FundKind] = mapped_column(str_enum(FundKind), default=lambda: FundKind.GENERAL, index=True)
+    area: Mapped[str] = mapped_column(String(120), default=str)  # 镇街/村居 of a community fund
+    established_on: Mapped[date | None] = mapped_column(Date)
+
+    projects: Mapped[list["Project"]] = relationship(back_populates="fund")  # noqa: F821
+    entries: Mapped[list["LedgerEntry"]] = relationship(back_populates="fund", lazy="raise")
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+class EntryKind(str, enum.Enum):
+    INCOME = "income"  # 收入
+    EXPENSE = "expense"  # 支出
+
+
+class CounterpartyType(str, enum.Enum):
+    PERSON = "person"  # shown masked on public pages
+    ORGANISATION = "organisation"  # shown in full
+
+
+LEDGER_CHANNELS = ("银行转账", "微信", "支付宝", "现金", "物资折价")
+EXPENSE_CATEGORIES = ("慰问", "救助", "助学", "微改造", "活动", "服务采购", "工程建设", "管理费用")
+INCOME_CATEGORIES = ("捐赠收入", "政府补助", "其他收入")
+
+
+class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
+    """One income or expense line. Never deleted: a wrong line is voided with a reason."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        Index("ix_ledger_entries_fund_date", "fund_id", "occurred_on"),
+        Index("ix_ledger_entries_project_date", "project_id", "occurred_on"),
+        # /ledger lists newest first over up to millions of lines; Last-Modified asks for max(updated_at).
+        Index("ix_ledger_entries_date_id", "occurred_on", "id"),
+        Index("ix_ledger_entries_updated_at", "updated_at"),
+        # Covers the fund pages' sums (by month, category, project) so they read the index, not the table:
+        # on a million lines it halves the fund page and divides the funds list by three.
+        Index("ix_ledger_entries_fund_money", "fund_id", "voided", "kind", "occurred_on", "category", "project_id",
+              "amount_fen"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, 10), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    category: Mapped[str] = mapped_column(String(40), default=str, index=True)
+    channel: Mapped[str] = mapped_column(String(20), default=str)
+    counterparty: Mapped[str] = mapped_column(String(200), default=str)
+    counterparty_type: Mapped[CounterpartyType] = mapped_column(
+        str_enum(CounterpartyType, 20), default=lambda: CounterpartyType.ORGANISATION
+    )
+    voucher_no: Mapped[str | None] = mapped_column(String(60), unique=True)
+    summary: Mapped[str] = mapped_column(String(255), default=str)  # 摘要
+    note: Mapped[str] = mapped_column(Text, default=str)
+
+    voided: Mapped[bool] = mapped_column(default=False, index=True)
+    void_reason: Mapped[str] = mapped_column(Text, default=str)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+    fund: Mapped[Fund] = relationship(back_populates="entries")
+    project: Mapped["Project | None"] = relationship()  # noqa: F821
+
+    @property
+    def signed_fen(self) -> int:
+        return self.amount_fen if self.kind is EntryKind.INCOME else -self.amount_fen
+

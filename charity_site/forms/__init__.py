@@ -1,1 +1,0 @@
-"""WTForms forms, one module per area. Messages are Chinese through Flask-Babel."""

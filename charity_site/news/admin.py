@@ -1,0 +1,36 @@
+"""Staff editing of news articles."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from charity_site.extensions import db
+from charity_site.web.publishable_form import NEWS_CATEGORIES, NewsForm
+from charity_site.models import Project, Role
+from charity_site.core import editing
+from charity_site.web.access import staff_blueprint
+from charity_site.web.editor import EditorSpec, register_editor
+
+bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
+
+
+def _prepare(form, post):
+    categories = list(NEWS_CATEGORIES)
+    if post is not None and post.category and post.category not in categories:
+        categories.append(post.category)
+    form.category.choices = [SelectChoice("", "—")] + [SelectChoice(category, category) for category in categories]
+    form.project_ids.choices = [
+        SelectChoice(project.id, project.title)
+        for project in db.session.scalars(select(Project).order_by(Project.title))
+    ]
+
+
+def _load(form, post):
+    form.project_ids.data = [project.id for project in post.projects]
+
+
+register_editor(bp, EditorSpec(
+    kind=editing.NEWS, form_class=NewsForm, label=_l("News"), new_label=_l("Write news"),
+    public_endpoint="news.detail", prepare_form=_prepare, load_form=_load,
+    extra_columns=((_l("Category"), "category"),), search_columns=("title", "slug", "source"),
+))

@@ -1,0 +1,16 @@
+"""Staff editing of standing pages (关于我们, 章程, 联系我们, 隐私政策...)."""
+
+from flask_babel import lazy_gettext as _l
+
+from charity_site.web.publishable_form import PageForm
+from charity_site.models import Role
+from charity_site.core import editing
+from charity_site.web.access import staff_blueprint
+from charity_site.web.editor import EditorSpec, register_editor
+
+bp = staff_blueprint("admin_pages", __name__, "/admin/pages", roles=(Role.EDITOR,))
+
+register_editor(bp, EditorSpec(
+    kind=editing.PAGE, form_class=PageForm, label=_l("Pages"), new_label=_l("New page"),
+    public_endpoint="pages.page",
+))

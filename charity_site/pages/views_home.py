@@ -1,0 +1,60 @@
+"""Home page, the font-size switch and the sections that are still to come."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from charity_site.projects import queries as catalog
+from charity_site.finance import money
+from charity_site.web.templating import FONT_COOKIE, FONT_SIZES
+from charity_site.web.safety import safe_next_url
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    projects = catalog.featured_projects()
+    return render_template(
+        "public/home.html",
+        totals=money.ledger_totals(*money.public_line_conditions()),
+        beneficiaries=money.beneficiaries_total(),
+        people_served=money.people_served_total(),
+        projects=projects,
+        project_money=money.project_totals(project.id for project in projects),
+        covers=catalog.covers(projects),
+        news=catalog.latest_news(),
+        disclosures=catalog.latest_disclosures(),
+    )
+
+
+@bp.route("/font-size/<size>", methods=["GET", "POST"])
+def font_size(size: str):
+    """Remember the reader's text size in a cookie; works as a plain link without JavaScript."""
+    if size not in FONT_SIZES:
+        size = "medium"
+    response = make_response(redirect(safe_next_url(request.values.get("next"), url_for("public.home"))))
+    response.set_cookie(FONT_COOKIE, size, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/donate")
+def donate():
+    return render_template(
+        "public/coming_soon.html",
+        section_title=_("Donate"),
+        message=_("Online pledges with QR codes are being prepared. Until then, please contact us by phone "
+                  "to donate; every gift is recorded in our public ledger."),
+    )
+
+
+@bp.get("/volunteer")
+def volunteer():
+    return render_template(
+        "public/coming_soon.html",
+        section_title=_("Volunteer"),
+        message=_("Online volunteer sign-up is being prepared. Until then, please contact us by phone to join "
+                  "an activity."),
+    )

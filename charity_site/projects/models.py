@@ -1,0 +1,74 @@
+"""Charity projects and their dated progress updates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from charity_site.extensions import db
+from charity_site.core.models import ContentSourceMixin, PublishableMixin, TimestampMixin, VersionedMixin, str_enum
+
+
+class ProjectStatus(str, enum.Enum):
+    PREPARING = "preparing"  # 筹备中
+    ACTIVE = "active"  # 实施中
+    COMPLETED = "completed"  # 已完成
+
+
+PROJECT_CATEGORIES = ("助学支教", "扶贫济困", "安老助医", "社区慈善", "慈善救助", "特殊群体关爱")
+
+
+class Project(PublishableMixin, TimestampMixin, db.Model):
+    """A charity project. Budget and goal are typed in; raised and spent come from the ledger."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("budget_fen IS NULL OR budget_fen >= 0", name="budget_not_negative"),
+        CheckConstraint("goal_fen IS NULL OR goal_fen >= 0", name="goal_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), default=str, index=True)
+    project_status: Mapped[ProjectStatus] = mapped_column(
+        str_enum(ProjectStatus), default=lambda: ProjectStatus.ACTIVE, index=True
+    )
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)
+    goal_fen: Mapped[int | None] = mapped_column(BigInteger)  # fundraising goal, when there is a campaign
+    beneficiaries: Mapped[int | None] = mapped_column(Integer)  # people helped
+    service_sessions: Mapped[int | None] = mapped_column(Integer)  # 服务场次
+    people_served: Mapped[int | None] = mapped_column(Integer)  # 服务人次
+    responsible_person: Mapped[str] = mapped_column(String(120), default=str)
+    contact: Mapped[str] = mapped_column(String(120), default=str)
+    cover_image: Mapped[str | None] = mapped_column(String(255))
+    featured: Mapped[bool] = mapped_column(default=False, index=True)
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="SET NULL"), index=True)
+
+    fund: Mapped["Fund | None"] = relationship(back_populates="projects")  # noqa: F821
+    updates: Mapped[list["ProjectUpdate"]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectUpdate.happened_on.desc()"
+    )
+    news: Mapped[list["NewsPost"]] = relationship(  # noqa: F821
+        secondary="news_projects", back_populates="projects"
+    )
+
+
+class ProjectUpdate(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
+    """A dated entry on a project's progress timeline."""
+
+    __tablename__ = "project_updates"
+    __table_args__ = (UniqueConstraint("project_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(160))
+    happened_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body_md: Mapped[str] = mapped_column(Text, default=str)
+    published: Mapped[bool] = mapped_column(default=True)
+
+    project: Mapped[Project] = relationship(back_populates="updates")

@@ -1,0 +1,67 @@
+"""Public project list and project pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, render_template, request
+from flask_babel import gettext as _
+
+from charity_site.models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
+from charity_site.projects import queries as catalog
+from charity_site.finance import charts
+from charity_site.finance import money
+from charity_site.core.qr import qr_svg
+from charity_site.web.urls import canonical_url
+from charity_site.web.input import query_page
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+@bp.get("/")
+def index():
+    filters = catalog.ProjectFilters.from_args(request.args)
+    pagination = catalog.projects_page(query_page(), filters)
+    projects = list(pagination.items)
+    return render_template(
+        "projects/index.html",
+        pagination=pagination,
+        projects=projects,
+        filters=filters,
+        categories=PROJECT_CATEGORIES,
+        statuses=list(ProjectStatus),
+        years=catalog.project_years(),
+        covers=catalog.covers(projects),
+        project_money=money.project_totals(project.id for project in projects),
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    project: Project = catalog.public_by_slug(Project, slug, "projects.detail")
+    lines = (LedgerEntry.project_id == project.id, *money.public_line_conditions())
+    months = money.monthly_totals(*lines)
+    spending = money.expense_by_category(*lines)
+    totals = money.ledger_totals(*lines)
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        totals=totals,
+        months=months,
+        spending=spending,
+        spending_total=totals.expense_fen,
+        monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
+        category_chart=charts.category_chart(spending, _("Expense")),
+        updates=catalog.project_updates(project),
+        ledger_lines=catalog.latest_ledger_lines(project_id=project.id),
+        news=catalog.project_news(project),
+        disclosures=catalog.linked_disclosures(5, project_id=project.id),
+    )
+
+
+@bp.get("/<slug>/qr.svg")
+def qr_code(slug: str):
+    """The QR code of the project's public address, for scanning from a screen or a print-out."""
+    project: Project = catalog.public_by_slug(Project, slug, "projects.qr_code")
+    response = make_response(qr_svg(canonical_url("projects.detail", slug=project.slug)))
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,119 @@
+"""HTTP caching of public pages: ETag, Last-Modified, 304 answers and Cache-Control.
+
+- Public pages, feeds and text for anonymous visitors: ``public, max-age=60`` with a strong ETag
+  (hash of the body) and Last-Modified (the latest change of anything public); a conditional
+  request that matches is answered 304 without a body. If-None-Match takes precedence over
+  If-Modified-Since.
+- A signed-in staff member, /admin, and any response that sets a cookie: ``private, no-store``.
+- Static files: a year and ``immutable`` when requested with their content fingerprint (?v=),
+  a few minutes otherwise. Uploads set their own headers and are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
+
+from charity_site.feeds.freshness import last_change_this_request
+
+PUBLIC_MAX_AGE = 60
+STATIC_MAX_AGE = 300
+ONE_YEAR = 365 * 24 * 60 * 60
+CACHEABLE_MIMETYPES = frozenset({
+    "text/html", "text/plain", "text/xml", "application/xml", "application/atom+xml", "application/rss+xml",
+})
+PRIVATE = "private, no-store"
+
+
+def init_http_cache(app: Flask) -> None:
+    if "http_cache" in app.extensions:
+        return
+    app.extensions["http_cache"] = True
+    app.after_request(_cache_headers)
+
+
+def _cache_headers(response: Response) -> Response:
+    if request.endpoint == "static":
+        return _static_cache_headers(response)
+    if request.path.startswith("/uploads/"):
+        return response
+    if request.path == "/admin" or request.path.startswith("/admin/"):
+        response.headers.setdefault("Cache-Control", PRIVATE)
+        return response
+
+    if current_user.is_authenticated or _sets_cookie(response):
+        response.headers["Cache-Control"] = PRIVATE
+        response.vary.add("Cookie")
+        return response
+    if not _publicly_cacheable(response):
+        return response
+
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    # The font-size cookie changes the page, and a session cookie may mean a staff member.
+    response.vary.add("Cookie")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    last_modified = last_change_this_request()
+    if last_modified is not None:
+        response.last_modified = last_modified
+    if _not_modified(response.get_etag()[0], last_modified):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+def _publicly_cacheable(response: Response) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype in CACHEABLE_MIMETYPES
+        and "Cache-Control" not in response.headers
+        and not response.direct_passthrough
+        and not response.is_streamed
+    )
+
+
+def _sets_cookie(response: Response) -> bool:
+    """A cookie set by the view, or the session cookie Flask will write after the after_request hooks."""
+    if "Set-Cookie" in response.headers:
+        return True
+    return current_app.session_interface.should_set_cookie(current_app, session)
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    if request.if_none_match:
+        # RFC 9110 13.1.2: If-None-Match uses the weak comparison, and when present If-Modified-Since is ignored.
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
+
+
+def _static_cache_headers(response: Response) -> Response:
+    if response.status_code not in (200, 304):
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    version = request.args.get("v")
+    if version and version == _static_fingerprint(filename):
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}"
+    return response
+
+
+def _static_fingerprint(filename: str) -> str | None:
+    """The same content hash as templating's asset_url, so a stale ?v= from another host is not kept a year."""
+    static_root = Path(current_app.static_folder).resolve()
+    path = (static_root / filename).resolve()
+    if not path.is_relative_to(static_root) or not path.is_file():
+        return None
+    stat = path.stat()
+    return _file_hash(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _file_hash(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
