@@ -51,8 +51,8 @@ def prepare_database(flask_app, load_demo: bool) -> None:
     """Upgrade the schema to the newest migration; load content/ into an empty database; fill an empty search index."""
     from flask_migrate import upgrade
 
-    from charity_site.search import index as search
     from charity_site.demo_content.loader import database_is_empty, load_content
+    from charity_site.search import index as search
 
     with flask_app.app_context():
         upgrade()

@@ -28,8 +28,8 @@ from sqlalchemy import func, select  # noqa: E402
 from charity_site import create_app  # noqa: E402
 from charity_site.config import normalise_database_url  # noqa: E402
 from charity_site.extensions import db  # noqa: E402
-from charity_site.models import Fund, LedgerEntry, PublicationStatus  # noqa: E402
 from charity_site.finance import ledger_import
+from charity_site.models import Fund, LedgerEntry, PublicationStatus  # noqa: E402
 
 HEADERS = ["日期", "收支", "金额（元）", "基金", "项目", "类别", "渠道", "对方", "对方类型", "凭证号", "摘要", "备注"]
 FUND = "番禺区慈善基金"

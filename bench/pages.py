@@ -21,8 +21,8 @@ from sqlalchemy import event  # noqa: E402
 
 from charity_site import create_app  # noqa: E402
 from charity_site.config import PROJECT_ROOT  # noqa: E402
-from charity_site.extensions import db  # noqa: E402
 from charity_site.demo_content.loader import load_content  # noqa: E402
+from charity_site.extensions import db  # noqa: E402
 
 PAGES = ["/", "/projects/", "/projects/zhumeng-weilai-teji", "/news/", "/news/guangzhou-suijiuyi",
          "/disclosures/", "/about"]

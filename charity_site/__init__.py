@@ -39,7 +39,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)
-    init_http_cache(app)
+    register_http_cache(app)
     register_commands(app)
     return app
 
@@ -175,6 +175,12 @@ def register_request_hooks(app: Flask) -> None:
         if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production: browsers keep to HTTPS for a year
             response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         return response
+
+
+def register_http_cache(app: Flask) -> None:
+    from charity_site.feeds.freshness import last_change_this_request
+
+    init_http_cache(app, last_change_this_request)
 
 
 def register_commands(app: Flask) -> None:

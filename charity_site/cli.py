@@ -6,9 +6,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from charity_site.demo_content.loader import load_content
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
-from charity_site.demo_content.loader import load_content
 
 
 def init_cli(app: Flask) -> None:

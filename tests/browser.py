@@ -8,9 +8,8 @@ import threading
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from werkzeug.serving import make_server
-
 from support import skip_or_fail
+from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from flask import g, request_started
 from sqlalchemy import text
+from support import skip_or_fail
 
 from charity_site import create_app
 from charity_site.config import PROJECT_ROOT, normalise_database_url
 from charity_site.extensions import db
-from support import skip_or_fail
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 

@@ -42,7 +42,6 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, NumberRange
 
 from charity_site.extensions import db
-from charity_site.web.fields import YuanField
 from charity_site.models import (
     Attachment,
     Disclosure,
@@ -56,6 +55,7 @@ from charity_site.models import (
     StaffUser,
 )
 from charity_site.open_data import exports as open_data
+from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
 ROLES = ("admin", "editor", "finance", "coordinator")

@@ -15,8 +15,8 @@ from factories import login, make_disclosure, make_entry, make_fund, make_news, 
 from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
-from charity_site.models import ProjectUpdate
 from charity_site.finance import ledger_import
+from charity_site.models import ProjectUpdate
 
 ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
 ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)

@@ -9,10 +9,10 @@ from factories import login, make_user
 from flask_babel import gettext
 from markupsafe import escape
 
+from charity_site.core.audit import record_audit
 from charity_site.extensions import db
 from charity_site.models import AuditLog, utcnow
 from charity_site.staff import accounts as staff
-from charity_site.core.audit import record_audit
 
 
 def text(response) -> str:

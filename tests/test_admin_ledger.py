@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from test_ledger_import import csv_bytes, sample_rows, xlsx_bytes
 
 from charity_site.extensions import db
-from charity_site.models import AuditLog, EntryKind, LedgerEntry
 from charity_site.finance import money
+from charity_site.models import AuditLog, EntryKind, LedgerEntry
 
 
 @pytest.fixture

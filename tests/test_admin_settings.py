@@ -8,11 +8,12 @@ import pytest
 from factories import login, make_user
 from flask_babel import gettext
 from markupsafe import escape
-from sqlalchemy import create_engine, text as sql
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
+from charity_site.core import site_settings
 from charity_site.extensions import db
 from charity_site.models import AuditLog, SiteSettings
-from charity_site.core import site_settings
 
 
 def text(response) -> str:

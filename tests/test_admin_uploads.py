@@ -7,16 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import configured_app
 from flask import render_template_string
 from flask_login import login_user
 from PIL import Image
 from sqlalchemy import func, select
 
 from charity_site.extensions import db
-from charity_site.models import Attachment, Role
 from charity_site.files import uploads
+from charity_site.models import Attachment, Role
 from charity_site.staff.accounts import create_user
-from conftest import configured_app
 
 PASSWORD = "lanterns-over-the-river-7"
 

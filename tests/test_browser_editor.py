@@ -12,7 +12,6 @@ from factories import DEFAULT_TEST_PASSWORD, make_user
 from PIL import Image
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.browser
 
 ARTICLE = "番禺区慈善会为长者送上重阳节慰问。\n\n| 村居 | 慰问人数 |\n|---|---|\n| 大岭村 | 120 |\n| 紫坭村 | 86 |\n\n"

@@ -7,8 +7,8 @@ import re
 import pytest
 from browser import chromium_page, demo_site
 
-from charity_site.extensions import db
 from charity_site.core.formatting import format_yuan
+from charity_site.extensions import db
 from charity_site.models import LedgerEntry, Project
 
 pytestmark = pytest.mark.browser

@@ -7,10 +7,10 @@ from factories import DEFAULT_TEST_PASSWORD, make_user
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from charity_site.staff.cli import init_users_cli
 from charity_site.extensions import db
 from charity_site.models import AuditLog, Role, StaffUser
 from charity_site.staff import accounts as staff
+from charity_site.staff.cli import init_users_cli
 
 GOOD_PASSWORD = "Lang-genug-2025"
 

@@ -9,6 +9,7 @@ from conftest import CONTENT_DIR
 from demo_content import fen, ledger_entries, section_files, settings, source
 from sqlalchemy import func, select
 
+from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
 from charity_site.models import (
     Disclosure,
@@ -22,7 +23,6 @@ from charity_site.models import (
     SiteSettings,
     news_projects,
 )
-from charity_site.demo_content.loader import load_content
 
 CONTENT_TABLES = {
     "settings": SiteSettings.__table__,

@@ -10,9 +10,7 @@ import pytest
 from factories import login, make_disclosure, make_entry, make_fund, make_project, make_site_settings, make_user
 from test_query_counts import counting_queries
 
-from charity_site.extensions import db
 from charity_site.core.formatting import local_today
-from charity_site.models import DisclosureKind, DisclosureStatus, ProjectStatus, PublicationStatus, SiteSettings
 from charity_site.disclosures.deadlines import (
     DUE_SOON,
     OVERDUE,
@@ -20,6 +18,8 @@ from charity_site.disclosures.deadlines import (
     disclosure_obligations,
     last_disclosure_dates,
 )
+from charity_site.extensions import db
+from charity_site.models import DisclosureKind, DisclosureStatus, ProjectStatus, PublicationStatus, SiteSettings
 
 PROGRESS, FINAL = DisclosureKind.PROGRESS_REPORT, DisclosureKind.FINAL_REPORT
 ANNUAL, FINANCIAL = DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPORT

@@ -9,9 +9,9 @@ import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings, make_user
 from sqlalchemy import case, func, select
 
+from charity_site.disclosures import operations as service
 from charity_site.extensions import db
 from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, LedgerEntry, utcnow
-from charity_site.disclosures import operations as service
 
 
 def text(response) -> str:

@@ -11,7 +11,10 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from charity_site.disclosures import operations as service
+from charity_site.disclosures import queries as disclosures_queries
 from charity_site.extensions import db
+from charity_site.files import uploads
 from charity_site.models import (
     Attachment,
     AuditLog,
@@ -21,8 +24,6 @@ from charity_site.models import (
     DisclosureStatus,
     SearchEntry,
 )
-from charity_site.disclosures import operations as service
-from charity_site.files import uploads
 
 
 def values(**overrides) -> dict:
@@ -150,10 +151,10 @@ def test_a_correction_that_changes_nothing_is_refused(app, staff):
 
 
 def test_diff_lines_show_removed_and_added_lines():
-    lines = service.diff_lines("一\n二\n三\n四", "一\n二点五\n三\n四\n五")
+    lines = disclosures_queries.diff_lines("一\n二\n三\n四", "一\n二点五\n三\n四\n五")
     assert [(line.op, line.text) for line in lines if line.op in ("removed", "added")] == [
         ("removed", "二"), ("added", "二点五"), ("added", "五")]
-    assert service.diff_lines("同样", "同样") == []
+    assert disclosures_queries.diff_lines("同样", "同样") == []
 
 
 def test_withdrawal_needs_a_reason_and_keeps_the_disclosure_public(app, staff):

@@ -38,7 +38,10 @@ from route_walk import (
 from sqlalchemy import Enum, String, cast, func, literal, select, update
 from werkzeug.datastructures import FileStorage
 
+from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
+from charity_site.files import uploads
+from charity_site.finance import ledger_import
 from charity_site.models import (
     DonorDisplay,
     Opportunity,
@@ -49,9 +52,6 @@ from charity_site.models import (
     Volunteer,
     utcnow,
 )
-from charity_site.finance import ledger_import
-from charity_site.files import uploads
-from charity_site.demo_content.loader import load_content
 
 PAYLOAD = '测试<b data-x=1>"><meta http-equiv=refresh content=0>'
 SHORT_PAYLOAD = '"><b data-x=1>'  # for columns too short for the whole payload

@@ -13,8 +13,8 @@ import pytest
 from factories import make_news, make_page, make_project, make_site_settings
 from sqlalchemy import select
 
-from charity_site.extensions import db
 from charity_site.core.formatting import SITE_TZ
+from charity_site.extensions import db
 from charity_site.models import (
     Disclosure,
     DisclosureKind,

@@ -9,9 +9,9 @@ from factories import make_disclosure, make_entry, make_fund, make_project
 from test_public_ledger import fen
 from test_query_counts import queries_for
 
+from charity_site.core import slugs
 from charity_site.extensions import db
 from charity_site.models import DisclosureStatus, EntryKind, FundKind, PublicationStatus
-from charity_site.core import slugs
 
 
 def fund_figures(html: str) -> dict[str, dict[str, int]]:

@@ -51,10 +51,10 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
 from charity_site.extensions import db
+from charity_site.files import uploads
+from charity_site.finance import ledger_import
 from charity_site.models import DisclosureRevision, DisclosureStatus, ProjectUpdate
 from charity_site.staff import models as staff_model
-from charity_site.finance import ledger_import
-from charity_site.files import uploads
 
 # The most dangerous first: a hostile value that is accepted may change what later requests reach.
 CORPUS = (

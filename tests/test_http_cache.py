@@ -11,7 +11,7 @@ from sqlalchemy import event
 from werkzeug.http import http_date, parse_date
 
 from charity_site.extensions import db
-from charity_site.web.http_cache import init_http_cache
+from charity_site.feeds.freshness import last_change
 from charity_site.models import (
     Disclosure,
     DisclosureKind,
@@ -21,15 +21,9 @@ from charity_site.models import (
     SiteSettings,
     utcnow,
 )
-from charity_site.feeds.freshness import last_change
 
 PUBLIC_PATHS = ("/", "/projects/", "/news/", "/disclosures/", "/feeds/news.atom", "/feeds/updates.atom",
                 "/sitemap.xml", "/robots.txt")
-
-
-@pytest.fixture(autouse=True)
-def http_cache(app):
-    init_http_cache(app)
 
 
 @pytest.fixture

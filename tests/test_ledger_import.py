@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
+from charity_site.finance import ledger_import, money
 from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEntry
-from charity_site.finance import ledger_import
-from charity_site.finance import money
 
 HEADERS = ["日期", "收支", "金额（元）", "基金", "项目", "类别", "渠道", "对方", "对方类型", "凭证号", "摘要", "备注"]
 

@@ -9,11 +9,10 @@ from factories import line_count, make_entry, make_project
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from charity_site.extensions import db
 from charity_site.core.formatting import local_today
+from charity_site.extensions import db
+from charity_site.finance import ledger, money
 from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEntry
-from charity_site.finance import ledger
-from charity_site.finance import money
 
 
 def values(fund, **overrides) -> dict:

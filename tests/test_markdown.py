@@ -7,8 +7,8 @@ import re
 import pytest
 from factories import make_news, make_page
 
-from charity_site.extensions import db
 from charity_site.core.markdown import render_markdown
+from charity_site.extensions import db
 
 TABLE = """| 事项 | 金额 |
 |---|---:|

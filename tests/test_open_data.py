@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings
 
-from charity_site.extensions import db
 from charity_site.core.formatting import yuan_text
+from charity_site.extensions import db
+from charity_site.finance import money
 from charity_site.models import (
     CounterpartyType,
     DisclosureStatus,
@@ -23,7 +24,6 @@ from charity_site.models import (
     PublicationStatus,
     utcnow,
 )
-from charity_site.finance import money
 from charity_site.open_data import exports as open_data
 
 PERSON_NAME = "张三丰"

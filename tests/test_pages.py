@@ -25,8 +25,9 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import create_engine, select, text
 
-from charity_site.extensions import db
 from charity_site.core.formatting import SITE_TZ, format_amount, format_count, format_yuan
+from charity_site.demo_content.loader import load_content
+from charity_site.extensions import db
 from charity_site.models import (
     CounterpartyType,
     EntryKind,
@@ -37,7 +38,6 @@ from charity_site.models import (
     PublicationStatus,
     utcnow,
 )
-from charity_site.demo_content.loader import load_content
 
 SHARED_SCHEMA = "shared_demo_pages"
 

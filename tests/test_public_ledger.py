@@ -10,8 +10,8 @@ from factories import make_entry, make_fund, make_project
 from sqlalchemy import select
 
 from charity_site.extensions import db
-from charity_site.models import CounterpartyType, EntryKind, LedgerEntry, PublicationStatus
 from charity_site.finance import queries as ledger_queries
+from charity_site.models import CounterpartyType, EntryKind, LedgerEntry, PublicationStatus
 
 MONEY = re.compile(r"(-?)¥([\d,]+)\.(\d\d)")
 

@@ -11,7 +11,6 @@ from factories import make_entry, make_fund, make_news, make_page, make_project
 from sqlalchemy import event
 
 from charity_site.extensions import db
-from charity_site.web.http_cache import init_http_cache
 from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, ProjectUpdate, utcnow
 
 LIST_PAGES = (
@@ -25,12 +24,6 @@ LIST_PAGES = (
 )
 
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def http_cache(app):
-    """Count with the Last-Modified query that every public page pays for."""
-    init_http_cache(app)
 
 
 def make_disclosure(**fields) -> Disclosure:

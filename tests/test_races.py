@@ -27,6 +27,7 @@ from factories import (
 )
 from sqlalchemy import func, select, update
 
+from charity_site.core import editing, locking
 from charity_site.extensions import db
 from charity_site.models import (
     AuditLog,
@@ -39,8 +40,6 @@ from charity_site.models import (
     StaffUser,
     utcnow,
 )
-from charity_site.core import editing
-from charity_site.core import locking
 from charity_site.staff import accounts as staff
 
 RACERS = 20

@@ -12,7 +12,7 @@ from factories import make_news, make_page, make_project
 from flask_migrate import upgrade
 from sqlalchemy import delete, event, func, select, text
 
-from charity_site.search.cli import init_search_cli
+from charity_site.core.editing import NEWS, PAGE, delete_or_unpublish, save_item
 from charity_site.extensions import db
 from charity_site.models import (
     Disclosure,
@@ -26,7 +26,7 @@ from charity_site.models import (
     utcnow,
 )
 from charity_site.search import index as search
-from charity_site.core.editing import NEWS, PAGE, delete_or_unpublish, save_item
+from charity_site.search.cli import init_search_cli
 
 SEARCHED_MODELS = (("project", Project), ("news", NewsPost), ("page", Page), ("disclosure", Disclosure))
 
@@ -469,8 +469,9 @@ def migrated_app(database_url, tmp_path):
 
 
 def test_a_migrated_database_indexes_and_searches(migrated_app):
-    from charity_site.demo_content.loader import load_content
     from conftest import CONTENT_DIR
+
+    from charity_site.demo_content.loader import load_content
 
     assert load_content(CONTENT_DIR).ok
     expected = items_containing("救助")

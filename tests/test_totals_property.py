@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from test_public_ledger import fen, shown_total
 
-from charity_site.extensions import db
 from charity_site.core.formatting import format_amount
-from charity_site.models import Disclosure, DisclosureRevision, EntryKind, Fund, LedgerEntry, Project
+from charity_site.extensions import db
 from charity_site.finance import money
+from charity_site.models import Disclosure, DisclosureRevision, EntryKind, Fund, LedgerEntry, Project
 
 LINE = st.fixed_dictionaries({
     "fund": st.integers(0, 2),

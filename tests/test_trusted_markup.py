@@ -22,18 +22,18 @@ from charity_site.config import PROJECT_ROOT
 
 # (file, a piece of the line) → why that markup is safe.
 ALLOWED = {
-    ("charity_site/markdown_render.py", 'return Markup("")'): "empty markup for an empty text",
-    ("charity_site/markdown_render.py", "return Markup(sanitize_html(rendered))"):
+    ("charity_site/core/markdown.py", 'return Markup("")'): "empty markup for an empty text",
+    ("charity_site/core/markdown.py", "return Markup(sanitize_html(rendered))"):
         "the sanitiser's output (nh3 with the allowed tags and attributes)",
-    ("charity_site/markdown_render.py", "return Markup(add_image_dimensions(str(render_markdown(text))))"):
+    ("charity_site/core/markdown.py", "return Markup(add_image_dimensions(str(render_markdown(text))))"):
         "sanitised HTML whose <img> tags get width and height numbers from the attachments table",
-    ("charity_site/services/search.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
+    ("charity_site/search/index.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
         "the % operator of Markup escapes the text it inserts",
-    ("charity_site/services/search.py", 'return Markup("").join(pieces)'):
+    ("charity_site/search/index.py", 'return Markup("").join(pieces)'):
         "joins pieces that are escaped text or <mark> markup; join escapes any plain string",
-    ("charity_site/services/search.py", 'lead = Markup("…") if start > 0 else Markup("")'): "a constant",
-    ("charity_site/services/search.py", 'tail = Markup("…") if end < len(text) else Markup("")'): "a constant",
-    ("charity_site/views/disclosures.py", "qr=Markup(qr_svg(online_url))"):
+    ("charity_site/search/index.py", 'lead = Markup("…") if start > 0 else Markup("")'): "a constant",
+    ("charity_site/search/index.py", 'tail = Markup("…") if end < len(text) else Markup("")'): "a constant",
+    ("charity_site/disclosures/views.py", "qr=Markup(qr_svg(online_url))"):
         "an SVG QR code drawn by the qrcode library from the page's own address",
     ("static/js/editor.js", "output.innerHTML = data.html;"):
         "the staff preview: /admin/preview answers with the sanitiser's output",

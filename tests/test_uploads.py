@@ -9,15 +9,15 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import configured_app
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
-from charity_site.models import Attachment, AuditLog
 from charity_site.files import uploads
 from charity_site.files.uploads import UploadRejected, store_upload
-from conftest import configured_app
+from charity_site.models import Attachment, AuditLog
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

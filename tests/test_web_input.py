@@ -23,10 +23,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
 import charity_site
-from charity_site.extensions import db
-from charity_site.models import AuditLog, LedgerEntry, NewsPost, Project
 from charity_site.core.models import INTEGER_MAX
-from charity_site.web.safety import safe_next_url
+from charity_site.extensions import db
+from charity_site.models import LedgerEntry, NewsPost, Project
 from charity_site.web.input import (
     MAX_PAGE,
     SiteForm,
@@ -37,6 +36,7 @@ from charity_site.web.input import (
     query_page,
     whole_number,
 )
+from charity_site.web.safety import safe_next_url
 
 CONTROL_MESSAGE = "此处含有看不见的控制字符"
 

@@ -7,9 +7,11 @@ from enum import Enum
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from charity_site.core.models import UTCDateTime, utcnow
 from charity_site.extensions import db
-from charity_site.models import AuditLog
 
 
 def _jsonable(value):
@@ -52,3 +54,26 @@ def record_audit(action: str, object_type: str, object_id: int | None, *, label:
     )
     db.session.add(entry)
     return entry
+
+
+class AuditLog(db.Model):
+    """One staff write: who, when, what object, and the fields before and after.
+
+    Rows are only ever inserted; no view updates or deletes them.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(254), default=str)  # email or "system", kept if the user goes
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), index=True)
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    object_label: Mapped[str] = mapped_column(String(200), default=str)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # {"field": [before, after]}
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    note: Mapped[str] = mapped_column(Text, default=str)
+
+    user: Mapped[StaffUser | None] = relationship("StaffUser")  # noqa: F821 (staff/ defines it; core imports no domain)

@@ -12,36 +12,23 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from charity_site.extensions import db
-from charity_site.models import (
-    Disclosure,
-    Fund,
-    IllegalTransition,
-    LedgerEntry,
-    NewsPost,
-    Page,
-    Project,
-    ProjectUpdate,
-    PublicationStatus,
-    utcnow,
-)
 from charity_site.core.audit import diff, record_audit, snapshot
-from charity_site.search import index as search
-from charity_site.demo_content.files import fingerprint
+from charity_site.core.errors import EditError
 from charity_site.core.locking import StaleEdit, flush_or_refuse, lock_current, lock_row
+from charity_site.core.models import IllegalTransition, PublicationStatus, utcnow
 from charity_site.core.slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
+from charity_site.disclosures.models import Disclosure
+from charity_site.extensions import db
+from charity_site.finance.models import Fund, LedgerEntry
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project
+from charity_site.search import index as search
 
 __all__ = ["EditError", "StaleEdit", "EditableKind", "save_item", "delete_or_unpublish", "save_project_update",
            "delete_project_update"]
 
 
-class EditError(ValueError):
-    """A change that cannot be saved; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field_name: str | None, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 COMMON_FIELDS = ("title", "slug", "summary", "body_md", "status", "published_at")
@@ -209,42 +196,7 @@ def _refuse_delete_if_referenced(kind: EditableKind, item) -> None:
         raise EditError(None, _("Disclosures refer to this item, so it cannot be deleted. Keep it as a draft instead."))
 
 
-UPDATE_FIELDS = ("happened_on", "title", "body_md", "published")
 
 
-def save_project_update(project: Project, update: ProjectUpdate | None, data: dict, *,
-                        expected_version: int | None = None, actor=None) -> ProjectUpdate:
-    creating = update is None
-    if creating:
-        update = ProjectUpdate(project_id=project.id)
-    else:
-        lock_current(update, expected_version)
-    before = {} if creating else snapshot(update, UPDATE_FIELDS)
-    for name in UPDATE_FIELDS:
-        setattr(update, name, data[name])
-    if creating:
-        update.slug = f"{data['happened_on'].isoformat()}-{fingerprint({'t': data['title'], 'n': str(utcnow())})[:6]}"
-    db.session.add(update)
-    flush_or_refuse(update)
-    changes = diff(before, snapshot(update, UPDATE_FIELDS))
-    if creating or changes:
-        record_audit("create" if creating else "update", "project_update", update.id,
-                     label=f"{project.title}：{update.title}", changes=changes, user=actor)
-    db.session.commit()
-    return update
 
 
-def delete_project_update(update: ProjectUpdate, *, actor=None) -> str:
-    """Delete a hidden update; one shown on the project page is hidden instead."""
-    lock_row(update)
-    if update.published:
-        update.published = False
-        record_audit("unpublish", "project_update", update.id, label=update.title,
-                     changes={"published": [True, False]}, user=actor)
-        db.session.commit()
-        return "unpublished"
-    record_audit("delete", "project_update", update.id, label=update.title,
-                 changes=diff(snapshot(update, UPDATE_FIELDS), {}), user=actor)
-    db.session.delete(update)
-    db.session.commit()
-    return "deleted"

@@ -4,7 +4,11 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from charity_site.models import DisclosureKind, DisclosureStatus, EntryKind, FundKind, ProjectStatus, PublicationStatus, Role
+from charity_site.core.models import PublicationStatus
+from charity_site.core.roles import Role
+from charity_site.disclosures.models import DisclosureKind, DisclosureStatus
+from charity_site.finance.models import EntryKind, FundKind
+from charity_site.projects.models import ProjectStatus
 
 PROJECT_STATUS_LABELS = {
     ProjectStatus.PREPARING: _l("In preparation"),

@@ -24,7 +24,6 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-
 PENDING_KEY = "pending_mail"
 
 

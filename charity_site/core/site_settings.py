@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from charity_site.extensions import db
-from charity_site.models import SiteSettings
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
 from charity_site.core.audit import diff, record_audit, snapshot
 from charity_site.core.locking import StaleEdit, claim, flush_or_refuse
+from charity_site.core.models import (
+    ContentSourceMixin,
+    TimestampMixin,
+    VersionedMixin,
+)
+from charity_site.extensions import db
 
 SETTINGS_ID = 1
 TEXT_FIELDS = ("org_name", "org_short_name", "tagline", "intro_md", "credit_code", "address", "phone",
@@ -47,3 +54,23 @@ def update_settings(data: dict, expected_version: int | None, actor=None) -> Sit
                  changes=changes, user=actor)
     db.session.commit()
     return settings
+
+
+class SiteSettings(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
+    """The organisation's particulars; the site keeps exactly one row (id 1)."""
+
+    __tablename__ = "site_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_name: Mapped[str] = mapped_column(String(120), default=str)
+    org_short_name: Mapped[str] = mapped_column(String(60), default=str)
+    tagline: Mapped[str] = mapped_column(String(255), default=str)
+    intro_md: Mapped[str] = mapped_column(Text, default=str)
+    credit_code: Mapped[str] = mapped_column(String(40), default=str)  # 统一社会信用代码
+    address: Mapped[str] = mapped_column(String(255), default=str)
+    phone: Mapped[str] = mapped_column(String(40), default=str)
+    supervision_phone: Mapped[str] = mapped_column(String(40), default=str)  # 监督电话
+    email: Mapped[str] = mapped_column(String(254), default=str)
+    icp_number: Mapped[str] = mapped_column(String(60), default=str)  # ICP备案号
+    charity_china_url: Mapped[str] = mapped_column(String(255), default=str)  # 慈善中国
+    founded_year: Mapped[int | None] = mapped_column(Integer)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from charity_site.extensions import db
-from charity_site.models import SlugRedirect
 from charity_site.core.locking import claim
+from charity_site.core.models import (
+    UTCDateTime,
+    utcnow,
+)
+from charity_site.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
@@ -65,3 +70,16 @@ def redirect_target(kind: str, slug: str) -> int | None:
     return db.session.scalar(
         select(SlugRedirect.target_id).where(SlugRedirect.kind == kind, SlugRedirect.old_slug == slug)
     )
+
+
+class SlugRedirect(db.Model):
+    """An old slug of a renamed item, kept so shared links keep working (301 to the new one)."""
+
+    __tablename__ = "slug_redirects"
+    __table_args__ = (UniqueConstraint("kind", "old_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "page", "news", "project", "fund"
+    old_slug: Mapped[str] = mapped_column(String(160))
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -15,30 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from charity_site.extensions import db
-from charity_site.models import (
-    PROJECT_CATEGORIES,
-    CounterpartyType,
-    Disclosure,
-    DisclosureKind,
-    DisclosureRevision,
-    DisclosureStatus,
-    EntryKind,
-    Fund,
-    FundKind,
-    LedgerEntry,
-    NewsPost,
-    Page,
-    Project,
-    ProjectStatus,
-    ProjectUpdate,
-    PublicationStatus,
-    SiteSettings,
-    utcnow,
-)
-from charity_site.finance.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS
-from charity_site.search import index as search
 from charity_site.core.audit import record_audit
+from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.core.site_settings import SiteSettings
 from charity_site.demo_content.files import (
     SLUG_PATTERN,
     ContentError,
@@ -56,6 +35,22 @@ from charity_site.demo_content.files import (
     slug_list,
     text_field,
 )
+from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
+from charity_site.extensions import db
+from charity_site.finance.models import (
+    EXPENSE_CATEGORIES,
+    INCOME_CATEGORIES,
+    LEDGER_CHANNELS,
+    CounterpartyType,
+    EntryKind,
+    Fund,
+    FundKind,
+    LedgerEntry,
+)
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
+from charity_site.search import index as search
 
 # Directories in load order: later kinds refer to earlier ones by slug.
 SECTIONS = ("settings", "funds", "pages", "projects", "news", "disclosures", "ledger")

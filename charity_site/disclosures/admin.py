@@ -11,17 +11,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from charity_site.extensions import db
-from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.disclosures.forms import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
-from charity_site.files.forms import UploadForm
 from charity_site.core.labels import DISCLOSURE_KIND_LABELS
 from charity_site.core.markdown import render_page_markdown
-from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, Fund, Project, Role
+from charity_site.core.roles import Role
 from charity_site.disclosures import operations as service
+from charity_site.disclosures import queries as disclosures_queries
+from charity_site.disclosures.forms import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
+from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
+from charity_site.extensions import db
 from charity_site.files import uploads
-from charity_site.web.input import query_date, query_id, query_page, query_text
+from charity_site.files.forms import UploadForm
+from charity_site.finance.models import Fund
+from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import ConfirmForm, attach_error
+from charity_site.web.input import query_date, query_id, query_page, query_text
 
 bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE))
 
@@ -41,7 +45,7 @@ def _load(disclosure_id: int) -> Disclosure:
 def index():
     search = query_text(request.args, "q")
     status, kind = request.args.get("status", ""), request.args.get("kind", "")
-    pagination = service.staff_page(search, status, kind, query_page(), PER_PAGE)
+    pagination = disclosures_queries.staff_page(search, status, kind, query_page(), PER_PAGE)
     return render_template(
         "admin/disclosures/list.html", pagination=pagination, items=list(pagination.items), search=search,
         status=status, kind=kind, statuses=list(DisclosureStatus), kinds=list(DisclosureKind),

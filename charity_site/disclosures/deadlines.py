@@ -47,17 +47,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
-from charity_site.extensions import db
 from charity_site.core.formatting import local_date, local_today
-from charity_site.models import (
-    Disclosure,
-    DisclosureKind,
-    DisclosureStatus,
-    LedgerEntry,
-    Project,
-    ProjectStatus,
-    SiteSettings,
-)
+from charity_site.core.site_settings import SiteSettings
+from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
+from charity_site.extensions import db
+from charity_site.finance.models import LedgerEntry
+from charity_site.projects.models import Project, ProjectStatus
 
 DUE_SOON_DAYS = 30
 PROGRESS_EVERY_MONTHS = 3

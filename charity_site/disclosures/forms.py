@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from charity_site.models import DisclosureKind
+from charity_site.disclosures.models import DisclosureKind
 from charity_site.disclosures.operations import REASON_MAX
 from charity_site.web.input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
 

@@ -8,8 +8,16 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from charity_site.core.models import (
+    ContentSourceMixin,
+    StateMachine,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    str_enum,
+    utcnow,
+)
 from charity_site.extensions import db
-from charity_site.core.models import ContentSourceMixin, StateMachine, TimestampMixin, UTCDateTime, VersionedMixin, str_enum, utcnow
 
 
 class DisclosureKind(str, enum.Enum):

@@ -10,30 +10,22 @@ Each function is one transaction: validate, change, audit, re-index, commit.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from charity_site.extensions import db
-from charity_site.models import (
-    Attachment,
-    Disclosure,
-    DisclosureKind,
-    DisclosureRevision,
-    DisclosureStatus,
-    Fund,
-    Project,
-    utcnow,
-)
-from charity_site.search import index as search
-from charity_site.files import uploads
 from charity_site.core.audit import diff, record_audit, snapshot
-from charity_site.core.editing import EditError
+from charity_site.core.errors import EditError
 from charity_site.core.locking import StaleEdit, check_version, flush_or_refuse, lock_current, lock_row
+from charity_site.core.models import utcnow
 from charity_site.core.slugs import slugify, unique_slug
+from charity_site.disclosures.models import Attachment, Disclosure, DisclosureRevision, DisclosureStatus
+from charity_site.extensions import db
+from charity_site.files import uploads
+from charity_site.finance.models import Fund
+from charity_site.projects.models import Project
+from charity_site.search import index as search
 
 __all__ = [
     "EditError", "StaleEdit", "FIELDS", "TEXT_FIELDS", "create_draft", "update_draft", "publish", "revise",
@@ -271,40 +263,7 @@ def detach(disclosure: Disclosure, attachment_id: int | None, *, actor=None) -> 
 
 # --- reading: the difference between two revisions ---------------------------------------------
 
-@dataclass(frozen=True)
-class DiffLine:
-    op: str  # "same", "removed", "added" or "gap" (unchanged lines left out)
-    text: str = ""
 
 
-def diff_lines(old_text: str, new_text: str, context: int = 2) -> list[DiffLine]:
-    """The changed Markdown source lines of two revisions, with ``context`` unchanged lines around each change."""
-    old_lines, new_lines = (old_text or "").splitlines(), (new_text or "").splitlines()
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    result: list[DiffLine] = []
-    for index, group in enumerate(matcher.get_grouped_opcodes(context)):
-        if index or (group and (group[0][1] > 0 or group[0][3] > 0)):
-            result.append(DiffLine("gap"))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                result.extend(DiffLine("same", line) for line in old_lines[i1:i2])
-                continue
-            if tag in ("replace", "delete"):
-                result.extend(DiffLine("removed", line) for line in old_lines[i1:i2])
-            if tag in ("replace", "insert"):
-                result.extend(DiffLine("added", line) for line in new_lines[j1:j2])
-    return result
 
 
-def staff_page(search: str, status: str, kind: str, page: int, per_page: int):
-    """Every disclosure for the workspace list, newest first; unknown status or kind values are ignored."""
-    query = select(Disclosure)
-    if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(Disclosure.title.ilike(pattern), Disclosure.summary.ilike(pattern)))
-    if status in {member.value for member in DisclosureStatus}:
-        query = query.where(Disclosure.status == DisclosureStatus(status))
-    if kind in {member.value for member in DisclosureKind}:
-        query = query.where(Disclosure.kind == DisclosureKind(kind))
-    query = query.order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)

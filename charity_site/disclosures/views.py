@@ -6,37 +6,37 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup
 
 from charity_site.core.labels import DISCLOSURE_KIND_LABELS
-from charity_site.models import DisclosureKind, DisclosureRevision
-from charity_site.projects import queries as catalog
-from charity_site.disclosures.operations import diff_lines
 from charity_site.core.qr import qr_svg
-from charity_site.web.urls import canonical_url
+from charity_site.disclosures import queries as disclosures_queries
+from charity_site.disclosures.models import DisclosureKind, DisclosureRevision
+from charity_site.disclosures.queries import diff_lines
 from charity_site.web.input import query_int, query_page
+from charity_site.web.urls import canonical_url
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
 
 @bp.get("/")
 def index():
-    filters = catalog.DisclosureFilters.from_args(request.args)
-    pagination = catalog.disclosures_page(query_page(), filters)
+    filters = disclosures_queries.DisclosureFilters.from_args(request.args)
+    pagination = disclosures_queries.disclosures_page(query_page(), filters)
     disclosures = list(pagination.items)
-    projects, funds = catalog.disclosure_projects_and_funds()
+    projects, funds = disclosures_queries.disclosure_projects_and_funds()
     return render_template(
         "disclosures/index.html",
         pagination=pagination,
         disclosures=disclosures,
         filters=filters,
         kinds=[(kind, DISCLOSURE_KIND_LABELS[kind]) for kind in DisclosureKind],
-        years=catalog.disclosure_years(),
+        years=disclosures_queries.disclosure_years(),
         projects=projects,
         funds=funds,
-        corrected=catalog.corrected_ids(disclosure.id for disclosure in disclosures),
+        corrected=disclosures_queries.corrected_ids(disclosure.id for disclosure in disclosures),
     )
 
 
 def _ledger_context(disclosure) -> dict:
-    summary = catalog.disclosure_ledger_summary(disclosure)
+    summary = disclosures_queries.disclosure_ledger_summary(disclosure)
     ledger_url = None
     if summary is not None and "ledger.index" in current_app.view_functions:
         ledger_url = url_for("ledger.index", **summary.link_args)
@@ -45,7 +45,7 @@ def _ledger_context(disclosure) -> dict:
 
 @bp.get("/<int:disclosure_id>")
 def detail(disclosure_id: int):
-    disclosure = catalog.public_disclosure_or_404(disclosure_id)
+    disclosure = disclosures_queries.public_disclosure_or_404(disclosure_id)
     return render_template("disclosures/detail.html", disclosure=disclosure, **_ledger_context(disclosure))
 
 
@@ -58,7 +58,7 @@ def _revision_or_404(disclosure, number: int) -> DisclosureRevision:
 
 @bp.get("/<int:disclosure_id>/revisions/<int:number>")
 def revision(disclosure_id: int, number: int):
-    disclosure = catalog.public_disclosure_or_404(disclosure_id)
+    disclosure = disclosures_queries.public_disclosure_or_404(disclosure_id)
     shown = _revision_or_404(disclosure, number)
     return render_template("disclosures/revision.html", disclosure=disclosure, revision=shown,
                            latest=disclosure.revisions[-1].number)
@@ -66,7 +66,7 @@ def revision(disclosure_id: int, number: int):
 
 @bp.get("/<int:disclosure_id>/diff")
 def diff(disclosure_id: int):
-    disclosure = catalog.public_disclosure_or_404(disclosure_id)
+    disclosure = disclosures_queries.public_disclosure_or_404(disclosure_id)
     if len(disclosure.revisions) < 2:
         abort(404)
     latest = disclosure.revisions[-1].number
@@ -86,7 +86,7 @@ def diff(disclosure_id: int):
 
 @bp.get("/<int:disclosure_id>/print", endpoint="print")
 def print_view(disclosure_id: int):
-    disclosure = catalog.public_disclosure_or_404(disclosure_id)
+    disclosure = disclosures_queries.public_disclosure_or_404(disclosure_id)
     online_url = canonical_url("disclosures.detail", disclosure_id=disclosure.id)
     return render_template("disclosures/print.html", disclosure=disclosure, online_url=online_url,
                            qr=Markup(qr_svg(online_url)), **_ledger_context(disclosure))

@@ -7,18 +7,14 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import func, select, union_all
 
+from charity_site.core.models import utcnow
+from charity_site.core.site_settings import SiteSettings
+from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
-from charity_site.models import (
-    Disclosure,
-    Fund,
-    LedgerEntry,
-    NewsPost,
-    Page,
-    Project,
-    ProjectUpdate,
-    SiteSettings,
-    utcnow,
-)
+from charity_site.finance.models import Fund, LedgerEntry
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project, ProjectUpdate
 
 EDITED_MODELS = (Page, NewsPost, Project, ProjectUpdate, Fund, Disclosure, LedgerEntry, SiteSettings)
 # A scheduled item changes the site when its time comes, without any row being written.

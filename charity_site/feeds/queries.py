@@ -8,8 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
-from charity_site.models import Disclosure, NewsPost, Page, Project, ProjectUpdate
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project, ProjectUpdate
 
 FEED_LENGTH = 30
 

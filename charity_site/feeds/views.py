@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 
 from charity_site.core.formatting import SITE_TZ
 from charity_site.core.markdown import plain_text, render_markdown
-from charity_site.models import NewsPost, ProjectUpdate, utcnow
+from charity_site.core.models import utcnow
 from charity_site.feeds import freshness
 from charity_site.feeds import queries as syndication
+from charity_site.news.models import NewsPost
+from charity_site.projects.models import ProjectUpdate
 from charity_site.web.templating import site_settings
 from charity_site.web.urls import canonical_url
 

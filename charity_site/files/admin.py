@@ -9,14 +9,16 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from charity_site.core.roles import Role
+from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
-from charity_site.files.forms import UploadForm
-from charity_site.models import Attachment, Role, StaffUser
 from charity_site.files import uploads
+from charity_site.files.forms import UploadForm
+from charity_site.files.views import upload_info
+from charity_site.staff.models import StaffUser
+from charity_site.web.access import staff_blueprint
 from charity_site.web.input import query_page
 from charity_site.web.safety import safe_next_url
-from charity_site.files.views import upload_info
-from charity_site.web.access import staff_blueprint
 
 bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE))
 

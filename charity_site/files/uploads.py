@@ -29,10 +29,10 @@ try:
 except ImportError:  # Pillow built without LittleCMS: colour profiles are dropped, not converted
     ImageCms = None
 
-from charity_site.extensions import db
-from charity_site.models import Attachment
-from charity_site.files import pdf_scan
 from charity_site.core.audit import record_audit
+from charity_site.disclosures.models import Attachment
+from charity_site.extensions import db
+from charity_site.files import pdf_scan
 
 DEFAULT_IMAGE_MAX_SIDE = 1600
 DEFAULT_IMAGE_MAX_PIXELS = 64_000_000  # an 8000 × 8000 photo; beyond that, a decompression bomb

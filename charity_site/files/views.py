@@ -8,8 +8,8 @@ from urllib.parse import quote
 from flask import Blueprint, abort, request, send_from_directory
 from sqlalchemy import select
 
+from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
-from charity_site.models import Attachment
 from charity_site.files import uploads
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")

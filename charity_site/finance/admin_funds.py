@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
-from charity_site.web.publishable_form import FundForm
-from charity_site.models import Role
 from charity_site.core import editing
+from charity_site.core.roles import Role
+from charity_site.finance.forms import FundForm
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 

@@ -14,17 +14,19 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from charity_site.extensions import db
 from charity_site.core.formatting import local_today
-from charity_site.web.forms import attach_error
-from charity_site.finance.forms import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
-from charity_site.models import EntryKind, Fund, LedgerEntry, Project, Role, StaffUser
-from charity_site.finance import ledger
-from charity_site.finance import ledger_import
-from charity_site.finance import money
+from charity_site.core.roles import Role
+from charity_site.extensions import db
 from charity_site.files.uploads import human_size, too_large_message
-from charity_site.web.input import query_id, query_page
+from charity_site.finance import ledger, ledger_import, money
+from charity_site.finance import queries as finance_queries
+from charity_site.finance.forms import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
+from charity_site.finance.models import EntryKind, Fund, LedgerEntry
+from charity_site.projects.models import Project
+from charity_site.staff.models import StaffUser
 from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import attach_error
+from charity_site.web.input import query_id, query_page
 
 bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
 
@@ -36,9 +38,9 @@ MappingForm = mapping_form_class(ledger_import.FIELDS)
 
 @bp.get("/")
 def index():
-    filters = ledger.staff_filters(request.args)
-    conditions = ledger.staff_conditions(filters)
-    pagination = ledger.staff_page(conditions, query_page())
+    filters = finance_queries.staff_filters(request.args)
+    conditions = finance_queries.staff_conditions(filters)
+    pagination = finance_queries.staff_page(conditions, query_page())
     return render_template(
         "admin/ledger/index.html", pagination=pagination, entries=list(pagination.items), filters=filters,
         filtered=any(filters.values()), totals=money.ledger_totals(*conditions),

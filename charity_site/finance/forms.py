@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from charity_site.models import CounterpartyType, EntryKind
 from charity_site.finance.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
-from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
+from charity_site.finance.models import CounterpartyType, EntryKind, FundKind
 from charity_site.web.fields import YuanField
+from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
+from charity_site.web.publishable_form import PublishableForm
 
 
 class EntryForm(SiteForm):
@@ -97,3 +105,15 @@ def mapping_form_class(fields):
         for item in fields
     }
     return type("LedgerMappingForm", (ImportMappingForm,), attributes)
+
+
+class FundForm(PublishableForm):
+    kind = SelectField(
+        _l("Kind of fund"),
+        choices=[SelectChoice(FundKind.GENERAL.value, _l("General charity fund")),
+                 SelectChoice(FundKind.COMMUNITY.value, _l("Community charity fund")),
+                 SelectChoice(FundKind.NAMED.value, _l("Named fund"))],
+        coerce=FundKind,
+    )
+    area = StringField(_l("Area (town / village)"), validators=[Optional(), Length(max=120)])
+    established_on = BoundedDateField(_l("Established on"), validators=[Optional()])

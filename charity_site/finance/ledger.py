@@ -23,12 +23,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
 
-from charity_site.extensions import db
+from charity_site.core.audit import record_audit, snapshot
+from charity_site.core.errors import EditError
 from charity_site.core.formatting import MAX_AMOUNT_FEN, format_yuan, local_today
-from charity_site.models import (
+from charity_site.core.locking import claim, flush_or_refuse, lock_row
+from charity_site.core.models import utcnow
+from charity_site.extensions import db
+from charity_site.finance.models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
@@ -36,13 +39,8 @@ from charity_site.models import (
     EntryKind,
     Fund,
     LedgerEntry,
-    Project,
-    utcnow,
 )
-from charity_site.web.input import query_id, query_text
-from charity_site.core.audit import record_audit, snapshot
-from charity_site.core.editing import EditError
-from charity_site.core.locking import claim, flush_or_refuse, lock_row
+from charity_site.projects.models import Project
 
 MIN_DATE = date(1990, 1, 1)
 MAX_LENGTHS = {"summary": 255, "counterparty": 200, "voucher_no": 60, "note": 2000, "category": 40, "channel": 20}
@@ -255,39 +253,9 @@ def correction_values(entry: LedgerEntry) -> dict:
     return values
 
 
-STAFF_PER_PAGE = 50
 
 
-def staff_filters(args) -> dict:
-    """The staff list's filters from the query string; anything malformed is dropped."""
-    return {
-        "fund": query_id(args, "fund"), "project": query_id(args, "project"),
-        "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
-        "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
-        "q": query_text(args, "q"),
-    }
 
 
-def staff_conditions(filters: dict) -> list:
-    conditions = []
-    if filters["fund"]:
-        conditions.append(LedgerEntry.fund_id == filters["fund"])
-    if filters["project"]:
-        conditions.append(LedgerEntry.project_id == filters["project"])
-    if filters["kind"]:
-        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
-    if filters["state"]:
-        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
-                              LedgerEntry.counterparty.ilike(pattern)))
-    return conditions
 
 
-def staff_page(conditions: list, page: int):
-    """Every line (voided and of draft funds included), newest first, for the finance workspace."""
-    query = (select(LedgerEntry).where(*conditions)
-             .options(joinedload(LedgerEntry.fund), joinedload(LedgerEntry.project))
-             .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc()))
-    return db.paginate(query, page=page, per_page=STAFF_PER_PAGE, error_out=False)

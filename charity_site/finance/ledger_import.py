@@ -43,12 +43,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from charity_site.extensions import db
-from charity_site.core.formatting import format_yuan
-from charity_site.models import CounterpartyType, EntryKind, Fund, LedgerEntry, Project, utcnow
-from charity_site.web.input import parse_id, parse_int, without_control_characters
 from charity_site.core.audit import record_audit
-from charity_site.finance.ledger import allowed_categories, allowed_channels, check_amount, check_date, too_long, voucher_taken_message
+from charity_site.core.formatting import format_yuan
+from charity_site.core.models import utcnow
+from charity_site.extensions import db
+from charity_site.finance.ledger import (
+    allowed_categories,
+    allowed_channels,
+    check_amount,
+    check_date,
+    too_long,
+    voucher_taken_message,
+)
+from charity_site.finance.models import CounterpartyType, EntryKind, Fund, LedgerEntry
+from charity_site.projects.models import Project
+from charity_site.web.input import parse_id, parse_int, without_control_characters
 
 EXTENSIONS = ("xlsx", "csv")
 HEADER_SEARCH_ROWS = 10

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity_site.extensions import db
 from charity_site.core.models import ContentSourceMixin, PublishableMixin, TimestampMixin, UTCDateTime, str_enum
+from charity_site.extensions import db
 
 
 class FundKind(str, enum.Enum):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-
 from sqlalchemy import case, func, literal, or_, select, union_all
 
 from charity_site.extensions import db
-from charity_site.models import EntryKind, Fund, LedgerEntry, Project
+from charity_site.finance.models import EntryKind, Fund, LedgerEntry
+from charity_site.projects.models import Project
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from math import ceil
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from charity_site.extensions import db
-from charity_site.web.input import query_date, query_text
-from charity_site.models import (
+from charity_site.finance import money
+from charity_site.finance.models import (
     EXPENSE_CATEGORIES,
     INCOME_CATEGORIES,
     LEDGER_CHANNELS,
@@ -27,14 +27,16 @@ from charity_site.models import (
     Fund,
     FundKind,
     LedgerEntry,
-    Project,
 )
-from charity_site.finance import money
 from charity_site.finance.money import public_line_conditions
+from charity_site.projects.models import Project
+from charity_site.web.input import query_date, query_id, query_text
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20
 LEDGER_CATEGORIES = INCOME_CATEGORIES + EXPENSE_CATEGORIES
+
+STAFF_PER_PAGE = 50
 
 
 # --- /ledger filters -------------------------------------------------------------------------
@@ -282,3 +284,52 @@ def fund_projects(fund: Fund) -> list[FundProject]:
     overall = money.totals_by(LedgerEntry.project_id, ids, *public)
     own = money.totals_by(LedgerEntry.project_id, ids, LedgerEntry.fund_id == fund.id, *public)
     return [FundProject(project, overall[project.id], own[project.id]) for project in projects]
+
+
+def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
+    from charity_site.finance import money
+
+    query = (
+        select(LedgerEntry)
+        .filter_by(**filters)
+        .where(*money.public_line_conditions())
+        .options(selectinload(LedgerEntry.fund))
+        .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def staff_filters(args) -> dict:
+    """The staff list's filters from the query string; anything malformed is dropped."""
+    return {
+        "fund": query_id(args, "fund"), "project": query_id(args, "project"),
+        "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
+        "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
+        "q": query_text(args, "q"),
+    }
+
+
+def staff_conditions(filters: dict) -> list:
+    conditions = []
+    if filters["fund"]:
+        conditions.append(LedgerEntry.fund_id == filters["fund"])
+    if filters["project"]:
+        conditions.append(LedgerEntry.project_id == filters["project"])
+    if filters["kind"]:
+        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
+    if filters["state"]:
+        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
+    if filters["q"]:
+        pattern = f"%{filters['q']}%"
+        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
+                              LedgerEntry.counterparty.ilike(pattern)))
+    return conditions
+
+
+def staff_page(conditions: list, page: int):
+    """Every line (voided and of draft funds included), newest first, for the finance workspace."""
+    query = (select(LedgerEntry).where(*conditions)
+             .options(joinedload(LedgerEntry.fund), joinedload(LedgerEntry.project))
+             .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc()))
+    return db.paginate(query, page=page, per_page=STAFF_PER_PAGE, error_out=False)

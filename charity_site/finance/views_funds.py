@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from charity_site.models import Fund, FundKind, LedgerEntry
-from charity_site.projects import queries as catalog
-from charity_site.finance import charts
+from charity_site.disclosures import queries as disclosures_queries
+from charity_site.finance import charts, money
+from charity_site.finance import queries as finance_queries
 from charity_site.finance import queries as ledger_queries
-from charity_site.finance import money
+from charity_site.finance.models import Fund, FundKind, LedgerEntry
+from charity_site.web import lookup
 from charity_site.web.input import query_page
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
@@ -33,7 +34,7 @@ def index():
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    fund: Fund = catalog.public_by_slug(Fund, slug, "funds.detail")
+    fund: Fund = lookup.public_by_slug(Fund, slug, "funds.detail")
     lines = (LedgerEntry.fund_id == fund.id, *money.public_line_conditions())
     months = money.monthly_totals(*lines)
     spending = money.expense_by_category(*lines)
@@ -47,8 +48,8 @@ def detail(slug: str):
         spending=spending,
         spending_total=totals.expense_fen,
         projects=projects,
-        ledger_lines=catalog.latest_ledger_lines(fund_id=fund.id),
-        disclosures=catalog.linked_disclosures(10, fund_id=fund.id),
+        ledger_lines=finance_queries.latest_ledger_lines(fund_id=fund.id),
+        disclosures=disclosures_queries.linked_disclosures(10, fund_id=fund.id),
         monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
         category_chart=charts.category_chart(spending, _("Expense")),
         budget_chart=charts.budget_chart(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from charity_site.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
 from charity_site.finance import queries as ledger_queries
+from charity_site.finance.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
 from charity_site.web.input import query_page
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")

@@ -4,12 +4,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from charity_site.extensions import db
-from charity_site.web.publishable_form import NEWS_CATEGORIES, NewsForm
-from charity_site.models import Project, Role
 from charity_site.core import editing
+from charity_site.core.roles import Role
+from charity_site.extensions import db
+from charity_site.news.forms import NewsForm
+from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
+from charity_site.web.publishable_form import NEWS_CATEGORIES
 
 bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
 

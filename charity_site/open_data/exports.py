@@ -29,22 +29,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, true
 
-from charity_site.extensions import db
 from charity_site.core.formatting import SITE_TZ, local_date, mask_person_name, yuan_text
 from charity_site.core.labels import label_of
-from charity_site.models import (
-    CounterpartyType,
-    Disclosure,
-    DisclosureStatus,
-    EntryKind,
-    Fund,
-    LedgerEntry,
-    Project,
-    utcnow,
-)
-from charity_site.web.urls import canonical_url
+from charity_site.core.models import utcnow
+from charity_site.disclosures.models import Disclosure, DisclosureStatus
+from charity_site.extensions import db
 from charity_site.finance import money
+from charity_site.finance.models import CounterpartyType, EntryKind, Fund, LedgerEntry
 from charity_site.finance.queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
+from charity_site.projects.models import Project
+from charity_site.web.urls import canonical_url
 
 YIELD_PER = 1000
 CHUNK_ROWS = 200  # rows gathered into one chunk of the streamed response

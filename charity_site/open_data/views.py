@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context
 from flask_babel import gettext as _
 
-from charity_site.models import EntryKind
 from charity_site.feeds import freshness
+from charity_site.finance.models import EntryKind
 from charity_site.open_data import exports as data
 from charity_site.web.templating import site_settings
 from charity_site.web.urls import canonical_url

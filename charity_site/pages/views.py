@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from charity_site.models import Page
-from charity_site.projects import queries as catalog
+from charity_site.pages.models import Page
+from charity_site.web import lookup
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/pages/<slug>")
 def page(slug: str):
-    return render_template("pages/page.html", page=catalog.public_by_slug(Page, slug, "pages.page"))
+    return render_template("pages/page.html", page=lookup.public_by_slug(Page, slug, "pages.page"))
 
 
 def _alias(slug: str):

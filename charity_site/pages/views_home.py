@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from charity_site.projects import queries as catalog
+from charity_site.disclosures import queries as disclosures_queries
+from charity_site.files import queries as files_queries
 from charity_site.finance import money
-from charity_site.web.templating import FONT_COOKIE, FONT_SIZES
+from charity_site.news import queries as news_queries
+from charity_site.projects import queries as catalog
 from charity_site.web.safety import safe_next_url
+from charity_site.web.templating import FONT_COOKIE, FONT_SIZES
 
 bp = Blueprint("public", __name__)
 
@@ -23,9 +26,9 @@ def home():
         people_served=money.people_served_total(),
         projects=projects,
         project_money=money.project_totals(project.id for project in projects),
-        covers=catalog.covers(projects),
-        news=catalog.latest_news(),
-        disclosures=catalog.latest_disclosures(),
+        covers=files_queries.covers(projects),
+        news=news_queries.latest_news(),
+        disclosures=disclosures_queries.latest_disclosures(),
     )
 
 

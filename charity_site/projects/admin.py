@@ -9,14 +9,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from charity_site.extensions import db
-from charity_site.web.forms import ConfirmForm
-from charity_site.web.publishable_form import ProjectForm, ProjectUpdateForm
-from charity_site.core.markdown import render_page_markdown
-from charity_site.models import Fund, Project, ProjectUpdate, Role
 from charity_site.core import editing
+from charity_site.core.markdown import render_page_markdown
+from charity_site.core.roles import Role
+from charity_site.extensions import db
+from charity_site.finance.models import Fund
+from charity_site.projects import operations as projects_operations
+from charity_site.projects.forms import ProjectForm, ProjectUpdateForm
+from charity_site.projects.models import Project, ProjectUpdate
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
+from charity_site.web.forms import ConfirmForm
 
 bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,))
 
@@ -71,11 +74,11 @@ def edit_update(project_id: int, update_id: int | None = None):
         if "preview" in request.form:
             preview = render_page_markdown(form.body_md.data)
         elif form.validate_on_submit():
-            data = {name: getattr(form, name).data for name in editing.UPDATE_FIELDS}
+            data = {name: getattr(form, name).data for name in projects_operations.UPDATE_FIELDS}
             data["title"] = data["title"].strip()
             data["body_md"] = data["body_md"] or ""
             try:
-                editing.save_project_update(project, update, data, expected_version=form.submitted_version(),
+                projects_operations.save_project_update(project, update, data, expected_version=form.submitted_version(),
                                             actor=current_user)
             except editing.StaleEdit as conflict:
                 stale = conflict.current
@@ -98,7 +101,7 @@ def delete_update(project_id: int, update_id: int):
         return redirect(url_for("admin_projects.edit", item_id=project.id))
     form = ConfirmForm()
     if form.validate_on_submit():
-        outcome = editing.delete_project_update(update, actor=current_user)
+        outcome = projects_operations.delete_project_update(update, actor=current_user)
         if outcome == "unpublished":
             flash(_("The update was shown on the project page, so it has been hidden instead of deleted."), "warning")
         else:

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity_site.extensions import db
 from charity_site.core.models import ContentSourceMixin, PublishableMixin, TimestampMixin, VersionedMixin, str_enum
+from charity_site.extensions import db
 
 
 class ProjectStatus(str, enum.Enum):

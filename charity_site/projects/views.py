@@ -5,13 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
-from charity_site.models import PROJECT_CATEGORIES, LedgerEntry, Project, ProjectStatus
-from charity_site.projects import queries as catalog
-from charity_site.finance import charts
-from charity_site.finance import money
 from charity_site.core.qr import qr_svg
-from charity_site.web.urls import canonical_url
+from charity_site.disclosures import queries as disclosures_queries
+from charity_site.files import queries as files_queries
+from charity_site.finance import charts, money
+from charity_site.finance import queries as finance_queries
+from charity_site.finance.models import LedgerEntry
+from charity_site.news import queries as news_queries
+from charity_site.projects import queries as catalog
+from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus
+from charity_site.web import lookup
 from charity_site.web.input import query_page
+from charity_site.web.urls import canonical_url
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -29,14 +34,14 @@ def index():
         categories=PROJECT_CATEGORIES,
         statuses=list(ProjectStatus),
         years=catalog.project_years(),
-        covers=catalog.covers(projects),
+        covers=files_queries.covers(projects),
         project_money=money.project_totals(project.id for project in projects),
     )
 
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    project: Project = catalog.public_by_slug(Project, slug, "projects.detail")
+    project: Project = lookup.public_by_slug(Project, slug, "projects.detail")
     lines = (LedgerEntry.project_id == project.id, *money.public_line_conditions())
     months = money.monthly_totals(*lines)
     spending = money.expense_by_category(*lines)
@@ -51,16 +56,16 @@ def detail(slug: str):
         monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
         category_chart=charts.category_chart(spending, _("Expense")),
         updates=catalog.project_updates(project),
-        ledger_lines=catalog.latest_ledger_lines(project_id=project.id),
-        news=catalog.project_news(project),
-        disclosures=catalog.linked_disclosures(5, project_id=project.id),
+        ledger_lines=finance_queries.latest_ledger_lines(project_id=project.id),
+        news=news_queries.project_news(project),
+        disclosures=disclosures_queries.linked_disclosures(5, project_id=project.id),
     )
 
 
 @bp.get("/<slug>/qr.svg")
 def qr_code(slug: str):
     """The QR code of the project's public address, for scanning from a screen or a print-out."""
-    project: Project = catalog.public_by_slug(Project, slug, "projects.qr_code")
+    project: Project = lookup.public_by_slug(Project, slug, "projects.qr_code")
     response = make_response(qr_svg(canonical_url("projects.detail", slug=project.slug)))
     response.mimetype = "image/svg+xml"
     response.headers["Cache-Control"] = "public, max-age=86400"

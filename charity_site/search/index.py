@@ -32,19 +32,14 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, column, delete, exists, func, literal_column, select, table, text
 
-from charity_site.extensions import db
 from charity_site.core.markdown import plain_text
-from charity_site.models import (
-    Disclosure,
-    DisclosureStatus,
-    NewsPost,
-    Page,
-    Project,
-    PublicationStatus,
-    SearchEntry,
-    utcnow,
-)
-from charity_site.search.models import SEARCH_KINDS, SQLITE_FTS_TABLE
+from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.disclosures.models import Disclosure, DisclosureStatus
+from charity_site.extensions import db
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project
+from charity_site.search.models import SEARCH_KINDS, SQLITE_FTS_TABLE, SearchEntry
 
 PER_PAGE = 10
 MAX_QUERY_CHARS = 100

@@ -19,8 +19,8 @@ from datetime import datetime
 from sqlalchemy import DDL, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from charity_site.extensions import db
 from charity_site.core.models import UTCDateTime, utcnow
+from charity_site.extensions import db
 
 SEARCH_KINDS = ("project", "news", "page", "disclosure")
 

@@ -11,10 +11,12 @@ from limits import parse
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from charity_site.extensions import db, limiter
-from charity_site.models import Role, StaffRole, StaffUser, utcnow
 from charity_site.core.audit import record_audit
 from charity_site.core.locking import StaleEdit, claim, flush_or_refuse, lock_row
+from charity_site.core.models import utcnow
+from charity_site.core.roles import Role
+from charity_site.extensions import db, limiter
+from charity_site.staff.models import StaffRole, StaffUser
 from charity_site.staff.passwords import check_password_strength
 
 # A fixed hash to compare against when the e-mail is unknown, so timing does not reveal accounts.

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity_site.staff.forms_auth import ChangePasswordForm
 from charity_site.staff import accounts as staff
+from charity_site.staff.forms import ChangePasswordForm
 from charity_site.staff.passwords import PasswordRejected
 from charity_site.web.access import staff_blueprint
 

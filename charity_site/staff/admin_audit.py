@@ -8,13 +8,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from charity_site.core.formatting import format_yuan
-from charity_site.staff.forms_audit import AuditFilterForm
-from charity_site.core.labels import ROLE_LABELS
-from charity_site.core.labels import label_of
-from charity_site.models import Role
+from charity_site.core.labels import ROLE_LABELS, label_of
+from charity_site.core.roles import Role
 from charity_site.staff.directory import audit_filter_values, search_audit
-from charity_site.web.input import query_page
+from charity_site.staff.forms import AuditFilterForm
 from charity_site.web.access import staff_blueprint
+from charity_site.web.input import query_page
 
 bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,))
 

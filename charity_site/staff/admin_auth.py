@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from charity_site.staff.forms_auth import LoginForm
 from charity_site.staff import accounts as staff
+from charity_site.staff.forms import LoginForm
 from charity_site.web.safety import safe_next_url
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")

@@ -6,10 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity_site.staff.forms_settings import SETTINGS_FIELDS, SiteSettingsForm
-from charity_site.models import Role
 from charity_site.core import site_settings
 from charity_site.core.audit import snapshot
+from charity_site.core.roles import Role
+from charity_site.core.site_settings import FIELDS as SETTINGS_FIELDS
+from charity_site.staff.forms import SiteSettingsForm
 from charity_site.web.access import staff_blueprint
 
 bp = staff_blueprint("admin_settings", __name__, "/admin/settings", roles=(Role.ADMIN,))

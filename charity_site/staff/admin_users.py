@@ -6,16 +6,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from charity_site.extensions import db
-from charity_site.web.forms import ConfirmForm
-from charity_site.staff.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
 from charity_site.core.labels import ROLE_LABELS
-from charity_site.models import Role, StaffUser
+from charity_site.core.roles import Role
+from charity_site.extensions import db
 from charity_site.staff import accounts as staff
-from charity_site.staff.passwords import PasswordRejected
 from charity_site.staff.directory import search_users
-from charity_site.web.input import query_page
+from charity_site.staff.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from charity_site.staff.models import StaffUser
+from charity_site.staff.passwords import PasswordRejected
 from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import ConfirmForm
+from charity_site.web.input import query_page
 
 bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,))
 

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from charity_site.core.roles import Role
 from charity_site.extensions import db
-from charity_site.models import Role, StaffUser
 from charity_site.staff import accounts as staff
+from charity_site.staff.models import StaffUser
 from charity_site.staff.passwords import PasswordRejected
 
 ROLE_NAMES = [role.value for role in Role]

@@ -6,9 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from charity_site.extensions import db
-from charity_site.models import AuditLog, Fund, NewsPost, Page, Project, PublicationStatus, Role, utcnow
+from charity_site.core.audit import AuditLog
+from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.core.roles import Role
 from charity_site.disclosures import deadlines
+from charity_site.extensions import db
+from charity_site.finance.models import Fund
+from charity_site.news.models import NewsPost
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project
 
 EDITABLE_KINDS = (
     ("page", Page, "admin_pages"),

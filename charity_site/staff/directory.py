@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from charity_site.extensions import db
+from charity_site.core.audit import AuditLog
 from charity_site.core.formatting import local_to_utc
-from charity_site.models import AuditLog, StaffUser
+from charity_site.extensions import db
+from charity_site.staff.models import StaffUser
 
 USERS_PER_PAGE = 20
 AUDIT_PER_PAGE = 50

@@ -6,14 +6,23 @@ import re
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SearchField, SelectChoice, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from charity_site.core.labels import ROLE_LABELS
-from charity_site.models import Role
-from charity_site.web.input import SiteForm
+from charity_site.core.roles import Role
+from charity_site.core.site_settings import FIELDS as SETTINGS_FIELDS
 from charity_site.web.fields import MultiCheckboxField
-
+from charity_site.web.input import BoundedDateField, BoundedIntegerField, SiteForm, parse_int
 
 AT_MOST = _l("At most %(max)d characters.")
 EMAIL_TOO_LONG = _l("The e-mail is too long.")
@@ -110,3 +119,88 @@ class UserFilterForm(SiteForm):
         SelectChoice("", _l("All")), SelectChoice("active", _l("Active")),
         SelectChoice("disabled", _l("Disabled")),
     ])
+
+
+class LoginForm(SiteForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail.")), Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class ChangePasswordForm(SiteForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Please enter a new password.")), Length(max=200)],
+        description=_l("At least 10 characters; avoid common passwords such as 1234567890."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Please repeat the new password.")),
+                    EqualTo("new_password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class AuditFilterForm(SiteForm):
+    """Read from the query string; the choices are filled in by the view from what the log holds."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField(_l("Who"), validators=[Optional()], validate_choice=False)
+    object_type = SelectField(_l("Kind of item"), validators=[Optional()], validate_choice=False)
+    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
+    date_from = BoundedDateField(_l("From"), validators=[Optional()], description=_l("Date, Beijing time"))
+    date_to = BoundedDateField(_l("Until"), validators=[Optional()], description=_l("Date, Beijing time"))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date must not be before the start date."))
+
+
+def _text(label, max_length, description=None):
+    return StringField(label, filters=[strip_text], description=description,
+                       validators=[Length(max=max_length, message=AT_MOST)])
+
+
+class SiteSettingsForm(SiteForm):
+    org_name = StringField(
+        _l("Organisation name"), filters=[strip_text],
+        validators=[DataRequired(_l("Please enter the name of the organisation.")), Length(max=120, message=AT_MOST)],
+        description=_l("The full registered name, e.g. 广州市番禺区慈善会."),
+    )
+    org_short_name = _text(_l("Short name"), 60, _l("Used where space is short, e.g. 番禺慈善会."))
+    tagline = _text(_l("Tagline"), 255, _l("One short sentence under the name at the top of every page."))
+    intro_md = TextAreaField(
+        _l("Introduction"), filters=[strip_text], validators=[Length(max=20000, message=AT_MOST)],
+        description=_l("Shown on the home page. Markdown: **bold**, a dash and a space for a list item, "
+                       "an empty line between paragraphs."),
+    )
+    credit_code = _text(_l("Unified social credit code"), 40)
+    address = _text(_l("Address"), 255)
+    phone = _text(_l("Phone"), 40)
+    supervision_phone = _text(_l("Supervision hotline"), 40)
+    email = EmailField(_l("E-mail"), filters=[strip_text],
+                       validators=[Length(max=254, message=EMAIL_TOO_LONG), email_format])
+    icp_number = _text(_l("ICP licence number"), 60, _l("Shown at the bottom of every page, e.g. 粤ICP备12345678号."))
+    charity_china_url = StringField(
+        _l("Link on the China Charity Information Platform"), filters=[strip_text],
+        validators=[Length(max=255, message=AT_MOST), web_address],
+        description=_l("The address of your organisation's page there, starting with https://."),
+    )
+    founded_year = BoundedIntegerField(_l("Year founded"), validators=[Optional()], minimum=1800, maximum=2100,
+                                       message=_l("Please enter a year such as 2008."))
+    version = HiddenField()
+
+    def settings_data(self) -> dict:
+        return {name: self[name].data if name == "founded_year" else (self[name].data or "")
+                for name in SETTINGS_FIELDS}
+
+    def expected_version(self) -> int | None:
+        return parse_int(self.version.data)

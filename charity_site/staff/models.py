@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from charity_site.extensions import db
 from charity_site.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"  # everything, including users and settings
-    EDITOR = "editor"  # pages, news, projects and their updates
-    FINANCE = "finance"  # funds, ledger, disclosures, pledges
-    COORDINATOR = "coordinator"  # volunteers, opportunities, shifts
+from charity_site.core.roles import Role
+from charity_site.extensions import db
 
 
 class StaffUser(UserMixin, TimestampMixin, db.Model):
@@ -71,24 +64,3 @@ class StaffRole(db.Model):
     user: Mapped[StaffUser] = relationship(back_populates="role_links")
 
 
-class AuditLog(db.Model):
-    """One staff write: who, when, what object, and the fields before and after.
-
-    Rows are only ever inserted; no view updates or deletes them.
-    """
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
-    actor: Mapped[str] = mapped_column(String(254), default=str)  # email or "system", kept if the user goes
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    object_type: Mapped[str] = mapped_column(String(40), index=True)
-    object_id: Mapped[int | None] = mapped_column(Integer)
-    object_label: Mapped[str] = mapped_column(String(200), default=str)
-    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # {"field": [before, after]}
-    ip_address: Mapped[str | None] = mapped_column(String(45))
-    note: Mapped[str] = mapped_column(Text, default=str)
-
-    user: Mapped[StaffUser | None] = relationship()

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from charity_site.models import Role
+from charity_site.core.roles import Role
 
 ANY_STAFF = tuple(Role)
 

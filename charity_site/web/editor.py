@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from charity_site.core import editing, errors
+from charity_site.core.markdown import render_page_markdown
+from charity_site.core.models import PublicationStatus
 from charity_site.extensions import db
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.core.markdown import render_page_markdown
-from charity_site.models import PublicationStatus
-from charity_site.core import editing
 from charity_site.web.input import query_page, query_text
 
 ITEMS_PER_PAGE = 20
@@ -82,7 +82,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
                     stale = conflict.current
                     form.version.data = stale.version
                     status_code = 409
-                except editing.EditError as error:
+                except errors.EditError as error:
                     attach_error(form, error)
                     status_code = 400
                 else:
@@ -100,7 +100,7 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
         if form.validate_on_submit():
             try:
                 outcome = editing.delete_or_unpublish(spec.kind, item, actor=current_user)
-            except editing.EditError as error:
+            except errors.EditError as error:
                 flash(error.message, "error")
                 return redirect(url_for(f"{bp.name}.edit", item_id=item.id))
             if outcome == "unpublished":

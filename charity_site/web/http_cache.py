@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
-
-from charity_site.feeds.freshness import last_change_this_request
 
 PUBLIC_MAX_AGE = 60
 STATIC_MAX_AGE = 300
@@ -30,10 +29,11 @@ CACHEABLE_MIMETYPES = frozenset({
 PRIVATE = "private, no-store"
 
 
-def init_http_cache(app: Flask) -> None:
+def init_http_cache(app: Flask, last_change: Callable[[], datetime | None]) -> None:
+    """``last_change`` tells when anything public last changed (the feeds domain knows; web imports no domain)."""
     if "http_cache" in app.extensions:
         return
-    app.extensions["http_cache"] = True
+    app.extensions["http_cache"] = last_change
     app.after_request(_cache_headers)
 
 
@@ -57,7 +57,7 @@ def _cache_headers(response: Response) -> Response:
     # The font-size cookie changes the page, and a session cookie may mean a staff member.
     response.vary.add("Cookie")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    last_modified = last_change_this_request()
+    last_modified = current_app.extensions["http_cache"]()
     if last_modified is not None:
         response.last_modified = last_modified
     if _not_modified(response.get_etag()[0], last_modified):

@@ -50,6 +50,8 @@ NOT_AN_OPTION = _l("Please choose one of the options.")
 CONTROL_CHARACTER_MESSAGE = _l("This contains invisible control characters (perhaps copied along with the text). "
                                "Please remove them and try again.")
 
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # the years the year filters accept
+
 
 def control_character_at(text: str, *, multiline: bool = False) -> int | None:
     """Index of the first control character in ``text`` (tab and line breaks allowed if ``multiline``), or None."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from charity_site.web.publishable_form import PreviewForm
 from charity_site.core.markdown import render_page_markdown
-from charity_site.models import Role
+from charity_site.core.roles import Role
 from charity_site.web.access import staff_blueprint
+from charity_site.web.publishable_form import PreviewForm
 
 bp = staff_blueprint("admin_preview", __name__, "/admin/preview", roles=(Role.EDITOR, Role.FINANCE))
 

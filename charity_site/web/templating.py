@@ -46,8 +46,8 @@ def current_font_size() -> str:
 def site_settings():
     """The SiteSettings row, read once a request (an empty one if none exists yet)."""
     if "site_settings" not in g:
+        from charity_site.core.site_settings import SiteSettings
         from charity_site.extensions import db
-        from charity_site.models import SiteSettings
 
         g.site_settings = db.session.get(SiteSettings, 1) or empty_site_settings()
     return g.site_settings
@@ -55,7 +55,7 @@ def site_settings():
 
 def empty_site_settings():
     """What pages show before the organisation has entered its particulars (or while they cannot be read)."""
-    from charity_site.models import SiteSettings
+    from charity_site.core.site_settings import SiteSettings
 
     return SiteSettings(org_name="慈善会")
 

@@ -1,0 +1,99 @@
+"""Volunteers, opportunities, their shifts and sign-ups: records that hold personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from charity_site.core.models import PublishableMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum
+from charity_site.extensions import db
+
+
+class Volunteer(TimestampMixin, db.Model):
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(30), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    skills: Mapped[str] = mapped_column(Text, default=str)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_text_version: Mapped[str] = mapped_column(String(20), default=str)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    signups: Mapped[list["Signup"]] = relationship(back_populates="volunteer")
+
+
+class Opportunity(PublishableMixin, TimestampMixin, db.Model):
+    """A volunteer activity (志愿活动) with one or more shifts."""
+
+    __tablename__ = "opportunities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(String(200), default=str)
+    organiser_contact: Mapped[str] = mapped_column(String(120), default=str)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+
+    shifts: Mapped[list["Shift"]] = relationship(
+        back_populates="opportunity", cascade="all, delete-orphan", order_by="Shift.starts_at"
+    )
+    project: Mapped["Project | None"] = relationship()  # noqa: F821
+
+
+class Shift(TimestampMixin, db.Model):
+    """A dated slot (岗位/班次) of an opportunity with its own capacity."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    task: Mapped[str] = mapped_column(String(200), default=str)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(Integer, default=lambda: 10)
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="shifts")
+    signups: Mapped[list["Signup"]] = relationship(back_populates="shift")
+
+
+class SignupStatus(StateMachine):
+    SIGNED_UP = "signed_up"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    ABSENT = "absent"
+
+    @classmethod
+    def allowed(cls) -> dict:
+        return {
+            cls.SIGNED_UP: (cls.CANCELLED, cls.ATTENDED, cls.ABSENT),
+            cls.CANCELLED: (cls.SIGNED_UP,),
+            cls.ABSENT: (cls.ATTENDED,),
+            cls.ATTENDED: (cls.ABSENT,),
+        }
+
+
+class Signup(TimestampMixin, db.Model):
+    __tablename__ = "signups"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "volunteer_id"),
+        CheckConstraint("service_minutes >= 0", name="minutes_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="RESTRICT"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[SignupStatus] = mapped_column(
+        str_enum(SignupStatus), default=lambda: SignupStatus.SIGNED_UP, index=True
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    service_minutes: Mapped[int] = mapped_column(Integer, default=lambda: 0)  # 服务时长, credited after the shift
+    credited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default=str)
+
+    shift: Mapped[Shift] = relationship(back_populates="signups")
+    volunteer: Mapped[Volunteer] = relationship(back_populates="signups")
