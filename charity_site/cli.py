@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from charity_site.demo_content.loader import load_content
+from charity_site.donations.cli import init_pledges_cli
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
 
@@ -45,3 +46,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(ledger)
     init_users_cli(app)
     init_search_cli(app)
+    init_pledges_cli(app)

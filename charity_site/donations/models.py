@@ -41,13 +41,13 @@ class PledgeStatus(StateMachine):
         }
 
 
-class DonorDisplay(str, enum.Enum):
+class DonorDisplay(enum.StrEnum):
     FULL_NAME = "full_name"  # explicit opt-in to show the name
     MASKED = "masked"  # 张**
     ANONYMOUS = "anonymous"  # 匿名
 
 
-class PaymentMethod(str, enum.Enum):
+class PaymentMethod(enum.StrEnum):
     BANK = "bank"  # 银行转账
     WECHAT = "wechat"  # 微信支付
     ALIPAY = "alipay"  # 支付宝
@@ -109,9 +109,9 @@ class Pledge(TimestampMixin, db.Model):
     receipt_issued_on: Mapped[date | None] = mapped_column(Date)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    fund: Mapped["Fund | None"] = relationship()  # noqa: F821
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
-    ledger_entry: Mapped["LedgerEntry | None"] = relationship()  # noqa: F821
+    fund: Mapped[Fund | None] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
+    ledger_entry: Mapped[LedgerEntry | None] = relationship()  # noqa: F821
 
     @property
     def certificate_label(self) -> str | None:
@@ -141,8 +141,8 @@ class GiftCampaign(TimestampMixin, db.Model):
     platform_url: Mapped[str] = mapped_column(String(255), default=str)  # the same campaign on a national platform
     collection_code: Mapped[str] = mapped_column(String(255), default=str)  # uploaded image path of the pay code
 
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
-    fund: Mapped["Fund | None"] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
+    fund: Mapped[Fund | None] = relationship()  # noqa: F821
 
     @property
     def title(self) -> str:

@@ -43,16 +43,6 @@ def font_size(size: str):
     return response
 
 
-@bp.get("/donate")
-def donate():
-    return render_template(
-        "public/coming_soon.html",
-        section_title=_("Donate"),
-        message=_("Online pledges with QR codes are being prepared. Until then, please contact us by phone "
-                  "to donate; every gift is recorded in our public ledger."),
-    )
-
-
 @bp.get("/volunteer")
 def volunteer():
     return render_template(

@@ -60,6 +60,7 @@ def staff_navigation():
         ("admin_projects.index", _l("Projects"), (Role.EDITOR,)),
         ("admin_funds.index", _l("Funds"), (Role.FINANCE,)),
         ("admin_ledger.index", _l("Ledger"), (Role.FINANCE,)),
+        ("admin_pledges.index", _l("Pledges"), (Role.FINANCE,)),
         ("admin_disclosures.index", _l("Disclosures"), (Role.EDITOR, Role.FINANCE)),
         ("admin_uploads.index", _l("Images and files"), (Role.EDITOR, Role.FINANCE)),
         ("admin_users.index", _l("Users"), (Role.ADMIN,)),

@@ -23,7 +23,7 @@ MAIN_NAV = (
     ("projects.index", _l("Charity projects"), {}),
     ("news.index", _l("News"), {}),
     ("disclosures.index", _l("Disclosures"), {}),
-    ("public.donate", _l("Donate"), {}),
+    ("donations.donate", _l("Donate"), {}),
     ("public.volunteer", _l("Volunteer"), {}),
     ("pages.about", _l("About us"), {}),
 )

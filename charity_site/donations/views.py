@@ -1,0 +1,216 @@
+"""Public giving: the pledge form, the donor's private pledge page, lookup, certificates, donor wall."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from charity_site.core.errors import EditError
+from charity_site.core.personal import last_digits_match
+from charity_site.core.qr import qr_png, qr_svg
+from charity_site.core.site_settings import get_settings
+from charity_site.donations import certificates, mails, queries
+from charity_site.donations.forms import CUSTOM, LookupForm, PledgeForm
+from charity_site.donations.labels import PLEDGE_STATUS_LABELS
+from charity_site.donations.models import DonorDisplay, PaymentMethod, PledgeStatus
+from charity_site.donations.pledging import CONSENT_TEXT_VERSION, PledgeRequest, create_pledge
+from charity_site.extensions import db, limiter
+from charity_site.finance.models import Fund
+from charity_site.projects.models import Project
+from charity_site.web.forms import attach_error
+from charity_site.web.input import parse_id, whole_number
+from charity_site.web.urls import canonical_url
+
+bp = Blueprint("donations", __name__)
+
+PLEDGE_LIMIT = "20 per hour"
+LOOKUP_LIMIT = "10 per 15 minutes"
+
+
+def pledge_limit() -> str:
+    return current_app.config.get("PLEDGE_RATE_LIMIT", PLEDGE_LIMIT)
+
+
+def lookup_limit() -> str:
+    return current_app.config.get("PLEDGE_LOOKUP_LIMIT", LOOKUP_LIMIT)
+
+
+def _status_url(pledge) -> str:
+    return canonical_url("donations.pledge", token=pledge.access_token)
+
+
+def _no_store(response):
+    """The donor's own pages carry a secret address: no cache, no referrer to other pages."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _prepare(form: PledgeForm, choices: list) -> None:
+    settings = queries.giving_settings()
+    presets = queries.preset_amounts_fen(settings)
+    form.amount_choice.choices = [(str(fen), f"¥{fen // 100:,}") for fen in presets]
+    form.designation.choices = [(choice.key, choice.label) for choice in choices]
+
+
+def _preselected(choices) -> str | None:
+    project_id, fund_id = parse_id(request.args.get("project")), parse_id(request.args.get("fund"))
+    for choice in choices:
+        if project_id is not None and choice.project_id == project_id:
+            return choice.key
+        if fund_id is not None and choice.project_id is None and choice.fund_id == fund_id and choice.key != "general":
+            return choice.key
+    return None
+
+
+def _amount(form: PledgeForm) -> int | None:
+    if form.custom_amount.data:
+        return form.custom_amount.data
+    choice = form.amount_choice.data
+    if choice and choice != CUSTOM:
+        number = whole_number(choice)
+        presets = {fen for fen, _label in ((int(value), label) for value, label in form.amount_choice.choices)}
+        return number if number in presets else None
+    return None
+
+
+@bp.route("/donate", methods=["GET", "POST"])
+@limiter.limit(pledge_limit, methods=["POST"])
+def donate():
+    choices = queries.designations()
+    form = PledgeForm()
+    _prepare(form, choices)
+    status = 200
+    if request.method == "GET":
+        form.designation.data = _preselected(choices) or (choices[0].key if choices else None)
+        if form.amount_choice.choices and not form.amount_choice.data:
+            form.amount_choice.data = form.amount_choice.choices[1 if len(form.amount_choice.choices) > 1 else 0][0]
+    elif form.filled_by_bot():
+        abort(400)
+    elif form.validate_on_submit():
+        designation = next(choice for choice in choices if choice.key == form.designation.data)
+        display = DonorDisplay.FULL_NAME if form.show_full_name.data else DonorDisplay(form.display.data)
+        pledge_request = PledgeRequest(
+            amount_fen=_amount(form), designation=designation, method=PaymentMethod(form.method.data),
+            display=display, donor_name=form.donor_name.data or "", phone=form.phone.data or "",
+            email=form.email.data or "", message=form.message.data or "", show_message=form.show_message.data,
+            wants_receipt=form.wants_receipt.data, wants_updates=form.wants_updates.data,
+            consent=form.consent.data, submission_token=form.submission_token.data,
+        )
+        try:
+            pledge = create_pledge(pledge_request)
+            mails.queue_pledge_received(pledge, _status_url(pledge))
+        except EditError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            status = 400
+        else:
+            db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
+            return redirect(url_for(".pledge", token=pledge.access_token), code=303)
+    else:
+        status = 400
+    form.ensure_submission_token()
+    return render_template("donations/donate.html", form=form, choices=choices, organisation=get_settings(),
+                           giving=queries.giving_settings(), consent_version=CONSENT_TEXT_VERSION), status
+
+
+def _pledge_or_404(token: str):
+    pledge = queries.pledge_by_token(token)
+    if pledge is None:
+        abort(404)
+    return pledge
+
+
+@bp.get("/pledge/<token>")
+def pledge(token: str):
+    pledge = _pledge_or_404(token)
+    status_url = _status_url(pledge)
+    campaign = queries.campaign_of(project=pledge.project) if pledge.project_id else (
+        queries.campaign_of(fund=pledge.fund) if pledge.fund_id else None)
+    giving = queries.giving_settings()
+    collection_code = (campaign.collection_code if campaign and campaign.collection_code else
+                       giving.collection_code)
+    response = make_response(render_template(
+        "donations/pledge.html", pledge=pledge, status_url=status_url, qr=Markup(qr_svg(status_url)),
+        giving=giving, organisation=get_settings(), collection_code=collection_code, campaign=campaign,
+        updates=certificates.latest_updates(pledge), PledgeStatus=PledgeStatus,
+    ))
+    return _no_store(response)
+
+
+@bp.get("/pledge/<token>/qr.png")
+def pledge_qr(token: str):
+    pledge = _pledge_or_404(token)
+    response = make_response(qr_png(_status_url(pledge)))
+    response.mimetype = "image/png"
+    response.headers["Content-Disposition"] = f'inline; filename="pledge-{pledge.reference}.png"'
+    return _no_store(response)
+
+
+@bp.get("/pledge/<token>/certificate")
+def certificate(token: str):
+    pledge = _pledge_or_404(token)
+    if pledge.certificate_number is None:
+        abort(404)
+    verify_url = canonical_url("donations.verify", number=pledge.certificate_label)
+    return _no_store(make_response(render_template(
+        "donations/certificate.html", cert=certificates.certificate_of(pledge), verify_url=verify_url,
+        qr=Markup(qr_svg(verify_url)))))
+
+
+@bp.route("/donate/lookup", methods=["GET", "POST"])
+@limiter.limit(lookup_limit, methods=["POST"])
+def lookup():
+    form = LookupForm()
+    status = 200
+    if form.validate_on_submit():
+        pledge = queries.pledge_by_reference(form.reference.data)
+        if pledge is not None and last_digits_match(pledge.phone, form.phone_last4.data):
+            return redirect(url_for(".pledge", token=pledge.access_token), code=303)
+        form.form_errors.append(_("No pledge matches this reference and these digits. Please check both."))
+        status = 404
+    elif request.method == "POST":
+        status = 400
+    return _no_store(make_response(render_template("donations/lookup.html", form=form), status))
+
+
+@bp.get("/verify/<number>")
+def verify(number: str):
+    parsed = certificates.parse_certificate_label(number)
+    pledge = queries.pledge_by_certificate(*parsed) if parsed else None
+    if pledge is None or pledge.status is not PledgeStatus.RECEIVED:
+        return render_template("donations/verify.html", cert=None, number=number[:20]), 404
+    return render_template("donations/verify.html", cert=certificates.certificate_of(pledge), number=number)
+
+
+@bp.get("/donors")
+def donors():
+    return render_template("donations/donors.html", wall=queries.wall(limit=50), counts=queries.received_count(),
+                           shown_name=queries.shown_name)
+
+
+@bp.app_template_filter("pledge_status")
+def pledge_status_label(status: PledgeStatus) -> str:
+    return str(PLEDGE_STATUS_LABELS[status])
+
+
+@bp.app_template_global("giving_for")
+def giving_for(project: Project | None = None, fund: Fund | None = None) -> dict | None:
+    """The giving panel of a project or fund page: campaign facts, goal bar and donor wall; None if not open."""
+    campaign = queries.campaign_of(project=project, fund=fund)
+    if not queries.accepting(campaign):
+        return None
+    owner_filter = {"project_id": project.id} if project is not None else {"fund_id": fund.id}
+    return {
+        "campaign": campaign,
+        "progress": queries.goal_progress(campaign),
+        "wall": queries.wall(limit=10, **owner_filter),
+        "counts": queries.received_count(**owner_filter),
+        "donate_url": url_for("donations.donate", **({"project": project.id} if project is not None
+                                                      else {"fund": fund.id})),
+        "giving": queries.giving_settings(),
+        "shown_name": queries.shown_name,
+    }
+
