@@ -21,7 +21,7 @@ from charity_site.web.fields import YuanField
 from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm
 from charity_site.web.public_forms import PublicIntakeForm
 
-AT_MOST = _l("At most %(max)d characters, please.")
+AT_MOST = _l("At most %(max)d characters.")
 CUSTOM = "custom"
 
 

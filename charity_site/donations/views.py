@@ -112,8 +112,11 @@ def donate():
     else:
         status = 400
     form.ensure_submission_token()
+    selected = next((choice.campaign for choice in choices if choice.key == form.designation.data), None)
     return render_template("donations/donate.html", form=form, choices=choices, organisation=get_settings(),
-                           giving=queries.giving_settings(), consent_version=CONSENT_TEXT_VERSION), status
+                           giving=queries.giving_settings(), consent_version=CONSENT_TEXT_VERSION,
+                           campaign=selected, campaigns=[choice.campaign for choice in choices if choice.campaign]
+                           ), status
 
 
 def _pledge_or_404(token: str):

@@ -1,0 +1,78 @@
+"""Opening a project or fund to public gifts needs the facts 慈善法 §§22-27 ask for; pages show them."""
+
+from __future__ import annotations
+
+import pytest
+from factories import login, make_fund, make_project, make_site_settings
+from factories_donations import CREDIT_CODE, ORG_NAME, QUALIFICATION, campaign_values, giving_ready, open_project
+
+from charity_site.core.errors import EditError
+from charity_site.donations import campaigns, queries
+from charity_site.donations.models import GiftCampaign
+from charity_site.extensions import db
+from charity_site.models import FundKind
+
+
+@pytest.mark.parametrize("missing, words", [
+    ("filing_number", "备案编号"),
+    ("starts_on", "开始和结束日期"),
+    ("ends_on", "开始和结束日期"),
+    ("responsible_person", "负责人"),
+])
+def test_a_campaign_without_its_filed_facts_cannot_be_opened(app, missing, words):
+    giving_ready()
+    project = make_project(fund_id=make_fund(kind=FundKind.GENERAL).id)
+    campaign = campaigns.campaign_for(project_id=project.id)
+
+    with pytest.raises(EditError) as refused:
+        campaigns.save_campaign(campaign, campaign_values(**{missing: None if missing.endswith("_on") else ""}))
+
+    assert refused.value.field == "is_open"
+    assert words in refused.value.message
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(GiftCampaign.id))) == 0
+
+
+def test_without_the_organisations_qualification_nothing_can_be_opened(app):
+    make_site_settings(org_name=ORG_NAME, credit_code="")
+    project = make_project(fund_id=make_fund(kind=FundKind.GENERAL).id)
+
+    problems = campaigns.missing_for_opening(GiftCampaign(project_id=project.id, **{
+        key: value for key, value in campaign_values().items() if key not in ("platform_url", "collection_code")}))
+
+    assert any("统一社会信用代码" in problem for problem in problems)
+    assert any("公开募捐资格" in problem for problem in problems)
+
+
+def test_staff_see_why_a_campaign_cannot_be_opened(app, client, finance):
+    giving_ready()
+    project = make_project(fund_id=make_fund(kind=FundKind.GENERAL).id)
+    db.session.commit()
+    login(client, finance.email)
+
+    response = client.post(f"/admin/pledges/campaigns/project/{project.id}",
+                           data={**campaign_values(), "is_open": "y", "filing_number": "", "goal_fen": "50000",
+                                 "starts_on": "2026-01-01", "ends_on": "2026-12-31"})
+
+    assert response.status_code == 400
+    assert "缺少募捐方案备案编号" in response.get_data(as_text=True)
+    assert queries.campaign_of(project=project) is None
+
+
+def test_an_open_campaign_shows_its_facts_on_the_giving_pages(app, client):
+    giving_ready()
+    project = open_project()
+
+    for url in (f"/donate?project={project.id}", f"/projects/{project.slug}"):
+        body = client.get(url).get_data(as_text=True)
+        assert "51440113MJL000000X-2026-001" in body, url
+    body = client.get("/donate").get_data(as_text=True)
+    for fact in (ORG_NAME, CREDIT_CODE, QUALIFICATION, "查询认捐"):
+        assert fact in body
+
+
+def test_a_closed_or_ended_campaign_takes_no_gifts(app, client):
+    giving_ready()
+    ended = open_project(starts_on=None, ends_on=None, is_open=False)
+    assert f"project-{ended.id}" not in client.get("/donate").get_data(as_text=True)
+    assert "giving-panel" not in client.get(f"/projects/{ended.slug}").get_data(as_text=True)
