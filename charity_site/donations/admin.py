@@ -75,7 +75,7 @@ def _confirm_form(pledge: Pledge) -> ConfirmReceiptForm:
     return form
 
 
-def _detail(pledge: Pledge, *, confirm_form=None, receipt_form=None, status=200):
+def _detail(pledge: Pledge, *, confirm_form=None, receipt_form=None, status=200, error: str | None = None):
     show_contact = request.args.get("contact") == "1"
     return render_template(
         "admin/donations/detail.html", pledge=pledge, confirm_form=confirm_form or _confirm_form(pledge),
@@ -83,7 +83,7 @@ def _detail(pledge: Pledge, *, confirm_form=None, receipt_form=None, status=200)
         action_form=ConfirmForm(formdata=None), show_contact=show_contact,
         phone=pledge.phone if show_contact else mask_mobile(pledge.phone),
         email=pledge.email if show_contact else mask_email(pledge.email), methods=METHOD_LABELS,
-        statuses=PLEDGE_STATUS_LABELS, PledgeStatus=PledgeStatus, shown_name=queries.shown_name,
+        statuses=PLEDGE_STATUS_LABELS, PledgeStatus=PledgeStatus, shown_name=queries.shown_name, error=error,
     ), status
 
 
@@ -108,8 +108,10 @@ def confirm(pledge_id: int):
         db.session.rollback()
         pledge = _pledge_or_404(pledge_id)
         form = _confirm_form(pledge)
+        if error.field is None:
+            return _detail(pledge, confirm_form=form, status=409, error=error.message)
         attach_error(form, error)
-        return _detail(pledge, confirm_form=form, status=409 if error.field is None else 400)
+        return _detail(pledge, confirm_form=form, status=400)
     db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
     flash(_("Receipt confirmed: the ledger line and certificate %(number)s are recorded.",
             number=pledge.certificate_label), "success")
