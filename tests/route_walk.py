@@ -50,6 +50,7 @@ from charity_site.models import (
     LedgerEntry,
     NewsPost,
     Page,
+    Pledge,
     Project,
     ProjectUpdate,
     StaffUser,
@@ -147,6 +148,15 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("uploads.file", "name"), _ids(ordered(Attachment, Attachment.stored_name)))
     samples.set(("uploads.thumbnail", "name"),
                 _ids(ordered(Attachment, Attachment.thumbnail_name).where(Attachment.thumbnail_name.is_not(None))))
+    samples.set(("donations", "token"),
+                _ids(ordered(Pledge, Pledge.access_token).where(Pledge.access_token.is_not(None))))
+    samples.set(("donations.verify", "number"),
+                [f"{year}-{number:06d}" for year, number in db.session.execute(
+                    select(Pledge.certificate_year, Pledge.certificate_number)
+                    .where(Pledge.certificate_number.is_not(None)).order_by(Pledge.id))] or ["2026-000001"])
+    samples.set("pledge_id", _ids(ordered(Pledge, Pledge.id)))
+    samples.set(("admin_pledges", "kind"), ["project", "fund"])
+    samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
     samples.set("size", FONT_SIZES)
     samples.set("dataset", list(open_data.DATASETS))
     samples.set("fmt", list(open_data.FORMATS))
