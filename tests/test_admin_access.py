@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.finance import ledger_import
-from charity_site.models import ProjectUpdate
+from charity_site.models import Pledge, ProjectUpdate
 
 ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
 ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)
@@ -31,6 +31,7 @@ WHO_MAY_USE = {
     "admin_projects": {ADMIN, EDITOR},
     "admin_funds": {ADMIN, FINANCE},
     "admin_ledger": {ADMIN, FINANCE},
+    "admin_pledges": {ADMIN, FINANCE},
     "admin_disclosures": {ADMIN, EDITOR, FINANCE},
     "admin_uploads": {ADMIN, EDITOR, FINANCE},
     "admin_users": {ADMIN},
@@ -61,6 +62,8 @@ def samples(app, tmp_path):
     csv_file = FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()), filename="sample.csv")
     token = ledger_import.store_upload(csv_file)
     disclosure = make_disclosure(fund_id=fund.id)
+    pledge = Pledge(reference="ACCESS23", access_token="access-token", amount_fen=100, project_id=project.id)
+    db.session.add(pledge)
     db.session.commit()
     return {
         ("admin_pages", "item_id"): page.id,
@@ -73,6 +76,9 @@ def samples(app, tmp_path):
         ("admin_ledger", "entry_id"): entry.id,
         ("admin_ledger", "token"): token,
         ("admin_disclosures", "disclosure_id"): disclosure.id,
+        ("admin_pledges", "pledge_id"): pledge.id,
+        ("admin_pledges", "kind"): "project",
+        ("admin_pledges", "owner_id"): project.id,
     }
 
 
