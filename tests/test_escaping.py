@@ -39,6 +39,7 @@ from sqlalchemy import Enum, String, cast, func, literal, select, update
 from werkzeug.datastructures import FileStorage
 
 from charity_site.demo_content.loader import load_content
+from charity_site.donations.models import GiftCampaign, GivingSettings
 from charity_site.extensions import db
 from charity_site.files import uploads
 from charity_site.finance import ledger_import
@@ -46,6 +47,8 @@ from charity_site.models import (
     DonorDisplay,
     Opportunity,
     Pledge,
+    PledgeStatus,
+    Project,
     PublicationStatus,
     Shift,
     Signup,
@@ -79,6 +82,8 @@ NOT_TYPED_TEXT = {
     "audit_log.ip_address": "the address the request came from",
     "pledges.reference": "a reference the site makes",
     "consent_text_version": "the version label of the consent text, set by the site",
+    "pledges.access_token": "the secret of a donor's private page, made by the site",
+    "pledges.submission_token": "a random token the site puts in the form",
 }
 
 # Staff actions not submitted: they would delete what the pages should show.
@@ -143,7 +148,14 @@ def add_rows_no_form_writes_yet():
                               published_at=now - timedelta(days=1))
     shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5)
     db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer),
-                        Pledge(reference="p-pledge", amount_fen=100, display=DonorDisplay.FULL_NAME)])
+                        Pledge(reference="p-pledge", access_token="p-pledge-token", amount_fen=100,
+                               display=DonorDisplay.FULL_NAME, status=PledgeStatus.RECEIVED, received_amount_fen=100,
+                               received_on=now.date(), received_at=now, certificate_year=now.year,
+                               certificate_number=1, show_message=True)])
+    project = db.session.scalars(select(Project).order_by(Project.id)).first()
+    db.session.add_all([GiftCampaign(project_id=project.id, is_open=True, starts_on=now.date() - timedelta(days=1),
+                                     ends_on=now.date() + timedelta(days=30)),
+                        GivingSettings(id=1, public_fundraising_qualified=True)])
     db.session.commit()
 
 

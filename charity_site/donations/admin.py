@@ -236,4 +236,5 @@ def campaign_edit(kind: str, owner_id: int):
     if request.method == "POST" and status == 400:
         campaign = campaigns.campaign_for(**({"project_id": owner_id} if kind == "project" else {"fund_id": owner_id}))
     return render_template("admin/donations/campaign.html", form=form, owner=owner, kind=kind, campaign=campaign,
-                           problems=problems), status
+                           problems=problems, accepting=campaign.id is not None and queries.accepting(campaign)
+                           ), status

@@ -194,6 +194,19 @@ def donors():
                            shown_name=queries.shown_name)
 
 
+@bp.get("/donate/poster/<int:project_id>")
+def poster(project_id: int):
+    """A printable A4 扫码捐赠 poster of a project open for gifts, for staff to put up at events."""
+    project = db.session.get(Project, project_id)
+    campaign = queries.campaign_of(project=project) if project is not None else None
+    if not queries.accepting(campaign):
+        abort(404)
+    giving_url = canonical_url("donations.donate", project=project.id)
+    return render_template("donations/poster.html", project=project, campaign=campaign, giving_url=giving_url,
+                           qr=Markup(qr_svg(giving_url)), organisation=get_settings(),
+                           giving=queries.giving_settings())
+
+
 @bp.app_template_filter("pledge_status")
 def pledge_status_label(status: PledgeStatus) -> str:
     return str(PLEDGE_STATUS_LABELS[status])

@@ -76,3 +76,17 @@ def test_a_closed_or_ended_campaign_takes_no_gifts(app, client):
     ended = open_project(starts_on=None, ends_on=None, is_open=False)
     assert f"project-{ended.id}" not in client.get("/donate").get_data(as_text=True)
     assert "giving-panel" not in client.get(f"/projects/{ended.slug}").get_data(as_text=True)
+
+
+def test_a_printable_poster_carries_the_campaign_facts_and_a_qr_code_to_the_giving_page(app, client):
+    giving_ready()
+    project = open_project(goal_fen=8_000_000)
+
+    body = client.get(f"/donate/poster/{project.id}").get_data(as_text=True)
+
+    for fact in ("扫码捐赠", project.title, "¥80,000.00", ORG_NAME, CREDIT_CODE, "51440113MJL000000X-2026-001",
+                 f"/donate?project={project.id}", "<svg"):
+        assert fact in body, fact
+    closed = make_project()
+    db.session.commit()
+    assert client.get(f"/donate/poster/{closed.id}").status_code == 404
