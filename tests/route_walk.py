@@ -51,6 +51,7 @@ from charity_site.models import (
     NewsPost,
     Page,
     Pledge,
+    PledgeStatus,
     Project,
     ProjectUpdate,
     StaffUser,
@@ -155,6 +156,12 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
                     select(Pledge.certificate_year, Pledge.certificate_number)
                     .where(Pledge.certificate_number.is_not(None)).order_by(Pledge.id))] or ["2026-000001"])
     samples.set("pledge_id", _ids(ordered(Pledge, Pledge.id)))
+    # Confirming takes a pledge still awaiting payment; recording a receipt or cancelling (refused) a received one.
+    pending = _ids(ordered(Pledge, Pledge.id).where(Pledge.status == PledgeStatus.PENDING))
+    received = _ids(ordered(Pledge, Pledge.id).where(Pledge.status == PledgeStatus.RECEIVED))
+    samples.set(("admin_pledges.confirm", "pledge_id"), pending or samples.by_key["pledge_id"])
+    samples.set(("admin_pledges.receipt", "pledge_id"), received or samples.by_key["pledge_id"])
+    samples.set(("admin_pledges.cancel", "pledge_id"), received or samples.by_key["pledge_id"])
     samples.set(("admin_pledges", "kind"), ["project", "fund"])
     samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
     samples.set("size", FONT_SIZES)

@@ -11,7 +11,14 @@ from __future__ import annotations
 from factories import make_disclosure, make_entry, make_fund, make_news, make_page, make_project, make_user
 
 from charity_site.extensions import db
-from charity_site.models import Disclosure, DisclosureRevision, DisclosureStatus, LedgerEntry, ProjectUpdate
+from charity_site.models import (
+    Disclosure,
+    DisclosureRevision,
+    DisclosureStatus,
+    LedgerEntry,
+    Pledge,
+    ProjectUpdate,
+)
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Signing out would end the administrator's session and make every later request a redirect.
@@ -38,12 +45,14 @@ def test_no_route_deletes_a_ledger_line_or_a_published_disclosure(app, admin_cli
     disclosure = make_disclosure(project_id=project.id, fund_id=fund.id, body_md="原始正文")
     target = make_user("target@example.org", roles=("editor",))
     page, news = make_page(), make_news()
+    pledge = Pledge(reference="PERM2345", access_token="permanence-token", amount_fen=100, project_id=project.id)
+    db.session.add(pledge)
     db.session.commit()
     entry_id, disclosure_id = entry.id, disclosure.id
     samples = {
         "entry_id": entry_id, "disclosure_id": disclosure_id, "project_id": project.id,
         "update_id": update.id, "user_id": target.id, "number": 1, "size": "large",
-        "token": "no-such-import",
+        "token": "no-such-import", "pledge_id": pledge.id, "kind": "project", "owner_id": project.id,
     }
     item_ids = {"admin_funds": fund.id, "admin_projects": project.id, "admin_pages": page.id,
                 "admin_news": news.id}

@@ -36,6 +36,7 @@ from charity_site.demo_content.files import (
     text_field,
 )
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
+from charity_site.donations.demo import load_giving
 from charity_site.extensions import db
 from charity_site.finance.models import (
     EXPENSE_CATEGORIES,
@@ -77,6 +78,7 @@ def load_content(content_dir: str | Path) -> LoadReport:
             if not path.exists():
                 continue
             _load_file(path, root, section, now, report)
+    load_giving(root)  # content/giving.md: demo settings, campaigns and example pledges (donations/demo.py)
     record_audit(
         "content_load",
         "content",

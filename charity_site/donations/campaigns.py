@@ -21,13 +21,14 @@ SETTINGS_ID = 1
 SETTINGS_FIELDS = ("public_fundraising_qualified", "qualification_number", "bank_account_name", "bank_name",
                    "bank_account_number", "preset_amounts", "min_amount_fen", "max_amount_fen",
                    "expire_after_days", "collection_code")
+CAMPAIGN_TEXT_FIELDS = ("filing_number", "responsible_person", "platform_url", "collection_code")
 CAMPAIGN_FIELDS = ("is_open", "goal_fen", "starts_on", "ends_on", "filing_number", "responsible_person",
                    "platform_url", "collection_code")
 
 
 def save_giving_settings(data: dict, actor=None) -> GivingSettings:
     """Store the giving settings (one row, created on first save); audited, flushed, not committed."""
-    claim("giving_settings")
+    claim("giving_settings")  # two first saves at once must not both create the row
     settings = db.session.get(GivingSettings, SETTINGS_ID, populate_existing=True)
     creating = settings is None
     if creating:
@@ -88,7 +89,9 @@ def save_campaign(campaign: GiftCampaign, data: dict, actor=None) -> GiftCampaig
     for name in CAMPAIGN_FIELDS:
         if name in data:
             value = data[name]
-            setattr(campaign, name, value.strip() if isinstance(value, str) else value)
+            if name in CAMPAIGN_TEXT_FIELDS:
+                value = (value or "").strip()
+            setattr(campaign, name, value)
     if campaign.is_open:
         problems = missing_for_opening(campaign)
         if problems:

@@ -33,8 +33,7 @@ class PledgeForm(PublicIntakeForm):
     amount_choice = RadioField(_l("Amount"), choices=[], validate_choice=False)
     custom_amount = YuanField(_l("Or another amount (yuan)"), validators=[Optional()],
                               description=_l("For example 200 or 88.88."))
-    designation = SelectField(_l("My gift goes to"), choices=[], invalid_value_message=NOT_AN_OPTION,
-                              validators=[InputRequired(_l("Please choose what your gift is for."))])
+    designation = SelectField(_l("My gift goes to"), choices=[], validate_choice=False)  # checked by the view
     donor_name = StringField(_l("Your name (optional)"), filters=[_strip],
                              validators=[Optional(), Length(max=80, message=AT_MOST)],
                              render_kw={"autocomplete": "name"})

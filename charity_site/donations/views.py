@@ -65,6 +65,15 @@ def _preselected(choices) -> str | None:
     return None
 
 
+def _designation(form: PledgeForm, choices):
+    """The chosen designation; none chosen means the first (where most needed); an unknown one is refused."""
+    key = form.designation.data or (choices[0].key if choices else None)
+    found = next((choice for choice in choices if choice.key == key), None)
+    if found is None and not form.designation.errors:
+        form.designation.errors = [_("Please choose what your gift is for.")]
+    return found
+
+
 def _amount(form: PledgeForm) -> int | None:
     if form.custom_amount.data:
         return form.custom_amount.data
@@ -89,8 +98,8 @@ def donate():
             form.amount_choice.data = form.amount_choice.choices[1 if len(form.amount_choice.choices) > 1 else 0][0]
     elif form.filled_by_bot():
         abort(400)
-    elif form.validate_on_submit():
-        designation = next(choice for choice in choices if choice.key == form.designation.data)
+    elif form.validate_on_submit() and _designation(form, choices) is not None:
+        designation = _designation(form, choices)
         display = DonorDisplay.FULL_NAME if form.show_full_name.data else DonorDisplay(form.display.data)
         pledge_request = PledgeRequest(
             amount_fen=_amount(form), designation=designation, method=PaymentMethod(form.method.data),
