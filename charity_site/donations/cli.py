@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from charity_site.donations import receiving
+from charity_site.donations import progress, receiving
 from charity_site.extensions import db
 
 
@@ -21,5 +21,14 @@ def init_pledges_cli(app: Flask) -> None:
         count = receiving.expire_overdue(days)
         db.session.commit()  # TODO(transaction): use transaction() once main's core/transaction.py lands
         click.echo(f"expired {count} pledges")
+
+    @pledges.command("notify")
+    def notify_command() -> None:
+        """E-mail donors who asked for it about their project's new updates and disclosures (from cron)."""
+        base_url = current_app.config.get("SITE_URL") or "http://localhost/"
+        with current_app.test_request_context("/", base_url=base_url):
+            count = progress.notify_donors()
+            db.session.commit()  # TODO(transaction): use transaction() once main's core/transaction.py lands
+        click.echo(f"queued {count} progress messages")
 
     app.cli.add_command(pledges)

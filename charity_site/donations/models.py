@@ -108,6 +108,8 @@ class Pledge(TimestampMixin, db.Model):
     receipt_number: Mapped[str] = mapped_column(String(60), default=str)  # 捐赠票据号码 from the fiscal system
     receipt_issued_on: Mapped[date | None] = mapped_column(Date)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Progress updates and disclosures up to this moment have been told to the donor (慈善法 §42).
+    notified_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     fund: Mapped[Fund | None] = relationship()  # noqa: F821
     project: Mapped[Project | None] = relationship()  # noqa: F821

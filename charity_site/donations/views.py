@@ -10,7 +10,7 @@ from charity_site.core.errors import EditError
 from charity_site.core.personal import last_digits_match
 from charity_site.core.qr import qr_png, qr_svg
 from charity_site.core.site_settings import get_settings
-from charity_site.donations import certificates, mails, queries
+from charity_site.donations import certificates, mails, progress, queries
 from charity_site.donations.forms import CUSTOM, LookupForm, PledgeForm
 from charity_site.donations.labels import PLEDGE_STATUS_LABELS
 from charity_site.donations.models import DonorDisplay, PaymentMethod, PledgeStatus
@@ -18,7 +18,7 @@ from charity_site.donations.pledging import CONSENT_TEXT_VERSION, PledgeRequest,
 from charity_site.extensions import db, limiter
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
-from charity_site.web.forms import attach_error
+from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import parse_id, whole_number
 from charity_site.web.urls import canonical_url
 
@@ -201,6 +201,20 @@ def verify(number: str):
 def donors():
     return render_template("donations/donors.html", wall=queries.wall(limit=50), counts=queries.received_count(),
                            shown_name=queries.shown_name)
+
+
+@bp.route("/pledge/<token>/unsubscribe", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Stop progress e-mails, without signing in: the private link is the proof."""
+    pledge = _pledge_or_404(token)
+    form = ConfirmForm()
+    done = False
+    if form.validate_on_submit():
+        progress.unsubscribe(pledge)
+        db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
+        done = True
+    return _no_store(make_response(render_template("donations/unsubscribe.html", form=form, pledge=pledge,
+                                                   done=done or not pledge.wants_updates)))
 
 
 @bp.get("/donate/poster/<int:project_id>")

@@ -57,3 +57,41 @@ def test_a_refused_pledge_sends_nothing_and_a_phone_only_donor_gets_no_mail(app,
 
     assert outbox(app) == []
     assert db.session.scalar(db.select(db.func.count(Pledge.id))) == 1
+
+
+def test_donors_who_asked_hear_about_new_updates_once_and_can_stop_without_signing_in(app, client, finance):
+    from factories import make_disclosure
+    from factories_donations import make_pledge
+
+    from charity_site.donations import receiving
+    from charity_site.models import ProjectUpdate, utcnow
+
+    giving_ready()
+    project = open_project()
+    asked = make_pledge(project, wants_updates=True, email="asked@example.org")
+    silent = make_pledge(project, wants_updates=False, email="silent@example.org")
+    for pledge in (asked, silent):
+        receiving.confirm_receipt(pledge, amount_fen=pledge.amount_fen, received_on=local_today(), channel="",
+                                  actor=finance)
+    db.session.commit()
+    db.session.add(ProjectUpdate(project_id=project.id, slug="new-desks", happened_on=local_today(),
+                                 title="新课桌已送到学校"))
+    make_disclosure(project_id=project.id, title="助学项目资金使用公示", published_at=utcnow())
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["pledges", "notify"])
+    second = runner.invoke(args=["pledges", "notify"])
+
+    assert "queued 1 progress messages" in first.output and "queued 0 progress messages" in second.output
+    progress = [message for message in outbox(app) if "新进展" in message["Subject"]]
+    assert [message["To"] for message in progress] == ["asked@example.org"]
+    text = progress[0].get_content()
+    assert "新课桌已送到学校" in text and "助学项目资金使用公示" in text
+    unsubscribe = re.search(r"(http://\S+/unsubscribe)", text).group(1)
+
+    assert client.get(unsubscribe.removeprefix("http://localhost")).status_code == 200
+    client.post(unsubscribe.removeprefix("http://localhost"))
+
+    db.session.refresh(asked)
+    assert asked.wants_updates is False
