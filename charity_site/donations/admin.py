@@ -11,8 +11,14 @@ from charity_site.core.errors import EditError
 from charity_site.core.formatting import local_today
 from charity_site.core.personal import mask_email, mask_mobile
 from charity_site.core.roles import Role
-from charity_site.donations import campaigns, export, mails, queries, receiving
-from charity_site.donations.forms import CampaignForm, ConfirmReceiptForm, GivingSettingsForm, ReceiptNumberForm
+from charity_site.donations import campaigns, export, mails, queries, receiving, statements
+from charity_site.donations.forms import (
+    CampaignForm,
+    ConfirmReceiptForm,
+    GivingSettingsForm,
+    ReceiptNumberForm,
+    StatementForm,
+)
 from charity_site.donations.labels import METHOD_LABELS, PLEDGE_STATUS_LABELS
 from charity_site.donations.models import LEDGER_CHANNEL_OF, GiftCampaign, PaymentMethod, Pledge, PledgeStatus
 from charity_site.extensions import db
@@ -25,6 +31,8 @@ from charity_site.web.input import query_date, query_id, query_page, query_text
 from charity_site.web.urls import canonical_url
 
 bp = staff_blueprint("admin_pledges", __name__, "/admin/pledges", roles=(Role.FINANCE,))
+
+MAX_MATCHES = 2000
 
 
 def _filters() -> queries.PledgeFilters:
@@ -176,6 +184,52 @@ def export_xlsx():
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = "attachment; filename=pledges.xlsx"
     return response
+
+
+# ---- statements ---------------------------------------------------------------------------------------
+
+@bp.route("/statement", methods=["GET", "POST"])
+def statement():
+    form = StatementForm()
+    form.channel.choices = [(value, value) for value in ledger.allowed_channels()]
+    result, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = statements.read_statement(upload.read(), upload.filename or "")
+        if result.problem:
+            form.file.errors = [result.problem]
+            result, status = None, 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/donations/statement.html", form=form, result=result,
+                           action_form=ConfirmForm(formdata=None)), status
+
+
+@bp.post("/statement/confirm")
+def statement_confirm():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    channel = query_text(request.form, "channel", 20)
+    confirmed, refused = 0, []
+    for value in request.form.getlist("match")[:MAX_MATCHES]:
+        parsed = statements.parse_key(value)
+        pledge = db.session.get(Pledge, parsed[0]) if parsed else None
+        if pledge is None:
+            continue
+        try:
+            receiving.confirm_receipt(pledge, amount_fen=parsed[1], received_on=parsed[2], channel=channel,
+                                      actor=current_user)
+            mails.queue_gift_confirmed(pledge, canonical_url("donations.pledge", token=pledge.access_token),
+                                       canonical_url("donations.certificate", token=pledge.access_token))
+            db.session.commit()  # TODO(transaction): one unit of work per match once main's transaction lands
+            confirmed += 1
+        except EditError as error:
+            db.session.rollback()
+            refused.append(f"{pledge.reference}：{error.message}")
+    flash(_("%(count)s pledges confirmed from the statement.", count=confirmed), "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for(".index", status="received"), code=303)
 
 
 # ---- giving settings and campaigns -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -88,6 +89,13 @@ class ReceiptNumberForm(SiteForm):
                                  validators=[InputRequired(_l("Please enter the receipt number.")),
                                              Length(max=60, message=AT_MOST)])
     receipt_issued_on = BoundedDateField(_l("Date issued"), validators=[InputRequired(_l("Please enter the date."))])
+
+
+class StatementForm(SiteForm):
+    file = FileField(_l("Statement (CSV or Excel)"), validators=[FileRequired(_l("Please choose a file."))],
+                     description=_l("Exported from the bank, WeChat Pay or Alipay, with a date, an amount and a remark "
+                                    "column."))
+    channel = SelectField(_l("Channel"), choices=[], validate_choice=False)
 
 
 class GivingSettingsForm(SiteForm):
