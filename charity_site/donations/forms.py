@@ -93,6 +93,8 @@ class ReceiptNumberForm(SiteForm):
 
 class StatementForm(SiteForm):
     file = FileField(_l("Statement (CSV or Excel)"), validators=[FileRequired(_l("Please choose a file."))],
+                     render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument."
+                                          "spreadsheetml.sheet"},
                      description=_l("Exported from the bank, WeChat Pay or Alipay, with a date, an amount and a remark "
                                     "column."))
     channel = SelectField(_l("Channel"), choices=[], validate_choice=False)
