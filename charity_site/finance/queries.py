@@ -55,7 +55,7 @@ class LedgerFilters:
     date_to: date | None = None
 
     @classmethod
-    def from_args(cls, args) -> "LedgerFilters":
+    def from_args(cls, args) -> LedgerFilters:
         fund = project = None
         fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
         if fund_slug and len(fund_slug) <= 160:
@@ -225,7 +225,7 @@ class FundFilters:
     kind: FundKind | None = None
 
     @classmethod
-    def from_args(cls, args) -> "FundFilters":
+    def from_args(cls, args) -> FundFilters:
         q = " ".join(query_text(args, "q", 1000).split())[:100]
         try:
             kind = FundKind(args.get("kind"))
