@@ -182,3 +182,15 @@ def month_label(year: int, month: int) -> str:
 def latest_months(months: Sequence, count: int = CHART_MONTHS) -> list[tuple[str, int, int]]:
     """(label, income, expense) of the latest ``count`` months with lines, oldest first, from MonthTotals."""
     return [(month_label(m.year, m.month), m.income_fen, m.expense_fen) for m in list(months)[-count:]]
+
+
+@dataclass(frozen=True)
+class MoneyCharts:
+    monthly: Chart
+    category: Chart
+
+
+def money_charts(summary, income_label: str, expense_label: str) -> MoneyCharts:
+    """The charts of a fund or project page, from its money.MoneySummary: latest months, spending by category."""
+    return MoneyCharts(monthly_chart(latest_months(summary.months), income_label, expense_label),
+                       category_chart(summary.spending, expense_label))

@@ -51,7 +51,7 @@ def template_xlsx() -> bytes:
         row[0].number_format = "yyyy-mm-dd"
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].number_format = "#,##0.00"
-    for letter, width in zip("ABCDEFGHIJKL", (12, 8, 14, 20, 20, 10, 10, 20, 10, 14, 28, 20), strict=False):
+    for letter, width in zip("ABCDEFGHIJKL", (12, 8, 14, 20, 20, 10, 10, 20, 10, 14, 28, 20), strict=True):
         sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
