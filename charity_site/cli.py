@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from charity_site.demo_content.loader import load_content
 from charity_site.donations.cli import init_pledges_cli
+from charity_site.finance.cli import init_ledger_cli
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
 
@@ -34,16 +35,7 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(content)
 
-    ledger = AppGroup("ledger", help="Ledger maintenance.")
-
-    @ledger.command("cleanup-imports")
-    def cleanup_imports_command() -> None:
-        """Remove spreadsheets left in LEDGER_IMPORT_DIR by import previews older than 2 days (run daily)."""
-        from charity_site.finance import ledger_import
-
-        ledger_import._remove_old_uploads(ledger_import.import_dir())
-
-    app.cli.add_command(ledger)
+    init_ledger_cli(app)
     init_users_cli(app)
     init_search_cli(app)
     init_pledges_cli(app)

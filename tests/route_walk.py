@@ -56,7 +56,8 @@ from charity_site.models import (
     ProjectUpdate,
     StaffUser,
 )
-from charity_site.open_data import exports as open_data
+from charity_site.open_data.datasets import DATASETS
+from charity_site.open_data.writers import FORMATS
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
@@ -165,8 +166,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("admin_pledges", "kind"), ["project", "fund"])
     samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
     samples.set("size", FONT_SIZES)
-    samples.set("dataset", list(open_data.DATASETS))
-    samples.set("fmt", list(open_data.FORMATS))
+    samples.set("dataset", list(DATASETS))
+    samples.set("fmt", list(FORMATS))
     samples.set("filename", ["css/site.css"])
     for key, values in extra.items():
         samples.set(key, values)

@@ -22,7 +22,7 @@ from charity_site.donations.forms import (
 from charity_site.donations.labels import METHOD_LABELS, PLEDGE_STATUS_LABELS
 from charity_site.donations.models import LEDGER_CHANNEL_OF, GiftCampaign, PaymentMethod, Pledge, PledgeStatus
 from charity_site.extensions import db
-from charity_site.finance import ledger
+from charity_site.finance import rules
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
@@ -75,7 +75,7 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 
 def _confirm_form(pledge: Pledge) -> ConfirmReceiptForm:
     form = ConfirmReceiptForm()
-    form.channel.choices = [(value, value) for value in ledger.allowed_channels()]
+    form.channel.choices = [(value, value) for value in rules.allowed_channels()]
     if request.method == "GET" or not form.is_submitted():
         form.amount.data = pledge.amount_fen
         form.received_on.data = local_today()
@@ -191,7 +191,7 @@ def export_xlsx():
 @bp.route("/statement", methods=["GET", "POST"])
 def statement():
     form = StatementForm()
-    form.channel.choices = [(value, value) for value in ledger.allowed_channels()]
+    form.channel.choices = [(value, value) for value in rules.allowed_channels()]
     result, status = None, 200
     if form.validate_on_submit():
         upload = form.file.data

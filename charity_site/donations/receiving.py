@@ -28,7 +28,7 @@ from charity_site.donations.models import (
 )
 from charity_site.donations.queries import general_fund, giving_settings
 from charity_site.extensions import db
-from charity_site.finance import ledger
+from charity_site.finance import ledger, rules
 from charity_site.finance.models import CounterpartyType, EntryKind
 
 
@@ -59,10 +59,10 @@ def confirm_receipt(pledge: Pledge, *, amount_fen: int | None, received_on: date
     """Mark the pledge received and record its one income line and certificate number, in one unit of work."""
     lock_row(pledge)
     _move(pledge, PledgeStatus.RECEIVED)
-    problem = ledger.check_amount(amount_fen)
+    problem = rules.amount_problem(amount_fen)
     if problem:
         raise PledgeError("amount", problem)
-    problem = ledger.check_date(received_on)
+    problem = rules.date_problem(received_on)
     if problem:
         raise PledgeError("received_on", problem)
     fund_id = ledger_fund_id(pledge)
@@ -141,7 +141,7 @@ def record_receipt(pledge: Pledge, number: str, issued_on: date | None, actor=No
         raise PledgeError("receipt_number", _("Please enter the receipt number."))
     if len(number) > 60:
         raise PledgeError("receipt_number", _("At most %(limit)s characters, please.", limit=60))
-    problem = ledger.check_date(issued_on)
+    problem = rules.date_problem(issued_on)
     if problem:
         raise PledgeError("receipt_issued_on", problem)
     before = [pledge.receipt_number, pledge.receipt_issued_on.isoformat() if pledge.receipt_issued_on else None]

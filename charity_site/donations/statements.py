@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from charity_site.donations.models import Pledge, PledgeStatus
 from charity_site.donations.pledging import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from charity_site.extensions import db
-from charity_site.finance import ledger_import
+from charity_site.finance.ledger_import.cells import cell_text, parse_amount, parse_date
+from charity_site.finance.ledger_import.reading import read_table
 
 HEADER_WORDS = {
     "date": ("日期", "交易日期", "交易时间", "时间", "入账日期", "记账日期", "到账时间"),
@@ -65,7 +66,7 @@ class Statement:
 def _columns(cells) -> dict[str, int]:
     found = {}
     for index, cell in enumerate(cells):
-        text = ledger_import.cell_text(cell).replace(" ", "")
+        text = cell_text(cell).replace(" ", "")
         for key, words in HEADER_WORDS.items():
             if key not in found and text in words:
                 found[key] = index
@@ -79,7 +80,7 @@ def read_statement(data: bytes, filename: str) -> Statement:
     with tempfile.NamedTemporaryFile(suffix=f".{ext}") as file:
         file.write(data)
         file.flush()
-        table = ledger_import.read_table(Path(file.name), ext)
+        table = read_table(Path(file.name), ext)
     if table.problem:
         return Statement([], table.problem)
     header = next(((index, columns) for index, (_number, cells) in enumerate(table.rows[:20])
@@ -93,12 +94,12 @@ def read_statement(data: bytes, filename: str) -> Statement:
             index = columns.get(key)
             return cells[index] if index is not None and index < len(cells) else None
 
-        amount_fen, _problem = ledger_import.parse_amount(cell("amount"))
-        occurred_on = ledger_import.parse_date(cell("date"))
+        amount_fen, _problem = parse_amount(cell("amount"))
+        occurred_on = parse_date(cell("date"))
         if amount_fen is None or amount_fen <= 0 or occurred_on is None:
             continue  # outgoing, empty or unreadable lines are not gifts
-        lines.append(StatementLine(number, occurred_on, amount_fen, ledger_import.cell_text(cell("remark"))[:200],
-                                   ledger_import.cell_text(cell("payer"))[:100]))
+        lines.append(StatementLine(number, occurred_on, amount_fen, cell_text(cell("remark"))[:200],
+                                   cell_text(cell("payer"))[:100]))
     suggest(lines)
     return Statement(lines)
 
