@@ -24,6 +24,8 @@ from charity_site.web.public_forms import PublicIntakeForm
 
 AT_MOST = _l("At most %(max)d characters.")
 CUSTOM = "custom"
+# The pay code must be an image on this site (Images and files): pages load nothing from other sites.
+LOCAL_IMAGE = Regexp(r"^(/[^\s\"'<>]*)?$", message=_l("The address of an image on this site, starting with /files/."))
 
 
 def _strip(value):
@@ -118,7 +120,7 @@ class GivingSettingsForm(SiteForm):
     expire_after_days = BoundedIntegerField(_l("Days before an unpaid pledge expires"), minimum=1, maximum=365,
                                             validators=[InputRequired(_l("Please enter a number of days."))])
     collection_code = StringField(_l("Default collection code image (address of an uploaded image)"),
-                                  filters=[_strip], validators=[Length(max=255, message=AT_MOST)],
+                                  filters=[_strip], validators=[Length(max=255, message=AT_MOST), LOCAL_IMAGE],
                                   description=_l("For example /files/... from Images and files."))
 
 
@@ -135,7 +137,7 @@ class CampaignForm(SiteForm):
                             validators=[Optional(), Length(max=255, message=AT_MOST),
                                         Regexp(r"^https?://", message=_l("An address starting with https://"))])
     collection_code = StringField(_l("Collection code image for this campaign (optional)"), filters=[_strip],
-                                  validators=[Length(max=255, message=AT_MOST)])
+                                  validators=[Length(max=255, message=AT_MOST), LOCAL_IMAGE])
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in (

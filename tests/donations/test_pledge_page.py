@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from charity_site.core.formatting import local_today
 from charity_site.donations import receiving
+from charity_site.donations.models import PaymentMethod
 
 
 @pytest.fixture
@@ -111,3 +112,15 @@ def test_once_received_the_page_shows_date_amount_ledger_line_certificate_and_re
     assert "粤财0012345" in body
     certificate = client.get(f"/pledge/{pledge.access_token}/certificate").get_data(as_text=True)
     assert "玖拾元整" in certificate and "不是财政部门监制的公益事业捐赠票据" in certificate
+
+
+def test_wechat_pay_shows_the_campaigns_collection_code_with_long_press_guidance(app, client):
+    giving_ready(collection_code="/files/default-code.png")
+    project = open_project(collection_code="/files/project-code.png")
+    pledge = make_pledge(project, method=PaymentMethod.WECHAT)
+
+    body = client.get(f"/pledge/{pledge.access_token}").get_data(as_text=True)
+
+    assert 'src="/files/project-code.png"' in body and "长按识别" in body
+    assert f"请在付款备注中填写认捐编号 {pledge.reference}" in body
+    assert BANK_ACCOUNT not in body
