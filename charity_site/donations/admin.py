@@ -216,6 +216,10 @@ def statement_confirm():
         pledge = db.session.get(Pledge, parsed[0]) if parsed else None
         if pledge is None:
             continue
+        if not pledge.status.can_become(PledgeStatus.RECEIVED):  # confirmed meanwhile, or cancelled
+            refused.append(_("%(reference)s is already %(status)s.", reference=pledge.reference,
+                             status=PLEDGE_STATUS_LABELS[pledge.status]))
+            continue
         try:
             receiving.confirm_receipt(pledge, amount_fen=parsed[1], received_on=parsed[2], channel=channel,
                                       actor=current_user)
