@@ -25,6 +25,9 @@ def test_the_demo_has_open_campaigns_and_a_donor_wall(app, client, demo):
     donate = client.get("/donate").get_data(as_text=True)
     assert "（示例）" in donate and "6200 0000 0000 0000 000（示例）" not in donate  # the account shows after pledging
 
+    assert queries.giving_settings().collection_code == "/static/img/demo-collection-code.png"
+    assert client.get("/static/img/demo-collection-code.png").status_code == 200
+
     report = load_content(app.config["CONTENT_DIR"])
 
     assert report.ok
