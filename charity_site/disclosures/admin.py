@@ -8,26 +8,27 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from charity_site.core.labels import DISCLOSURE_KIND_LABELS
 from charity_site.core.markdown import render_page_markdown
 from charity_site.core.roles import Role
 from charity_site.disclosures import operations as service
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.disclosures.forms import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
+from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
 from charity_site.extensions import db
 from charity_site.files import uploads
-from charity_site.files.forms import UploadForm
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
-from charity_site.web.forms import ConfirmForm, attach_error
+from charity_site.web.forms import ConfirmForm, UploadForm, attach_error
 from charity_site.web.input import query_date, query_id, query_page, query_text
 
-bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE))
+bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE),
+                     menu_label=_l("Disclosures"))
 
 PER_PAGE = 20
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -13,14 +14,15 @@ from charity_site.core.roles import Role
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
 from charity_site.files import uploads
-from charity_site.files.forms import UploadForm
 from charity_site.files.views import upload_info
 from charity_site.staff.models import StaffUser
 from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import UploadForm
 from charity_site.web.input import query_page
 from charity_site.web.safety import safe_next_url
 
-bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE))
+bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE),
+                     menu_label=_l("Images and files"))
 
 PER_PAGE = 24
 PICKER_SIZE = 24

@@ -8,7 +8,8 @@ from charity_site.finance.forms import FundForm
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 
-bp = staff_blueprint("admin_funds", __name__, "/admin/funds", roles=(Role.FINANCE,))
+bp = staff_blueprint("admin_funds", __name__, "/admin/funds", roles=(Role.FINANCE,),
+                     menu_label=_l("Funds"))
 
 register_editor(bp, EditorSpec(
     kind=editing.FUND, form_class=FundForm, label=_l("Funds"), new_label=_l("New fund"),

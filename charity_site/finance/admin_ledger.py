@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -28,7 +29,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import attach_error
 from charity_site.web.input import query_id, query_page
 
-bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
+bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,),
+                     menu_label=_l("Ledger"))
 
 SHOW_ALL_ROWS_UP_TO = 200
 MappingForm = mapping_form_class(ledger_import.FIELDS)

@@ -13,7 +13,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.publishable_form import NEWS_CATEGORIES
 
-bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
+bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,),
+                     menu_label=_l("News"))
 
 
 def _prepare(form, post):

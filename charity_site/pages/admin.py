@@ -8,7 +8,8 @@ from charity_site.pages.forms import PageForm
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 
-bp = staff_blueprint("admin_pages", __name__, "/admin/pages", roles=(Role.EDITOR,))
+bp = staff_blueprint("admin_pages", __name__, "/admin/pages", roles=(Role.EDITOR,),
+                     menu_label=_l("Pages"))
 
 register_editor(bp, EditorSpec(
     kind=editing.PAGE, form_class=PageForm, label=_l("Pages"), new_label=_l("New page"),

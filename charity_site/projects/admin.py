@@ -21,7 +21,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.forms import ConfirmForm
 
-bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,))
+bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,),
+                     menu_label=_l("Projects"))
 
 
 def _prepare(form, project):

@@ -15,7 +15,8 @@ from charity_site.staff.forms import AuditFilterForm
 from charity_site.web.access import staff_blueprint
 from charity_site.web.input import query_page
 
-bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,))
+bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,),
+                     menu_label=_l("Audit log"))
 
 LONG_VALUE = 300
 

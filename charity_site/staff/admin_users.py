@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charity_site.core.labels import ROLE_LABELS
@@ -18,7 +19,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import ConfirmForm
 from charity_site.web.input import query_page
 
-bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,))
+bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,),
+                     menu_label=_l("Users"))
 
 
 @bp.context_processor
