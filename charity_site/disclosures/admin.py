@@ -21,6 +21,7 @@ from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
 from charity_site.extensions import db
 from charity_site.files import uploads
+from charity_site.files.queries import picker_images
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
@@ -76,7 +77,7 @@ def _prefill(form: DisclosureForm) -> None:
 
 def _render_edit(form, disclosure, preview=None, stale=None, status=200):
     return render_template("admin/disclosures/edit.html", form=form, item=disclosure, preview=preview,
-                           stale=stale), status
+                           stale=stale, picker_images=picker_images()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

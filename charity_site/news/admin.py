@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from charity_site.core import editing
 from charity_site.core.roles import Role
 from charity_site.extensions import db
+from charity_site.files.queries import picker_images
 from charity_site.news.forms import NewsForm
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
@@ -36,4 +37,5 @@ register_editor(bp, EditorSpec(
     kind=editing.NEWS, form_class=NewsForm, label=_l("News"), new_label=_l("Write news"),
     public_endpoint="news.detail", prepare_form=_prepare, load_form=_load,
     extra_columns=((_l("Category"), "category"),), search_columns=("title", "slug", "source"),
+    picker_images=picker_images,
 ))

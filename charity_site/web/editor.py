@@ -38,6 +38,7 @@ class EditorSpec:
     edit_context: Callable | None = None  # extra template values for the edit page: (item) -> dict
     list_options: Callable | None = None  # extra loader options for the list query
     search_columns: tuple = field(default=("title", "slug"))
+    picker_images: Callable | None = None  # the uploads offered beside the Markdown body: () -> list
 
 
 def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
@@ -91,8 +92,9 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
             else:
                 status_code = 400
         context = spec.edit_context(item) if (spec.edit_context and item is not None) else {}
+        picker_images = spec.picker_images() if spec.picker_images else None
         return render_template(spec.edit_template, spec=spec, form=form, item=item, preview=preview,
-                               stale=stale, **context), status_code
+                               stale=stale, picker_images=picker_images, **context), status_code
 
     def delete(item_id: int):
         item = db.get_or_404(model, item_id)
