@@ -40,12 +40,12 @@ MappingForm = mapping_form_class(ledger_import.FIELDS)
 
 @bp.get("/")
 def index():
-    filters = finance_queries.staff_filters(request.args)
-    conditions = finance_queries.staff_conditions(filters)
+    filters = finance_queries.StaffLedgerFilters.from_args(request.args)
+    conditions = filters.conditions()
     pagination = finance_queries.staff_page(conditions, query_page())
     return render_template(
         "admin/ledger/index.html", pagination=pagination, entries=list(pagination.items), filters=filters,
-        filtered=any(filters.values()), totals=money.ledger_totals(*conditions),
+        totals=money.ledger_totals(*conditions),
         funds=_funds(), projects=_projects(),
     )
 

@@ -30,7 +30,8 @@ from charity_site.finance.models import (
 )
 from charity_site.finance.money import public_line_conditions
 from charity_site.projects.models import Project
-from charity_site.web.input import query_date, query_id, query_text
+from charity_site.web.filters import ListFilters, filter_field, read_choice, read_id, read_member, read_text
+from charity_site.web.input import query_date, query_text
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20
@@ -300,31 +301,31 @@ def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
     return list(db.session.scalars(query))
 
 
-def staff_filters(args) -> dict:
-    """The staff list's filters from the query string; anything malformed is dropped."""
-    return {
-        "fund": query_id(args, "fund"), "project": query_id(args, "project"),
-        "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
-        "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
-        "q": query_text(args, "q"),
-    }
+@dataclass(frozen=True)
+class StaffLedgerFilters(ListFilters):
+    """The finance workspace's filters: funds and projects by id, voided lines too, and a search."""
 
+    q: str = filter_field(read_text(), default="")
+    fund: int | None = filter_field(read_id)
+    project: int | None = filter_field(read_id)
+    kind: EntryKind | None = filter_field(read_member(EntryKind))
+    state: str | None = filter_field(read_choice(("active", "voided")))
 
-def staff_conditions(filters: dict) -> list:
-    conditions = []
-    if filters["fund"]:
-        conditions.append(LedgerEntry.fund_id == filters["fund"])
-    if filters["project"]:
-        conditions.append(LedgerEntry.project_id == filters["project"])
-    if filters["kind"]:
-        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
-    if filters["state"]:
-        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
-                              LedgerEntry.counterparty.ilike(pattern)))
-    return conditions
+    def conditions(self) -> list:
+        conditions = []
+        if self.fund:
+            conditions.append(LedgerEntry.fund_id == self.fund)
+        if self.project:
+            conditions.append(LedgerEntry.project_id == self.project)
+        if self.kind:
+            conditions.append(LedgerEntry.kind == self.kind)
+        if self.state:
+            conditions.append(LedgerEntry.voided.is_(self.state == "voided"))
+        if self.q:
+            pattern = f"%{self.q}%"
+            conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
+                                  LedgerEntry.counterparty.ilike(pattern)))
+        return conditions
 
 
 def staff_page(conditions: list, page: int):
