@@ -8,7 +8,7 @@ and, when one fund is chosen, one query for the running balance of the lines on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from math import ceil
 
@@ -30,8 +30,16 @@ from charity_site.finance.models import (
 )
 from charity_site.finance.money import public_line_conditions
 from charity_site.projects.models import Project
-from charity_site.web.filters import ListFilters, filter_field, read_choice, read_id, read_member, read_text
-from charity_site.web.input import query_date, query_text
+from charity_site.web.filters import (
+    ListFilters,
+    filter_field,
+    read_choice,
+    read_date,
+    read_id,
+    read_member,
+    read_text,
+)
+from charity_site.web.input import query_text
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20
@@ -43,42 +51,38 @@ STAFF_PER_PAGE = 50
 # --- /ledger filters -------------------------------------------------------------------------
 
 
+def _read_public(model):
+    """A public fund or project given by its slug, else None."""
+
+    def read(args, name):
+        slug = query_text(args, name, 200)
+        if not slug or len(slug) > 160:
+            return None
+        return db.session.scalars(select(model).where(model.slug == slug, model.public_clause())).first()
+
+    return read
+
+
+def _slug_of(item) -> str:
+    return item.slug
+
+
 @dataclass(frozen=True)
-class LedgerFilters:
+class LedgerFilters(ListFilters):
     """The /ledger filters as they appear in the URL; unknown or malformed values are ignored."""
 
-    fund: Fund | None = None
-    project: Project | None = None
-    kind: EntryKind | None = None
-    category: str | None = None
-    channel: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    fund: Fund | None = filter_field(_read_public(Fund), write=_slug_of)
+    project: Project | None = filter_field(_read_public(Project), write=_slug_of)
+    kind: EntryKind | None = filter_field(read_member(EntryKind))
+    category: str | None = filter_field(read_choice(LEDGER_CATEGORIES))
+    channel: str | None = filter_field(read_choice(LEDGER_CHANNELS))
+    date_from: date | None = filter_field(read_date, arg="from")
+    date_to: date | None = filter_field(read_date, arg="to")
 
-    @classmethod
-    def from_args(cls, args) -> "LedgerFilters":
-        fund = project = None
-        fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
-        if fund_slug and len(fund_slug) <= 160:
-            fund = db.session.scalars(select(Fund).where(Fund.slug == fund_slug, Fund.public_clause())).first()
-        if project_slug and len(project_slug) <= 160:
-            project = db.session.scalars(
-                select(Project).where(Project.slug == project_slug, Project.public_clause())
-            ).first()
-        try:
-            kind = EntryKind(args.get("kind"))
-        except ValueError:
-            kind = None
-        category = args.get("category") if args.get("category") in LEDGER_CATEGORIES else None
-        channel = args.get("channel") if args.get("channel") in LEDGER_CHANNELS else None
-        date_from, date_to = query_date(args, "from"), query_date(args, "to")
-        if date_from and date_to and date_from > date_to:
-            date_from, date_to = date_to, date_from
-        return cls(fund, project, kind, category, channel, date_from, date_to)
-
-    @property
-    def active(self) -> bool:
-        return any((self.fund, self.project, self.kind, self.category, self.channel, self.date_from, self.date_to))
+    def checked(self) -> LedgerFilters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            return replace(self, date_from=self.date_to, date_to=self.date_from)
+        return self
 
     def conditions(self) -> list:
         conditions = []
@@ -97,19 +101,6 @@ class LedgerFilters:
         if self.date_to:
             conditions.append(LedgerEntry.occurred_on <= self.date_to)
         return conditions
-
-    def as_args(self) -> dict:
-        """The valid filters as URL arguments (for links to the same selection elsewhere)."""
-        values = {
-            "fund": self.fund.slug if self.fund else None,
-            "project": self.project.slug if self.project else None,
-            "kind": self.kind.value if self.kind else None,
-            "category": self.category,
-            "channel": self.channel,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-        }
-        return {key: value for key, value in values.items() if value}
 
 
 # --- /ledger pages ---------------------------------------------------------------------------
@@ -220,23 +211,15 @@ def _fund_order():
     return case((Fund.kind == FundKind.GENERAL, 0), (Fund.kind == FundKind.NAMED, 1), else_=2)
 
 
+def _read_words(args, name: str) -> str:
+    """Words of a search, with runs of spaces made one, up to 100 characters."""
+    return " ".join(query_text(args, name, 1000).split())[:100]
+
+
 @dataclass(frozen=True)
-class FundFilters:
-    q: str = ""
-    kind: FundKind | None = None
-
-    @classmethod
-    def from_args(cls, args) -> "FundFilters":
-        q = " ".join(query_text(args, "q", 1000).split())[:100]
-        try:
-            kind = FundKind(args.get("kind"))
-        except ValueError:
-            kind = None
-        return cls(q, kind)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.kind)
+class FundFilters(ListFilters):
+    q: str = filter_field(_read_words, default="")
+    kind: FundKind | None = filter_field(read_member(FundKind))
 
     def conditions(self) -> list:
         conditions = [Fund.public_clause()]

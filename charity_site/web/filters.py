@@ -3,8 +3,8 @@
 A list's filters are a frozen dataclass deriving from ``ListFilters``; each field is one query-string
 argument, declared with ``filter_field``:
 
-- ``read(args, name)`` takes its value from the query string. Anything unknown or malformed is
-  dropped (the field keeps its default): a filter never answers with an error page. A reader may
+- ``read(args, name)`` takes its value from the query string. Anything missing, unknown or malformed
+  is dropped (None: the field keeps its default): a filter never answers with an error page. A reader may
   instead raise ``FilterProblem`` with a message to show next to the field (the audit log's dates).
 - ``arg`` is its name in the URL when that differs from the field's; ``write`` turns the value back
   into URL text when ``str``, an enum's value or an ISO date will not do (a fund is written by slug).
@@ -63,10 +63,13 @@ class ListFilters:
         for spec in cls._filter_fields():
             name = spec.metadata["arg"] or spec.name
             try:
-                values[spec.name] = spec.metadata["read"](args, name)
+                value = spec.metadata["read"](args, name)
             except FilterProblem as problem:
                 problem.written = str(args.get(name) or "")
                 problems[name] = problem
+            else:
+                if value is not None:  # None: missing or dropped, so the field keeps its default
+                    values[spec.name] = value
         return cls(**values, problems=problems).checked()
 
     def checked(self):
