@@ -73,7 +73,7 @@ def register_config(app: Flask, config: str | dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from charity_site import models  # noqa: F401  (registers every table on the metadata)
+    from charity_site import models  # registers every table on the metadata
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -157,5 +157,5 @@ def test_the_finder_sees_each_kind_of_markup(tmp_path):
     assert [what for _line, what in finder.lines] == [
         "Markup(...)", "lazy gettext with values", "unescape()", "autoescape changed", "__html__"]
     assert all(pattern.search(text) for pattern, text in zip(_TEMPLATE_PATTERNS, (
-        "{{ page.title|safe }}", "{% autoescape false %}", "{% filter safe %}", "{{ Markup(x) }}")))
+        "{{ page.title|safe }}", "{% autoescape false %}", "{% filter safe %}", "{{ Markup(x) }}"), strict=True))
     assert _SCRIPT_PATTERN.search("node.innerHTML = text;")

@@ -165,7 +165,7 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = INTEGER_MAX,  # noqa: A002
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = INTEGER_MAX,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
