@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,7 +31,8 @@ from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import query_date, query_id, query_page, query_text
 from charity_site.web.urls import canonical_url
 
-bp = staff_blueprint("admin_pledges", __name__, "/admin/pledges", roles=(Role.FINANCE,))
+bp = staff_blueprint("admin_pledges", __name__, "/admin/pledges", roles=(Role.FINANCE,),
+                     menu_label=_l("Pledges"))
 
 MAX_MATCHES = 2000
 
