@@ -74,9 +74,8 @@ def test_a_line_whose_audit_row_cannot_be_written_is_not_kept(fund, finance, mon
         raise RuntimeError("audit storage failed")
 
     monkeypatch.setattr(ledger, "record_audit", audit_fails)
-    with transaction():
-        with pytest.raises(RuntimeError):
-            ledger.record_entry(line_values(fund), finance)
+    with transaction(), pytest.raises(RuntimeError):
+        ledger.record_entry(line_values(fund), finance)
 
     assert committed(LedgerEntry) == 0 and in_session(LedgerEntry) == 0
 
