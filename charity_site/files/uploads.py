@@ -9,6 +9,7 @@ UPLOAD_DIR; the original name is kept only as metadata.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -30,6 +31,7 @@ except ImportError:  # Pillow built without LittleCMS: colour profiles are dropp
     ImageCms = None
 
 from charity_site.core.audit import record_audit
+from charity_site.core.transaction import operation, undo_on_rollback
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
 from charity_site.files import pdf_scan
@@ -142,10 +144,8 @@ def _read(file_storage, limit: int) -> bytes:
     stream = getattr(file_storage, "stream", None)
     if stream is None:
         raise UploadRejected(_("Please choose a file to upload."), code="missing")
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         stream.seek(0)
-    except (AttributeError, OSError):
-        pass
     data = stream.read(limit + 1)
     if not data:
         if not getattr(file_storage, "filename", ""):
@@ -310,8 +310,12 @@ def _resolve_actor(actor):
     return actor
 
 
+@operation
 def store_upload(file_storage, *, title: str = "", actor=None) -> Attachment:
-    """Check and store one uploaded file; return its committed Attachment or raise UploadRejected."""
+    """Check and store one uploaded file; return its Attachment or raise UploadRejected.
+
+    The files written are removed again if the unit of work rolls back: no file without its row.
+    """
     config = current_app.config
     original_name = clean_original_name(getattr(file_storage, "filename", ""))
     data = _read(file_storage, max_upload_bytes())
@@ -341,44 +345,43 @@ def store_upload(file_storage, *, title: str = "", actor=None) -> Attachment:
     stored_name = _new_name(kind)
     thumbnail_name = _new_name(kind) if thumbnail is not None else None
     written: list[Path] = []
-    try:
-        _write_new(upload_dir() / stored_name, data)
-        written.append(upload_dir() / stored_name)
-        if thumbnail is not None:
-            _write_new(thumbnail_dir() / thumbnail_name, thumbnail)
-            written.append(thumbnail_dir() / thumbnail_name)
-        attachment = Attachment(
-            stored_name=stored_name,
-            original_name=original_name,
-            title=title,
-            content_type=kind.content_type,
-            size_bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            width=width,
-            height=height,
-            thumbnail_name=thumbnail_name,
-            uploaded_by_id=getattr(actor, "id", None),
-        )
-        db.session.add(attachment)
-        db.session.flush()
-        record_audit(
-            "upload", "attachment", attachment.id, label=title or original_name, user=actor,
-            changes={
-                "stored_name": [None, stored_name],
-                "original_name": [None, original_name],
-                "title": [None, title],
-                "content_type": [None, kind.content_type],
-                "size_bytes": [None, len(data)],
-                "sha256": [None, attachment.sha256],
-            },
-        )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    undo_on_rollback(lambda: _remove(written))
+    _write_new(upload_dir() / stored_name, data)
+    written.append(upload_dir() / stored_name)
+    if thumbnail is not None:
+        _write_new(thumbnail_dir() / thumbnail_name, thumbnail)
+        written.append(thumbnail_dir() / thumbnail_name)
+    attachment = Attachment(
+        stored_name=stored_name,
+        original_name=original_name,
+        title=title,
+        content_type=kind.content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=width,
+        height=height,
+        thumbnail_name=thumbnail_name,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record_audit(
+        "upload", "attachment", attachment.id, label=title or original_name, user=actor,
+        changes={
+            "stored_name": [None, stored_name],
+            "original_name": [None, original_name],
+            "title": [None, title],
+            "content_type": [None, kind.content_type],
+            "size_bytes": [None, len(data)],
+            "sha256": [None, attachment.sha256],
+        },
+    )
     return attachment
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def is_image(attachment: Attachment) -> bool:

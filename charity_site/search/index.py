@@ -34,6 +34,7 @@ from sqlalchemy import bindparam, column, delete, exists, func, literal_column, 
 
 from charity_site.core.markdown import plain_text
 from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.core.transaction import operation
 from charity_site.disclosures.models import Disclosure, DisclosureStatus
 from charity_site.extensions import db
 from charity_site.news.models import NewsPost
@@ -300,8 +301,9 @@ def remove_item(kind: str, object_id: int) -> None:
     db.session.flush()
 
 
+@operation
 def reindex() -> int:
-    """Rebuild the whole index from the content tables in one transaction; returns the entry count."""
+    """Rebuild the whole index from the content tables (in the caller's unit of work); returns the entry count."""
     if _uses_fts5():
         db.session.execute(text(f"DELETE FROM {SQLITE_FTS_TABLE}"))
     db.session.execute(delete(SearchEntry))
@@ -316,7 +318,6 @@ def reindex() -> int:
             f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title_tokens, body_tokens) "
             "SELECT id, title_tokens, body_tokens FROM search_entries"
         ))
-    db.session.commit()
     return len(entries)
 
 
