@@ -15,7 +15,7 @@ from charity_site.core.transaction import transaction
 from charity_site.disclosures import operations as service
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds
 from charity_site.models import (
     Attachment,
     AuditLog,
@@ -212,7 +212,7 @@ def test_attachments_are_pdf_only_and_permanent_once_published(app, staff):
         draft = service.create_draft(values(), actor=staff)
     png = io.BytesIO()
     Image.new("RGB", (10, 10), "red").save(png, "PNG")
-    with pytest.raises(uploads.UploadRejected):
+    with pytest.raises(kinds.UploadRejected):
         service.attach_pdf(draft, FileStorage(stream=io.BytesIO(png.getvalue()), filename="a.png"), "图", actor=staff)
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
 

@@ -23,7 +23,7 @@ from charity_site.core.slugs import slugify, unique_slug
 from charity_site.core.transaction import operation
 from charity_site.disclosures.models import Attachment, Disclosure, DisclosureRevision, DisclosureStatus
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds, uploads
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.search import index as search
@@ -240,14 +240,14 @@ def _peek(file_storage, size: int = 16) -> bytes:
 def attach_pdf(disclosure: Disclosure, file_storage, title: str, *, actor=None) -> Attachment:
     """Store an uploaded PDF (checked by services.uploads) and attach it to ``disclosure``.
 
-    Raises uploads.UploadRejected for a file that is not an acceptable PDF and EditError for a
+    Raises kinds.UploadRejected for a file that is not an acceptable PDF and EditError for a
     withdrawn disclosure.
     """
     if disclosure.status is DisclosureStatus.WITHDRAWN:
         raise EditError(None, _("A withdrawn disclosure can no longer be changed."))
     head = _peek(file_storage)
-    if head and uploads.sniff(head) is not uploads.PDF:
-        raise uploads.UploadRejected(_("Only PDF documents can be attached to a disclosure."), code="not_pdf")
+    if head and uploads.sniff(head) is not kinds.PDF:
+        raise kinds.UploadRejected(_("Only PDF documents can be attached to a disclosure."), code="not_pdf")
     attachment = uploads.store_upload(file_storage, title=title, actor=actor)
     attachment.disclosure_id = disclosure.id
     record_audit("attach", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor,
