@@ -28,7 +28,7 @@ ALLOWED = {
     ("charity_site/core/markdown.py", "return Markup(page_html)"):
         "sanitised HTML after the app's page steps; the one step (files.uploads.add_image_dimensions) only "
         "gives <img> tags width and height numbers from the attachments table",
-    ("charity_site/search/snippets.py", "pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
+    ("charity_site/search/snippets.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
         "the % operator of Markup escapes the text it inserts",
     ("charity_site/search/snippets.py", 'return Markup("").join(pieces)'):
         "joins pieces that are escaped text or <mark> markup; join escapes any plain string",
