@@ -1,4 +1,4 @@
-"""Chart geometry (services/charts.py): pure functions, no database."""
+"""Chart geometry (finance/charts.py): pure functions, no database."""
 
 from __future__ import annotations
 
