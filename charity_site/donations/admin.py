@@ -122,7 +122,6 @@ def confirm(pledge_id: int):
             return _detail(pledge, confirm_form=form, status=409, error=error.message)
         attach_error(form, error)
         return _detail(pledge, confirm_form=form, status=400)
-    db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
     flash(_("Receipt confirmed: the ledger line and certificate %(number)s are recorded.",
             number=pledge.certificate_label), "success")
     return redirect(url_for(".detail", pledge_id=pledge.id), code=303)
@@ -138,7 +137,6 @@ def _simple_action(pledge_id: int, action, done_message: str):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".detail", pledge_id=pledge_id), code=303)
-    db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
     flash(done_message, "success")
     return redirect(url_for(".detail", pledge_id=pledge_id), code=303)
 
@@ -167,7 +165,6 @@ def receipt(pledge_id: int):
         db.session.rollback()
         attach_error(form, error)
         return _detail(_pledge_or_404(pledge_id), receipt_form=form, status=400)
-    db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
     flash(_("The receipt number has been recorded; the donor's page shows it."), "success")
     return redirect(url_for(".detail", pledge_id=pledge.id), code=303)
 
@@ -212,28 +209,29 @@ def statement_confirm():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     channel = query_text(request.form, "channel", 20)
-    confirmed, refused = 0, []
+    confirmed, skipped = 0, []
     for value in request.form.getlist("match")[:MAX_MATCHES]:
         parsed = statements.parse_key(value)
         pledge = db.session.get(Pledge, parsed[0]) if parsed else None
         if pledge is None:
             continue
         if not pledge.status.can_become(PledgeStatus.RECEIVED):  # confirmed meanwhile, or cancelled
-            refused.append(_("%(reference)s is already %(status)s.", reference=pledge.reference,
+            skipped.append(_("%(reference)s is already %(status)s.", reference=pledge.reference,
                              status=PLEDGE_STATUS_LABELS[pledge.status]))
             continue
         try:
             receiving.confirm_receipt(pledge, amount_fen=parsed[1], received_on=parsed[2], channel=channel,
                                       actor=current_user)
-            mails.queue_gift_confirmed(pledge, canonical_url("donations.pledge", token=pledge.access_token),
-                                       canonical_url("donations.certificate", token=pledge.access_token))
-            db.session.commit()  # TODO(transaction): one unit of work per match once main's transaction lands
-            confirmed += 1
         except EditError as error:
-            db.session.rollback()
-            refused.append(f"{pledge.reference}：{error.message}")
+            # One step: the matches confirm together or not at all (the operation rolled the work back).
+            flash(_("Nothing was confirmed: %(reference)s: %(problem)s", reference=pledge.reference,
+                    problem=error.message), "error")
+            return redirect(url_for(".statement"), code=303)
+        mails.queue_gift_confirmed(pledge, canonical_url("donations.pledge", token=pledge.access_token),
+                                   canonical_url("donations.certificate", token=pledge.access_token))
+        confirmed += 1
     flash(_("%(count)s pledges confirmed from the statement.", count=confirmed), "success")
-    for message in refused:
+    for message in skipped:
         flash(message, "error")
     return redirect(url_for(".index", status="received"), code=303)
 
@@ -254,7 +252,6 @@ def settings():
             attach_error(form, error)
             status = 400
         else:
-            db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
             flash(_("The giving settings have been saved."), "success")
             return redirect(url_for(".settings"), code=303)
     elif request.method == "POST":
@@ -287,7 +284,6 @@ def campaign_edit(kind: str, owner_id: int):
             attach_error(form, error)
             status = 400
         else:
-            db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
             flash(_("The campaign has been saved."), "success")
             return redirect(url_for(".campaign_edit", kind=kind, owner_id=owner_id), code=303)
     elif request.method == "POST":

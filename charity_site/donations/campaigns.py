@@ -13,6 +13,7 @@ from charity_site.core.audit import diff, record_audit, snapshot
 from charity_site.core.errors import EditError
 from charity_site.core.locking import claim
 from charity_site.core.site_settings import get_settings
+from charity_site.core.transaction import operation
 from charity_site.donations.models import GiftCampaign, GivingSettings
 from charity_site.donations.queries import giving_settings
 from charity_site.extensions import db
@@ -26,6 +27,7 @@ CAMPAIGN_FIELDS = ("is_open", "goal_fen", "starts_on", "ends_on", "filing_number
                    "platform_url", "collection_code")
 
 
+@operation
 def save_giving_settings(data: dict, actor=None) -> GivingSettings:
     """Store the giving settings (one row, created on first save); audited, flushed, not committed."""
     claim("giving_settings")  # two first saves at once must not both create the row
@@ -82,6 +84,7 @@ def campaign_for(project_id: int | None = None, fund_id: int | None = None) -> G
     return found or GiftCampaign(project_id=project_id, fund_id=fund_id, is_open=False)
 
 
+@operation
 def save_campaign(campaign: GiftCampaign, data: dict, actor=None) -> GiftCampaign:
     """Save the campaign facts; opening is refused (EditError on ``is_open``) while facts are missing."""
     creating = campaign.id is None

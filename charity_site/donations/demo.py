@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from charity_site.core.errors import EditError
 from charity_site.core.formatting import local_today
 from charity_site.core.models import utcnow
 from charity_site.core.sequences import next_number
@@ -24,6 +23,7 @@ from charity_site.donations import campaigns
 from charity_site.donations.models import (
     CERTIFICATE_SERIES,
     DonorDisplay,
+    GiftCampaign,
     GivingSettings,
     PaymentMethod,
     Pledge,
@@ -77,16 +77,17 @@ def load_giving(content_dir: str | Path) -> list[str]:
         campaign = campaigns.campaign_for(**{kind: owner.id})
         if campaign.id is not None:
             continue
-        try:
-            campaigns.save_campaign(campaign, {
-                "is_open": True, "goal_fen": _fen(entry.get("goal")), "filing_number": entry["filing_number"],
-                "responsible_person": entry["responsible_person"],
-                "starts_on": today - timedelta(days=int(entry.get("starts_days_ago", 30))),
-                "ends_on": today + timedelta(days=int(entry.get("ends_in_days", 90))),
-                "platform_url": "", "collection_code": "",
-            })
-        except EditError:  # the facts this needs were removed by staff: leave the campaign closed
-            continue
+        values = {
+            "is_open": True, "goal_fen": _fen(entry.get("goal")), "filing_number": entry["filing_number"],
+            "responsible_person": entry["responsible_person"],
+            "starts_on": today - timedelta(days=int(entry.get("starts_days_ago", 30))),
+            "ends_on": today + timedelta(days=int(entry.get("ends_in_days", 90))),
+            "platform_url": "", "collection_code": "",
+        }
+        candidate = GiftCampaign(**{kind: owner.id, **values})
+        if campaigns.missing_for_opening(candidate):
+            continue  # the settings it needs were removed by staff: leave it closed (a refusal would undo the load)
+        campaigns.save_campaign(campaign, values)
         created.append(f"campaign {owner.slug}")
     for entry in data.get("pledges") or []:
         reference = demo_reference(entry["voucher"])

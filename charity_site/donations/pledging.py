@@ -14,6 +14,7 @@ from charity_site.core.errors import EditError
 from charity_site.core.formatting import format_yuan
 from charity_site.core.models import utcnow
 from charity_site.core.personal import normalise_email, normalise_mobile
+from charity_site.core.transaction import operation
 from charity_site.donations.models import DonorDisplay, PaymentMethod, Pledge
 from charity_site.donations.queries import Designation, giving_settings
 from charity_site.extensions import db
@@ -86,6 +87,7 @@ def check(request: PledgeRequest) -> dict:
     return {"donor_name": name or None, "phone": phone, "email": email}
 
 
+@operation
 def create_pledge(request: PledgeRequest) -> Pledge:
     """Record a pledge (audited, flushed). The same submission token twice gives back the first pledge."""
     earlier = existing_submission(request.submission_token)

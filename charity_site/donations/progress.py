@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from charity_site.core.mail import queue_mail
 from charity_site.core.models import utcnow
+from charity_site.core.transaction import operation
 from charity_site.disclosures.models import Disclosure
 from charity_site.donations.models import Pledge, PledgeStatus
 from charity_site.extensions import db
@@ -31,6 +32,7 @@ def news_since(pledge: Pledge, since) -> tuple[list[ProjectUpdate], list[Disclos
     return list(updates), list(disclosures)
 
 
+@operation
 def notify_donors() -> int:
     """Queue one message per donor with news; returns how many were queued. Flushes, never commits."""
     now = utcnow()
@@ -58,6 +60,7 @@ def notify_donors() -> int:
     return sent
 
 
+@operation
 def unsubscribe(pledge: Pledge) -> None:
     pledge.wants_updates = False
     db.session.flush()

@@ -18,6 +18,7 @@ from charity_site.core.formatting import format_yuan, mask_person_name
 from charity_site.core.locking import lock_row
 from charity_site.core.models import IllegalTransition, utcnow
 from charity_site.core.sequences import next_number
+from charity_site.core.transaction import operation
 from charity_site.donations.labels import PLEDGE_STATUS_LABELS
 from charity_site.donations.models import (
     CERTIFICATE_SERIES,
@@ -54,6 +55,7 @@ def ledger_fund_id(pledge: Pledge) -> int | None:
     return general.id if general else None
 
 
+@operation
 def confirm_receipt(pledge: Pledge, *, amount_fen: int | None, received_on: date | None, channel: str,
                     actor=None) -> Pledge:
     """Mark the pledge received and record its one income line and certificate number, in one unit of work."""
@@ -90,8 +92,7 @@ def confirm_receipt(pledge: Pledge, *, amount_fen: int | None, received_on: date
         "counterparty_type": CounterpartyType.PERSON, "voucher_no": None,
         "summary": f"捐赠 认捐编号{pledge.reference}", "note": f"pledge {pledge.reference}",
     }
-    # TODO(transaction): until main's transaction() lands, record_entry commits; the status change, the
-    # certificate number and the line are flushed before it, so they commit together.
+    # The ledger's own rulebook checks the line; it joins this unit of work (nothing commits here).
     try:
         entry = ledger.record_entry(values, user=actor)
     except ledger.LedgerError as error:
@@ -101,6 +102,7 @@ def confirm_receipt(pledge: Pledge, *, amount_fen: int | None, received_on: date
     return pledge
 
 
+@operation
 def cancel(pledge: Pledge, actor=None) -> Pledge:
     lock_row(pledge)
     _move(pledge, PledgeStatus.CANCELLED)
@@ -111,6 +113,7 @@ def cancel(pledge: Pledge, actor=None) -> Pledge:
     return pledge
 
 
+@operation
 def expire_overdue(days: int | None = None) -> int:
     """Expire pending pledges older than ``days`` (the settings' default); safe to run again at any time."""
     days = giving_settings().expire_after_days if days is None else days
@@ -131,6 +134,7 @@ def expire_overdue(days: int | None = None) -> int:
     return count
 
 
+@operation
 def record_receipt(pledge: Pledge, number: str, issued_on: date | None, actor=None) -> Pledge:
     """Record the official 捐赠票据 issued in the fiscal system for a received pledge."""
     number = (number or "").strip()
@@ -152,6 +156,7 @@ def record_receipt(pledge: Pledge, number: str, issued_on: date | None, actor=No
     return pledge
 
 
+@operation
 def erase_personal_data(pledge: Pledge, actor=None) -> Pledge:
     """个人信息保护法 §47: erase name, phone, e-mail and message; the amount, dates and ledger line stay.
 

@@ -116,7 +116,6 @@ def donate():
             attach_error(form, error)
             status = 400
         else:
-            db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
             return redirect(url_for(".pledge", token=pledge.access_token), code=303)
     else:
         status = 400
@@ -211,7 +210,6 @@ def unsubscribe(token: str):
     done = False
     if form.validate_on_submit():
         progress.unsubscribe(pledge)
-        db.session.commit()  # TODO(transaction): the request-end hook commits once main's transaction lands
         done = True
     return _no_store(make_response(render_template("donations/unsubscribe.html", form=form, pledge=pledge,
                                                    done=done or not pledge.wants_updates)))

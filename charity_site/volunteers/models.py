@@ -24,7 +24,7 @@ class Volunteer(TimestampMixin, db.Model):
     consent_text_version: Mapped[str] = mapped_column(String(20), default=str)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    signups: Mapped[list["Signup"]] = relationship(back_populates="volunteer")
+    signups: Mapped[list[Signup]] = relationship(back_populates="volunteer")
 
 
 class Opportunity(PublishableMixin, TimestampMixin, db.Model):
@@ -37,10 +37,10 @@ class Opportunity(PublishableMixin, TimestampMixin, db.Model):
     organiser_contact: Mapped[str] = mapped_column(String(120), default=str)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
 
-    shifts: Mapped[list["Shift"]] = relationship(
+    shifts: Mapped[list[Shift]] = relationship(
         back_populates="opportunity", cascade="all, delete-orphan", order_by="Shift.starts_at"
     )
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
 
 
 class Shift(TimestampMixin, db.Model):
@@ -57,7 +57,7 @@ class Shift(TimestampMixin, db.Model):
     capacity: Mapped[int] = mapped_column(Integer, default=lambda: 10)
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="shifts")
-    signups: Mapped[list["Signup"]] = relationship(back_populates="shift")
+    signups: Mapped[list[Signup]] = relationship(back_populates="shift")
 
 
 class SignupStatus(StateMachine):

@@ -1,0 +1,92 @@
+"""Chart geometry (finance/charts.py): pure functions, no database."""
+
+from __future__ import annotations
+
+from charity_site.finance import charts
+from charity_site.finance.charts import Series, bar_chart, bar_length, fit_label, text_width
+
+ONE = [Series("expense", "支出")]
+TWO = [Series("income", "收入"), Series("expense", "支出")]
+
+
+def bars(chart):
+    return [bar for row in chart.rows for bar in row.bars]
+
+
+def test_bar_lengths_are_proportional_to_the_amounts():
+    chart = bar_chart([("救助", (400_00,)), ("慰问", (200_00,)), ("助学", (100_00,))], ONE)
+    widths = [bar.width for bar in bars(chart)]
+    assert widths[0] > 0
+    assert abs(widths[1] - widths[0] / 2) <= 0.1
+    assert abs(widths[2] - widths[0] / 4) <= 0.1
+
+
+def test_two_series_share_one_scale_and_are_labelled_in_words():
+    chart = bar_chart([("2024年1月", (300_00, 100_00)), ("2024年2月", (0, 600_00))], TWO)
+    income, expense, no_income, big_expense = bars(chart)
+    assert abs(income.width - big_expense.width / 2) <= 0.1
+    assert abs(expense.width - big_expense.width / 6) <= 0.1
+    assert no_income.width == 0 and no_income.text == "收入 ¥0.00"
+    assert expense.text.startswith("支出 ")
+    assert [item.label for item in chart.legend] == ["收入", "支出"]
+
+
+def test_everything_fits_inside_the_drawing():
+    chart = bar_chart([("很长很长的项目名称" * 4, (123_456_789_00, 1)), ("短", (5, 0))], TWO)
+    for bar in bars(chart):
+        assert bar.x >= 0 and bar.x + bar.width <= chart.width
+        assert bar.text_x + text_width(bar.text) <= chart.width + 1
+        assert bar.y + bar.height <= chart.height
+    assert text_width(chart.rows[0].label) <= chart.width
+    assert chart.rows[0].label.endswith("…") and chart.rows[0].full_label.startswith("很长")
+
+
+def test_one_huge_amount_leaves_small_ones_visible():
+    chart = bar_chart([("巨额", (10**12,)), ("小额", (1,)), ("零", (0,))], ONE)
+    huge, tiny, zero = bars(chart)
+    assert huge.width <= chart.width
+    assert tiny.width == charts.MIN_BAR
+    assert zero.width == 0
+
+
+def test_empty_and_all_zero_data():
+    assert bar_chart([], ONE).empty
+    chart = bar_chart([("甲", (0,)), ("乙", (0,))], ONE)
+    assert not chart.empty and all(bar.width == 0 for bar in bars(chart))
+    assert bar_length(5, 0, 100) == 0 and bar_length(-3, 10, 100) == 0
+
+
+def test_rows_do_not_overlap_and_the_height_grows_with_rows():
+    few = bar_chart([("甲", (1, 2))], TWO)
+    many = bar_chart([(f"{n}月", (n, n)) for n in range(1, 13)], TWO)
+    assert many.height > few.height
+    tops = [bar.y for bar in bars(many)]
+    assert all(later >= earlier + charts.BAR for earlier, later in zip(tops, tops[1:], strict=False))
+
+
+def test_a_missing_budget_draws_no_bar_and_says_so():
+    chart = charts.budget_chart([("项目甲", None, 500_00), ("项目乙", 1000_00, 250_00)], "预算", "已支出",
+                                no_budget="未设定")
+    missing, spent, budget, spent_b = bars(chart)
+    assert missing.width == 0 and missing.text == "预算 未设定"
+    assert spent.width > 0 and abs(spent_b.width - budget.width / 4) <= 0.1
+
+
+def test_category_values_carry_their_share():
+    chart = charts.category_chart([("救助", 750_00), ("慰问", 250_00)], "支出")
+    assert [bar.text for bar in bars(chart)] == ["¥750.00 (75%)", "¥250.00 (25%)"]
+
+
+def test_labels_are_shortened_only_when_needed():
+    assert fit_label("慈善救助") == "慈善救助"
+    long = fit_label("番" * 60, width=100)
+    assert long.endswith("…") and text_width(long) <= 100
+
+
+def test_latest_months_keeps_the_last_twelve_oldest_first():
+    from charity_site.finance.money import MonthTotals
+
+    months = [MonthTotals(2023 + (n - 1) // 12, (n - 1) % 12 + 1, n, 0) for n in range(1, 16)]
+    rows = charts.latest_months(months)
+    assert len(rows) == 12
+    assert rows[0][0] == "2023年4月" and rows[-1][0] == "2024年3月"
