@@ -171,3 +171,22 @@ def test_a_receipt_number_can_be_recorded_only_for_a_received_gift(project, fina
     db.session.commit()
 
     assert db.session.get(Pledge, pledge.id).receipt_number == "粤财001"
+
+
+def test_when_the_ledger_refuses_the_line_nothing_of_the_confirmation_stays(project, finance, monkeypatch):
+    """The status, the certificate number and the line are one unit of work: a refused line undoes them all."""
+    from charity_site.core.sequences import NumberSequence
+    from charity_site.finance import rules
+
+    pledge = make_pledge(project)
+    monkeypatch.setattr(rules, "check_line", lambda values, context=None: rules.CheckedLine(
+        values, [rules.LineProblem("category", "分类不对")]))
+
+    with pytest.raises(receiving.PledgeError):
+        receiving.confirm_receipt(pledge, amount_fen=100, received_on=local_today(), channel="", actor=finance)
+    db.session.commit()
+
+    assert db.session.get(Pledge, pledge.id).status is PledgeStatus.PENDING
+    assert db.session.get(Pledge, pledge.id).certificate_number is None
+    assert line_count() == 0
+    assert db.session.scalars(select(NumberSequence)).all() == []
