@@ -36,6 +36,11 @@ def lookup_limit() -> str:
     return current_app.config.get("PLEDGE_LOOKUP_LIMIT", LOOKUP_LIMIT)
 
 
+def _qr(address: str) -> Markup:
+    """The inline SVG QR code of one of the site's own addresses (drawn by the qrcode library)."""
+    return Markup(qr_svg(address))
+
+
 def _status_url(pledge) -> str:
     return canonical_url("donations.pledge", token=pledge.access_token)
 
@@ -144,7 +149,7 @@ def pledge(token: str):
     collection_code = (campaign.collection_code if campaign and campaign.collection_code else
                        giving.collection_code)
     response = make_response(render_template(
-        "donations/pledge.html", pledge=pledge, status_url=status_url, qr=Markup(qr_svg(status_url)),
+        "donations/pledge.html", pledge=pledge, status_url=status_url, qr=_qr(status_url),
         giving=giving, organisation=get_settings(), collection_code=collection_code, campaign=campaign,
         updates=certificates.latest_updates(pledge), PledgeStatus=PledgeStatus,
     ))
@@ -168,7 +173,7 @@ def certificate(token: str):
     verify_url = canonical_url("donations.verify", number=pledge.certificate_label)
     return _no_store(make_response(render_template(
         "donations/certificate.html", cert=certificates.certificate_of(pledge), verify_url=verify_url,
-        qr=Markup(qr_svg(verify_url)))))
+        qr=_qr(verify_url))))
 
 
 @bp.route("/donate/lookup", methods=["GET", "POST"])
@@ -224,7 +229,7 @@ def poster(project_id: int):
         abort(404)
     giving_url = canonical_url("donations.donate", project=project.id)
     return render_template("donations/poster.html", project=project, campaign=campaign, giving_url=giving_url,
-                           qr=Markup(qr_svg(giving_url)), organisation=get_settings(),
+                           qr=_qr(giving_url), organisation=get_settings(),
                            giving=queries.giving_settings())
 
 
