@@ -84,13 +84,19 @@ class BaseConfig:
     SMTP_SSL = False
     # Loading demo content on an empty database is the newcomer's default.
     LOAD_DEMO_CONTENT = True
+    # Fernet key that encrypts volunteers' ID numbers; generated under instance/ outside production,
+    # required in production before anyone can sign up for an opportunity that asks for an ID.
+    VOLUNTEER_ID_KEY: str | None = None
+    VOLUNTEER_SIGNUP_LIMIT = "20 per hour"
+    VOLUNTEER_LOOKUP_LIMIT = "10 per 15 minutes"
 
     @classmethod
     def from_environment(cls) -> dict:
         """Values that come from the environment at start-up."""
         values: dict = {}
         for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR",
-                    "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD"):
+                    "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD",
+                    "VOLUNTEER_ID_KEY", "VOLUNTEER_SIGNUP_LIMIT", "VOLUNTEER_LOOKUP_LIMIT"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
         if os.environ.get("REDIS_URL"):

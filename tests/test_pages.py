@@ -374,7 +374,7 @@ def test_a_page_number_beyond_the_end_is_404_and_a_junk_page_number_shows_the_fi
     assert shown(source("projects", "zhumeng-weilai-teji").meta["title"]) in first
 
 
-@pytest.mark.parametrize("url", ["/donate", "/volunteer"])
+@pytest.mark.parametrize("url", ["/donate"])
 def test_sections_still_to_come_show_a_friendly_coming_soon_page(shared_demo, visitor, url):
     body = get_page(visitor, url)
 

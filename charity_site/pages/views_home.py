@@ -52,12 +52,3 @@ def donate():
                   "to donate; every gift is recorded in our public ledger."),
     )
 
-
-@bp.get("/volunteer")
-def volunteer():
-    return render_template(
-        "public/coming_soon.html",
-        section_title=_("Volunteer"),
-        message=_("Online volunteer sign-up is being prepared. Until then, please contact us by phone to join "
-                  "an activity."),
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity_site.core.models import PublishableMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum
@@ -23,8 +23,18 @@ class Volunteer(TimestampMixin, db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_text_version: Mapped[str] = mapped_column(String(20), default=str)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emergency_contact: Mapped[str] = mapped_column(String(120), default=str)
+    # Real-name ID (个人信息保护法 §28: sensitive): only when an opportunity needs it, encrypted at rest.
+    id_type: Mapped[str] = mapped_column(String(20), default=str)
+    id_number_encrypted: Mapped[str | None] = mapped_column(Text)
+    id_number_masked: Mapped[str] = mapped_column(String(40), default=str)  # 4401**********0123
+    id_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Minors (志愿服务条例 §20, 个人信息保护法 §31): the guardian and their consent.
+    guardian_name: Mapped[str] = mapped_column(String(80), default=str)
+    guardian_phone: Mapped[str | None] = mapped_column(String(30))
+    guardian_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    signups: Mapped[list["Signup"]] = relationship(back_populates="volunteer")
+    signups: Mapped[list[Signup]] = relationship(back_populates="volunteer")
 
 
 class Opportunity(PublishableMixin, TimestampMixin, db.Model):
@@ -36,11 +46,19 @@ class Opportunity(PublishableMixin, TimestampMixin, db.Model):
     location: Mapped[str] = mapped_column(String(200), default=str)
     organiser_contact: Mapped[str] = mapped_column(String(120), default=str)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    area: Mapped[str] = mapped_column(String(60), default=str, index=True)  # 区/街道
+    tasks: Mapped[str] = mapped_column(Text, default=str)  # tasks and requirements
+    risks: Mapped[str] = mapped_column(Text, default=str)  # 志愿服务条例 §13: risks told beforehand
+    insurance_arranged: Mapped[bool] = mapped_column(Boolean, default=lambda: False)
+    minimum_age: Mapped[int] = mapped_column(Integer, default=lambda: 18)
+    minors_with_guardian: Mapped[bool] = mapped_column(Boolean, default=lambda: False)
+    requires_id: Mapped[bool] = mapped_column(Boolean, default=lambda: False)
+    signup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    shifts: Mapped[list["Shift"]] = relationship(
+    shifts: Mapped[list[Shift]] = relationship(
         back_populates="opportunity", cascade="all, delete-orphan", order_by="Shift.starts_at"
     )
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
 
 
 class Shift(TimestampMixin, db.Model):
@@ -55,13 +73,15 @@ class Shift(TimestampMixin, db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int] = mapped_column(Integer, default=lambda: 10)
+    checkin_token: Mapped[str | None] = mapped_column(String(32), unique=True)  # in the check-in QR code
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="shifts")
-    signups: Mapped[list["Signup"]] = relationship(back_populates="shift")
+    signups: Mapped[list[Signup]] = relationship(back_populates="shift")
 
 
 class SignupStatus(StateMachine):
     SIGNED_UP = "signed_up"
+    WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
     ABSENT = "absent"
@@ -70,7 +90,8 @@ class SignupStatus(StateMachine):
     def allowed(cls) -> dict:
         return {
             cls.SIGNED_UP: (cls.CANCELLED, cls.ATTENDED, cls.ABSENT),
-            cls.CANCELLED: (cls.SIGNED_UP,),
+            cls.WAITLISTED: (cls.SIGNED_UP, cls.CANCELLED),
+            cls.CANCELLED: (cls.SIGNED_UP, cls.WAITLISTED),
             cls.ABSENT: (cls.ATTENDED,),
             cls.ATTENDED: (cls.ABSENT,),
         }
@@ -94,6 +115,13 @@ class Signup(TimestampMixin, db.Model):
     service_minutes: Mapped[int] = mapped_column(Integer, default=lambda: 0)  # 服务时长, credited after the shift
     credited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default=str)
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)  # the volunteer's personal code
+    submission_token: Mapped[str | None] = mapped_column(String(32), unique=True)  # one record per form shown
+    queue_position: Mapped[int] = mapped_column(Integer, default=lambda: 0)  # order of (re)sign-up in the shift
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_text_version: Mapped[str] = mapped_column(String(20), default=str)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hours_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # only confirmed hours count
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     volunteer: Mapped[Volunteer] = relationship(back_populates="signups")

@@ -62,6 +62,7 @@ def staff_navigation():
         ("admin_ledger.index", _l("Ledger"), (Role.FINANCE,)),
         ("admin_disclosures.index", _l("Disclosures"), (Role.EDITOR, Role.FINANCE)),
         ("admin_uploads.index", _l("Images and files"), (Role.EDITOR, Role.FINANCE)),
+        ("admin_volunteers.index", _l("Volunteers"), (Role.COORDINATOR,)),
         ("admin_users.index", _l("Users"), (Role.ADMIN,)),
         ("admin_audit.index", _l("Audit log"), (Role.ADMIN,)),
         ("admin_settings.edit", _l("Site settings"), (Role.ADMIN,)),

@@ -1,0 +1,131 @@
+"""Signing up, the waitlist and cancelling, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from factories_volunteers import VALID_ID, details, make_opportunity
+from sqlalchemy import select, text
+
+from charity_site.core.errors import EditError
+from charity_site.core.models import utcnow
+from charity_site.extensions import db
+from charity_site.volunteers import identity, signups
+from charity_site.volunteers.models import Signup, SignupStatus, Volunteer
+
+
+def test_places_then_waitlist_in_order_and_a_cancellation_promotes_the_first(app):
+    shift = make_opportunity(capacity=2).shifts[0]
+    made = [signups.sign_up(shift, details(number)) for number in range(4)]
+    db.session.commit()
+
+    assert [signup.status for signup in made] == [SignupStatus.SIGNED_UP] * 2 + [SignupStatus.WAITLISTED] * 2
+    promoted = signups.cancel(made[0])
+    db.session.commit()
+
+    assert promoted.id == made[2].id
+    assert made[2].status is SignupStatus.SIGNED_UP
+    assert made[3].status is SignupStatus.WAITLISTED
+
+
+def test_the_same_phone_signs_up_once_per_shift_but_again_after_cancelling(app):
+    shift = make_opportunity().shifts[0]
+    first = signups.sign_up(shift, details(1))
+    db.session.commit()
+    with pytest.raises(EditError) as refused:
+        signups.sign_up(shift, details(1, name="另一个名字"))
+    assert refused.value.field == "phone"
+    db.session.rollback()
+
+    signups.cancel(first)
+    again = signups.sign_up(shift, details(1))
+    db.session.commit()
+    assert again.id == first.id and again.status is SignupStatus.SIGNED_UP
+
+
+def test_cancelling_after_the_deadline_is_refused(app):
+    shift = make_opportunity(signup_deadline=utcnow() + timedelta(days=1)).shifts[0]
+    signup = signups.sign_up(shift, details(1))
+    db.session.commit()
+
+    with pytest.raises(EditError):
+        signups.cancel(signup, now=utcnow() + timedelta(days=2))
+    db.session.rollback()
+    with pytest.raises(EditError):
+        signups.sign_up(shift, details(2), now=utcnow() + timedelta(days=2))
+
+
+def test_under_age_and_minors_without_guardian_consent_are_refused(app):
+    adults_only = make_opportunity().shifts[0]
+    this_year = utcnow().year
+    with pytest.raises(EditError) as minor:
+        signups.sign_up(adults_only, details(1, birth_year=this_year - 16))
+    assert minor.value.field == "birth_year"
+    db.session.rollback()
+
+    family = make_opportunity(minimum_age=10, minors_with_guardian=True).shifts[0]
+    with pytest.raises(EditError) as too_young:
+        signups.sign_up(family, details(2, birth_year=this_year - 8))
+    assert too_young.value.field == "birth_year"
+    db.session.rollback()
+    with pytest.raises(EditError) as no_consent:
+        signups.sign_up(family, details(3, birth_year=this_year - 12, guardian_name="家长", guardian_phone="13900000099"))
+    assert no_consent.value.field == "guardian_consent"
+    db.session.rollback()
+
+    child = signups.sign_up(family, details(4, birth_year=this_year - 12, guardian_name="家长",
+                                            guardian_phone="13900000099", guardian_consent=True))
+    db.session.commit()
+    assert child.status is SignupStatus.SIGNED_UP and child.volunteer.guardian_consent_at is not None
+
+
+def test_consent_is_required_and_stored_with_its_version(app):
+    shift = make_opportunity().shifts[0]
+    with pytest.raises(EditError) as refused:
+        signups.sign_up(shift, details(1, consent=False))
+    assert refused.value.field == "consent"
+    db.session.rollback()
+
+    signup = signups.sign_up(shift, details(1))
+    db.session.commit()
+    assert signup.consent_text_version == signups.CONSENT_TEXT_VERSION and signup.consent_at is not None
+
+
+def test_an_id_number_is_checked_and_stored_encrypted(app):
+    shift = make_opportunity(requires_id=True).shifts[0]
+    wrong_check_digit = VALID_ID[:-1] + "1"
+    with pytest.raises(EditError) as refused:
+        signups.sign_up(shift, details(1, id_type=identity.RESIDENT_CARD, id_number=wrong_check_digit, id_consent=True))
+    assert refused.value.field == "id_number"
+    db.session.rollback()
+    with pytest.raises(EditError) as no_consent:
+        signups.sign_up(shift, details(1, id_type=identity.RESIDENT_CARD, id_number=VALID_ID))
+    assert no_consent.value.field == "id_consent"
+    db.session.rollback()
+
+    signup = signups.sign_up(shift, details(1, id_type=identity.RESIDENT_CARD, id_number=VALID_ID, id_consent=True))
+    db.session.commit()
+    raw = db.session.execute(text("SELECT id_number_encrypted, id_number_masked FROM volunteers WHERE id = :id"),
+                             {"id": signup.volunteer_id}).one()
+    assert VALID_ID not in raw[0] and VALID_ID[6:14] not in raw[0]
+    assert raw[1] == "1101**********002X"
+    assert identity.decrypt_id_number(raw[0]) == VALID_ID
+
+
+def test_id_check_digit_and_mask():
+    assert identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID)
+    assert not identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID[:-1] + "3")
+    assert not identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID[:17])
+    assert identity.mask_id_number("440101199001010012") == "4401**********0012"
+
+
+def test_a_repeated_form_creates_one_sign_up(app):
+    shift = make_opportunity().shifts[0]
+    token = "A" * 32
+    first = signups.sign_up(shift, details(1, submission_token=token))
+    db.session.commit()
+    second = signups.sign_up(shift, details(1, submission_token=token))
+    assert second.id == first.id
+    assert db.session.scalar(select(db.func.count(Signup.id))) == 1
+    assert db.session.scalar(select(db.func.count(Volunteer.id))) == 1
