@@ -152,6 +152,7 @@ BLUEPRINT_MODULES = (
     "staff.admin_account", "staff.admin_audit", "staff.admin_auth", "staff.admin_dashboard", "disclosures.admin",
     "finance.admin_funds", "finance.admin_ledger", "news.admin", "pages.admin", "web.preview", "projects.admin",
     "staff.admin_settings", "files.admin", "staff.admin_users", "volunteers.admin",
+    "volunteers.admin_attendance",
 )
 
 

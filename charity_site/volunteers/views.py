@@ -9,14 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from charity_site.core.errors import EditError
 from charity_site.core.formatting import format_date, format_datetime, to_local
 from charity_site.core.models import utcnow
 from charity_site.core.personal import mask_mobile
 from charity_site.extensions import db, limiter
-from charity_site.volunteers import calendar, queries, signups
-from charity_site.volunteers.forms import SignupForm
+from charity_site.volunteers import attendance, calendar, queries, signups
+from charity_site.volunteers.forms import CheckinForm, SignupForm
 from charity_site.volunteers.models import Shift, SignupStatus
 from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import query_page
@@ -49,6 +50,10 @@ def shift_time(shift) -> str:
 
 
 bp.add_app_template_filter(shift_time, "shift_time")
+
+
+# Home and project pages show volunteers and confirmed hours (counts only, never names).
+bp.add_app_template_global(queries.service_totals, "volunteer_service_totals")
 
 
 @bp.app_template_filter("mask_mobile")
@@ -167,3 +172,31 @@ def cancel_signup(code: str):
         return redirect(url_for(".signup_detail", code=found.code)), 303
     flash(_("Your sign-up has been cancelled. Thank you for letting us know."), "success")
     return redirect(url_for(".signup_detail", code=found.code)), 303
+
+
+def _lookup_limit() -> str:
+    return current_app.config["VOLUNTEER_LOOKUP_LIMIT"]
+
+
+@bp.route("/volunteer/checkin/<token>", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit, methods=["POST"])
+def checkin(token: str):
+    """Where the shift's check-in QR code leads: the volunteer confirms with their last 4 digits or code."""
+    shift = db.session.scalar(select(Shift).where(Shift.checkin_token == token)) if len(token) <= 32 else None
+    if shift is None:
+        abort(404)
+    form = CheckinForm()
+    checked_in, status_code = None, 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                checked_in = attendance.self_check_in(shift, form.confirm.data)
+                db.session.commit()  # TODO(transaction)
+            except EditError as error:
+                db.session.rollback()
+                attach_error(form, error)
+                status_code = 400
+        else:
+            status_code = 400
+    return _private((render_template("volunteers/checkin.html", shift=shift, form=form, checked_in=checked_in,
+                                     is_open=attendance.checkin_open(shift)), status_code))

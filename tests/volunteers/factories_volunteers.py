@@ -20,7 +20,7 @@ def make_opportunity(*, shifts=1, capacity=10, starts_in=timedelta(days=7), **fi
     number = next(_counter)
     now = utcnow()
     values = dict(title=f"社区探访活动{number}", slug=f"tanfang-{number}", location="市桥街道长者服务站",
-                  area="市桥街道", status=PublicationStatus.PUBLISHED, published_at=now - timedelta(days=1),
+                  area="市桥街道", status=PublicationStatus.PUBLISHED, published_at=now - timedelta(days=30),
                   organiser_contact="志愿服务部 020-0000-0000")
     values.update(fields)
     opportunity = Opportunity(**values)

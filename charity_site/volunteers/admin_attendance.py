@@ -1,0 +1,114 @@
+"""Coordinators on the day: the check-in QR code, checking people in and out, no-shows, confirming hours."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from charity_site.core.errors import EditError
+from charity_site.core.qr import qr_png, qr_svg
+from charity_site.core.roles import Role
+from charity_site.extensions import db
+from charity_site.volunteers import attendance, queries
+from charity_site.volunteers.models import Shift, Signup, SignupStatus
+from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import ConfirmForm
+from charity_site.web.urls import canonical_url
+
+bp = staff_blueprint("admin_volunteer_day", __name__, "/admin/volunteers/day", roles=(Role.COORDINATOR,))
+
+
+def checkin_url(shift: Shift) -> str:
+    return canonical_url("volunteers.checkin", token=shift.checkin_token)
+
+
+@bp.get("/shifts/<int:shift_id>/checkin-code")
+def checkin_code(shift_id: int):
+    shift = db.get_or_404(Shift, shift_id)
+    if not shift.checkin_token:
+        abort(404)
+    return render_template("volunteers/admin/checkin_code.html", shift=shift, url=checkin_url(shift),
+                           svg=qr_svg(checkin_url(shift)))
+
+
+@bp.get("/shifts/<int:shift_id>/checkin-code.png")
+def checkin_code_png(shift_id: int):
+    shift = db.get_or_404(Shift, shift_id)
+    if not shift.checkin_token:
+        abort(404)
+    return Response(qr_png(checkin_url(shift)), mimetype="image/png")
+
+
+ACTIONS = {
+    "check_in": (attendance.check_in, _l("Checked in.")),
+    "check_out": (attendance.check_out, _l("Checked out.")),
+    "absent": (attendance.mark_absent, _l("Marked absent.")),
+}
+
+
+@bp.post("/signups/<int:signup_id>/<action>")
+def signup_action(signup_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    signup = db.get_or_404(Signup, signup_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    operation, message = ACTIONS[action]
+    try:
+        operation(signup, actor=current_user)
+        db.session.commit()  # TODO(transaction)
+        flash(str(message), "success")
+    except EditError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("admin_volunteers.shift_signups", shift_id=signup.shift_id))
+
+
+def _hours_to_minutes(text: str) -> int | None:
+    try:
+        hours = Decimal((text or "").strip())
+    except InvalidOperation:
+        return None
+    if not hours.is_finite() or hours < 0 or hours > 24:
+        return None
+    return int(hours * 60)
+
+
+@bp.route("/shifts/<int:shift_id>/hours", methods=["GET", "POST"])
+def hours(shift_id: int):
+    shift = db.get_or_404(Shift, shift_id)
+    rows = [row for row in queries.shift_signups(shift.id) if row.status is SignupStatus.ATTENDED]
+    form = ConfirmForm()
+    errors: dict[str, str] = {}
+    typed = {f"hours_{row.id}": request.form.get(f"hours_{row.id}", "") for row in rows}
+    status_code = 200
+    if request.method == "POST" and form.validate_on_submit():
+        minutes = {}
+        for row in rows:
+            value = _hours_to_minutes(typed[f"hours_{row.id}"])
+            if value is None:
+                errors[f"hours_{row.id}"] = _("Enter between 0 and 24 hours.")
+            else:
+                minutes[row.id] = value
+        if not errors:
+            try:
+                changed = attendance.confirm_hours(shift, minutes, reason=request.form.get("reason", "")[:500],
+                                                   actor=current_user)
+                db.session.commit()  # TODO(transaction)
+            except EditError as error:
+                db.session.rollback()
+                errors[error.field or "reason"] = error.message
+            else:
+                flash(_("Hours confirmed for %(count)s people.", count=changed), "success")
+                return redirect(url_for("admin_volunteers.shift_signups", shift_id=shift.id))
+        status_code = 400
+    elif request.method == "POST":
+        status_code = 400
+    proposed = {row.id: (row.service_minutes if row.hours_confirmed_at else attendance.proposed_minutes(row))
+                for row in rows}
+    return render_template("volunteers/admin/hours.html", shift=shift, rows=rows, proposed=proposed, typed=typed,
+                           errors=errors, form=form, reason=request.form.get("reason", "")), status_code
