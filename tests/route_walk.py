@@ -55,6 +55,7 @@ from charity_site.models import (
     StaffUser,
 )
 from charity_site.open_data import exports as open_data
+from charity_site.volunteers.models import Opportunity, Shift, Signup
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
@@ -68,7 +69,7 @@ SAMPLE_DATE = "2024-10-01"
 
 # Where path arguments come from: (blueprint or endpoint, argument) → a query for the ids or slugs to use.
 # Public pages get public items only; staff pages any item.
-PUBLIC_SLUGS = {"pages": Page, "news": NewsPost, "projects": Project, "funds": Fund}
+PUBLIC_SLUGS = {"pages": Page, "news": NewsPost, "projects": Project, "funds": Fund, "volunteers": Opportunity}
 
 
 def rules(app, *, include_static: bool = False):
@@ -151,6 +152,12 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set("dataset", list(open_data.DATASETS))
     samples.set("fmt", list(open_data.FORMATS))
     samples.set("filename", ["css/site.css"])
+    samples.set(("admin_volunteers", "item_id"), _ids(ordered(Opportunity, Opportunity.id)))
+    samples.set("shift_id", _ids(ordered(Shift, Shift.id)))
+    samples.set("signup_id", _ids(ordered(Signup, Signup.id)))
+    samples.set("code", _ids(ordered(Signup, Signup.code).where(Signup.code.is_not(None))))
+    samples.set("checkin_token", _ids(ordered(Shift, Shift.checkin_token).where(Shift.checkin_token.is_not(None))))
+    samples.set(("admin_volunteer_day.signup_action", "action"), ["check_in", "check_out", "absent"])
     for key, values in extra.items():
         samples.set(key, values)
     return samples

@@ -141,8 +141,9 @@ def add_rows_no_form_writes_yet():
     volunteer = Volunteer()
     opportunity = Opportunity(slug="p-opportunity", title="活动", status=PublicationStatus.PUBLISHED,
                               published_at=now - timedelta(days=1))
-    shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5)
-    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer),
+    shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5,
+                  checkin_token="p-checkin")
+    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer, code="PCODE"),
                         Pledge(reference="p-pledge", amount_fen=100, display=DonorDisplay.FULL_NAME)])
     db.session.commit()
 

@@ -23,7 +23,7 @@ bp = staff_blueprint("admin_volunteer_day", __name__, "/admin/volunteers/day", r
 
 
 def checkin_url(shift: Shift) -> str:
-    return canonical_url("volunteers.checkin", token=shift.checkin_token)
+    return canonical_url("volunteers.checkin", checkin_token=shift.checkin_token)
 
 
 @bp.get("/shifts/<int:shift_id>/checkin-code")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from icalendar import Calendar, Event
 
 from charity_site.core.models import utcnow
-from charity_site.web.urls import canonical_url
 
 
 def shift_ics(signup) -> bytes:
+    from charity_site.volunteers.signups import absolute_url
+
     shift = signup.shift
     opportunity = shift.opportunity
     calendar = Calendar()
@@ -24,7 +25,7 @@ def shift_ics(signup) -> bytes:
     description = [shift.task]
     if opportunity.organiser_contact:
         description.append(f"联系：{opportunity.organiser_contact}")
-    description.append(canonical_url("volunteers.signup_detail", code=signup.code))
+    description.append(absolute_url("volunteers.signup_detail", code=signup.code))
     event.add("description", "\n".join(description))
     calendar.add_component(event)
     return calendar.to_ical()

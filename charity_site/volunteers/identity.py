@@ -50,7 +50,7 @@ def is_valid_id_number(id_type: str, number: str) -> bool:
 
 
 def mask_id_number(number: str | None) -> str:
-    """'440101199001010012' → '4401**********0012'; short document numbers keep only their last 2."""
+    """'440101199001010011' → '4401**********0011'; short document numbers keep only their last 2."""
     if not number:
         return ""
     if len(number) >= 12:

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -217,9 +218,18 @@ def _promote(signup: Signup, actor=None) -> None:
               _("A place came free and it is yours now."))
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """The page's public address, also outside a request (a message queued by a CLI command)."""
+    if has_request_context() or current_app.config.get("SITE_URL"):
+        return canonical_url(endpoint, **values)
+    adapter = current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost",
+                                       url_scheme=current_app.config["PREFERRED_URL_SCHEME"])
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def _tell(signup: Signup, subject: str, first_line: str) -> None:
     shift = signup.shift
-    link = canonical_url("volunteers.signup_detail", code=signup.code)
+    link = absolute_url("volunteers.signup_detail", code=signup.code)
     text = "\n".join([
         f"{signup.volunteer.name}：",
         "",

@@ -178,11 +178,12 @@ def _lookup_limit() -> str:
     return current_app.config["VOLUNTEER_LOOKUP_LIMIT"]
 
 
-@bp.route("/volunteer/checkin/<token>", methods=["GET", "POST"])
+@bp.route("/volunteer/checkin/<checkin_token>", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit, methods=["POST"])
-def checkin(token: str):
+def checkin(checkin_token: str):
     """Where the shift's check-in QR code leads: the volunteer confirms with their last 4 digits or code."""
-    shift = db.session.scalar(select(Shift).where(Shift.checkin_token == token)) if len(token) <= 32 else None
+    shift = (db.session.scalar(select(Shift).where(Shift.checkin_token == checkin_token))
+             if len(checkin_token) <= 32 else None)
     if shift is None:
         abort(404)
     form = CheckinForm()

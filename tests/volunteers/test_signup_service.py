@@ -117,7 +117,8 @@ def test_id_check_digit_and_mask():
     assert identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID)
     assert not identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID[:-1] + "3")
     assert not identity.is_valid_id_number(identity.RESIDENT_CARD, VALID_ID[:17])
-    assert identity.mask_id_number("440101199001010012") == "4401**********0012"
+    assert identity.mask_id_number("440101199001010011") == "4401**********0011"
+    assert identity.is_valid_id_number(identity.RESIDENT_CARD, "440101199001010011")
 
 
 def test_a_repeated_form_creates_one_sign_up(app):
