@@ -147,7 +147,7 @@ BLUEPRINT_MODULES = (
     # public
     "disclosures.views", "feeds.views", "finance.views_funds", "finance.views_ledger", "news.views",
     "open_data.views", "pages.views", "projects.views", "pages.views_home", "search.views", "files.views",
-    "volunteers.views",
+    "volunteers.views", "volunteers.views_records",
     # staff workspace (/admin)
     "staff.admin_account", "staff.admin_audit", "staff.admin_auth", "staff.admin_dashboard", "disclosures.admin",
     "finance.admin_funds", "finance.admin_ledger", "news.admin", "pages.admin", "web.preview", "projects.admin",

@@ -89,6 +89,7 @@ class BaseConfig:
     VOLUNTEER_ID_KEY: str | None = None
     VOLUNTEER_SIGNUP_LIMIT = "20 per hour"
     VOLUNTEER_LOOKUP_LIMIT = "10 per 15 minutes"
+    VOLUNTEER_PERSON_IN_CHARGE = "志愿服务负责人"  # named on service certificates (志愿服务记录证明)
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -96,7 +97,7 @@ class BaseConfig:
         values: dict = {}
         for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR",
                     "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD",
-                    "VOLUNTEER_ID_KEY", "VOLUNTEER_SIGNUP_LIMIT", "VOLUNTEER_LOOKUP_LIMIT"):
+                    "VOLUNTEER_ID_KEY", "VOLUNTEER_SIGNUP_LIMIT", "VOLUNTEER_LOOKUP_LIMIT", "VOLUNTEER_PERSON_IN_CHARGE"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
         if os.environ.get("REDIS_URL"):

@@ -185,3 +185,13 @@ class CheckinForm(SiteForm):
     confirm = StringField(_l("Last 4 digits of your mobile, or your personal code"),
                           validators=[DataRequired(_l("Please enter the last 4 digits or your code.")),
                                       Length(max=16)], render_kw={"autocomplete": "off"})
+
+
+class LookupForm(SiteForm):
+    """A volunteer finds their own records: mobile number plus the personal code of any of their sign-ups."""
+
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Please enter your mobile number.")),
+                                                        Length(max=30), _mobile],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    code = StringField(_l("Personal code"), validators=[DataRequired(_l("Please enter your personal code.")),
+                                                       Length(max=16)], render_kw={"autocomplete": "off"})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity_site.core.models import PublishableMixin, StateMachine, TimestampMixin, UTCDateTime, str_enum
@@ -125,3 +125,32 @@ class Signup(TimestampMixin, db.Model):
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     volunteer: Mapped[Volunteer] = relationship(back_populates="signups")
+
+
+class ServiceCertificate(TimestampMixin, db.Model):
+    """A 志愿服务记录证明 as issued: the facts are copied, so the certificate says what it said that day.
+
+    民政部《志愿服务记录与证明出具办法》 lists what it holds: the volunteer's name, ID (masked here),
+    volunteer number, service period, total hours, service content, the issuing organisation with its
+    person in charge and contact, the certificate number and the date.
+    """
+
+    __tablename__ = "service_certificates"
+    __table_args__ = (UniqueConstraint("year", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # 2026-000001
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(80), default=str)
+    id_masked: Mapped[str] = mapped_column(String(40), default=str)
+    volunteer_number: Mapped[str] = mapped_column(String(20), default=str)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    total_minutes: Mapped[int] = mapped_column(Integer, default=lambda: 0)
+    service_content: Mapped[str] = mapped_column(Text, default=str)
+    organisation: Mapped[str] = mapped_column(String(120), default=str)
+    person_in_charge: Mapped[str] = mapped_column(String(80), default=str)
+    contact: Mapped[str] = mapped_column(String(120), default=str)
+    issued_on: Mapped[date] = mapped_column(Date)

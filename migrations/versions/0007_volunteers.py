@@ -16,6 +16,33 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('service_certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('id_masked', sa.String(length=40), nullable=False),
+    sa.Column('volunteer_number', sa.String(length=20), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=True),
+    sa.Column('period_end', sa.Date(), nullable=True),
+    sa.Column('total_minutes', sa.Integer(), nullable=False),
+    sa.Column('service_content', sa.Text(), nullable=False),
+    sa.Column('organisation', sa.String(length=120), nullable=False),
+    sa.Column('person_in_charge', sa.String(length=80), nullable=False),
+    sa.Column('contact', sa.String(length=120), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteers.id'], name=op.f('fk_service_certificates_volunteer_id_volunteers'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_certificates')),
+    sa.UniqueConstraint('number', name=op.f('uq_service_certificates_number')),
+    sa.UniqueConstraint('year', 'sequence', name=op.f('uq_service_certificates_year'))
+    )
+    with op.batch_alter_table('service_certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_certificates_volunteer_id'), ['volunteer_id'], unique=False)
+
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('area', sa.String(length=60), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('tasks', sa.Text(), nullable=False, server_default=''))
@@ -72,6 +99,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('service_certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_certificates_volunteer_id'))
+    op.drop_table('service_certificates')
+
     with op.batch_alter_table('volunteers', schema=None) as batch_op:
         batch_op.drop_column('guardian_consent_at')
         batch_op.drop_column('guardian_phone')
