@@ -155,6 +155,10 @@ class SignupForm(PublicIntakeForm):
         if field.data is not None and not 1900 <= field.data <= local_today().year:
             raise ValidationError(_l("Enter a year of birth such as 1958."))
 
+    def validate_consent(self, field):
+        if not field.data:
+            raise ValidationError(_l("Please read the notice and agree, or we cannot take your sign-up."))
+
     def validate_id_number(self, field):
         if field.data and not identity.is_valid_id_number(self.id_type.data,
                                                           identity.normalise_id_number(field.data)):
