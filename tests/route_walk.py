@@ -55,7 +55,7 @@ from charity_site.models import (
     StaffUser,
 )
 from charity_site.open_data import exports as open_data
-from charity_site.volunteers.models import Opportunity, Shift, Signup
+from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
@@ -158,6 +158,7 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set("code", _ids(ordered(Signup, Signup.code).where(Signup.code.is_not(None))))
     samples.set("checkin_token", _ids(ordered(Shift, Shift.checkin_token).where(Shift.checkin_token.is_not(None))))
     samples.set(("admin_volunteer_day.signup_action", "action"), ["check_in", "check_out", "absent"])
+    samples.set(("volunteer_records", "number"), _ids(ordered(ServiceCertificate, ServiceCertificate.number)))
     for key, values in extra.items():
         samples.set(key, values)
     return samples
@@ -340,6 +341,8 @@ def accepted_value(field_, counter: Callable[[], int], file_for=default_file):
         return "" if field_.short_name == VERSION_FIELD else shown
     if shown or not required:
         return shown
+    if (field_.render_kw or {}).get("inputmode") == "tel":  # a mobile number, a new one each time
+        return lambda: f"139{counter():08d}"
     return lambda: f"测试{counter()}"
 
 

@@ -47,6 +47,7 @@ from charity_site.models import (
     Opportunity,
     Pledge,
     PublicationStatus,
+    ServiceCertificate,
     Shift,
     Signup,
     Volunteer,
@@ -79,6 +80,12 @@ NOT_TYPED_TEXT = {
     "audit_log.ip_address": "the address the request came from",
     "pledges.reference": "a reference the site makes",
     "consent_text_version": "the version label of the consent text, set by the site",
+    "signups.code": "a personal code the site makes",
+    "signups.submission_token": "a random token the site puts into the form",
+    "shifts.checkin_token": "a random token the site makes",
+    "volunteers.id_number_encrypted": "ciphertext the site makes; never shown",
+    "volunteers.id_type": "one of the site's own words (resident_card, other)",
+    "service_certificates.number": "a certificate number the site makes",
 }
 
 # Staff actions not submitted: they would delete what the pages should show.
@@ -143,7 +150,9 @@ def add_rows_no_form_writes_yet():
                               published_at=now - timedelta(days=1))
     shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5,
                   checkin_token="p-checkin")
-    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer, code="PCODE"),
+    certificate = ServiceCertificate(number="2024-000001", year=2024, sequence=1, volunteer=volunteer,
+                                     issued_on=now.date())
+    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer, code="PCODE"), certificate,
                         Pledge(reference="p-pledge", amount_fen=100, display=DonorDisplay.FULL_NAME)])
     db.session.commit()
 

@@ -61,6 +61,10 @@ class OpportunityForm(SiteForm):
                         validators=[InputRequired(_l("Please choose a status."))])
     version = HiddenField()
 
+    def validate_minimum_age(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Please give a minimum age."))
+
     def item_data(self) -> dict:
         data = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
         for name in ("slug", "summary", "body_md", "location", "area", "tasks", "risks", "organiser_contact"):
@@ -75,12 +79,20 @@ class OpportunityForm(SiteForm):
 class ShiftForm(SiteForm):
     day = BoundedDateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
     start_time = StringField(_l("Starts (Beijing time)"), validators=[InputRequired(_l("Please give a time."))],
-                             render_kw={"placeholder": "09:00", "inputmode": "numeric"})
+                             default="09:00", render_kw={"inputmode": "numeric"})
     end_time = StringField(_l("Ends"), validators=[InputRequired(_l("Please give a time."))],
-                           render_kw={"placeholder": "12:00", "inputmode": "numeric"})
+                           default="12:00", render_kw={"inputmode": "numeric"})
     task = StringField(_l("Task"), validators=[DataRequired(_l("Please describe the task.")), Length(max=200)])
     capacity = BoundedIntegerField(_l("Places"), validators=[InputRequired(_l("Please give the number of places."))],
                                    minimum=1, maximum=10_000)
+
+    def validate_day(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Please give the date."))
+
+    def validate_capacity(self, field):
+        if field.data is None:
+            raise ValidationError(_l("Please give the number of places."))
 
     def _time(self, field) -> time:
         match = _TIME.fullmatch((field.data or "").strip())
@@ -152,7 +164,9 @@ class SignupForm(PublicIntakeForm):
                               "activity."))
 
     def validate_birth_year(self, field):
-        if field.data is not None and not 1900 <= field.data <= local_today().year:
+        if field.data is None:
+            raise ValidationError(_l("Please enter your year of birth."))
+        if not 1900 <= field.data <= local_today().year:
             raise ValidationError(_l("Enter a year of birth such as 1958."))
 
     def validate_consent(self, field):

@@ -154,3 +154,5 @@ class ServiceCertificate(TimestampMixin, db.Model):
     person_in_charge: Mapped[str] = mapped_column(String(80), default=str)
     contact: Mapped[str] = mapped_column(String(120), default=str)
     issued_on: Mapped[date] = mapped_column(Date)
+
+    volunteer: Mapped[Volunteer | None] = relationship()

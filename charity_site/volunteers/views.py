@@ -193,10 +193,9 @@ def checkin(checkin_token: str):
             try:
                 checked_in = attendance.self_check_in(shift, form.confirm.data)
                 db.session.commit()  # TODO(transaction)
-            except EditError as error:
+            except EditError as error:  # no match, or not the time: answered on the form, not refused
                 db.session.rollback()
                 attach_error(form, error)
-                status_code = 400
         else:
             status_code = 400
     return _private((render_template("volunteers/checkin.html", shift=shift, form=form, checked_in=checked_in,

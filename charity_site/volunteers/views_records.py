@@ -55,8 +55,10 @@ def lookup():
             if volunteer is not None:
                 session[SESSION_KEY] = {"id": volunteer.id, "at": int(time.time())}
                 return redirect(url_for(".mine"))
+            # a well-formed question with no match is answered, not refused (no 4xx): the form says so
             form.code.errors.append(_("No sign-up matches this mobile number and code. Please check both."))
-        status_code = 400
+        else:
+            status_code = 400
     return _private((render_template("volunteers/lookup.html", form=form), status_code))
 
 
