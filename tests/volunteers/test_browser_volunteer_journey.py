@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from browser import chromium_page, live_server, sign_in
@@ -57,7 +58,7 @@ def test_sign_up_cancel_sign_up_again_check_in_hours_and_certificate_on_a_phone(
             code = page.locator("[data-code]").inner_text().strip()
             with page.expect_download() as download:
                 page.get_by_role("link", name="加入日历（.ics）").click()
-            assert "BEGIN:VEVENT" in open(download.value.path(), encoding="utf-8").read()
+            assert "BEGIN:VEVENT" in Path(download.value.path()).read_text(encoding="utf-8")
 
             page.get_by_role("button", name="取消我的报名").click()
             assert "已取消" in page.locator("[data-status]").inner_text()
