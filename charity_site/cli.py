@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from charity_site.demo_content.loader import load_content
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
+from charity_site.volunteers.cli import init_volunteers_cli
 
 
 def init_cli(app: Flask) -> None:
@@ -45,3 +46,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(ledger)
     init_users_cli(app)
     init_search_cli(app)
+    init_volunteers_cli(app)

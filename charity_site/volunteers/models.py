@@ -122,6 +122,7 @@ class Signup(TimestampMixin, db.Model):
     consent_text_version: Mapped[str] = mapped_column(String(20), default=str)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hours_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # only confirmed hours count
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the day-before reminder went out
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     volunteer: Mapped[Volunteer] = relationship(back_populates="signups")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from charity_site.core.audit import record_audit
 from charity_site.core.errors import EditError
-from charity_site.core.formatting import format_datetime, to_local
+from charity_site.core.formatting import format_datetime, local_to_utc, to_local
 from charity_site.core.locking import claim, lock_row
 from charity_site.core.mail import queue_mail
 from charity_site.core.models import utcnow
@@ -242,3 +242,25 @@ def _tell(signup: Signup, subject: str, first_line: str) -> None:
         _("View, add to your calendar or cancel: %(link)s", link=link),
     ])
     queue_mail(db.session, signup.volunteer.email, subject, text)
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Tell everyone with a place on a shift that starts tomorrow (Beijing date) and gave an e-mail; once each.
+
+    Safe to run from cron as often as wanted: a reminded sign-up is marked and never reminded again.
+    """
+    now = now or utcnow()
+    tomorrow = to_local(now).date() + timedelta(days=1)
+    start = local_to_utc(datetime.combine(tomorrow, time.min))
+    due = list(db.session.scalars(
+        select(Signup).join(Shift).join(Volunteer)
+        .where(Shift.starts_at >= start, Shift.starts_at < start + timedelta(days=1),
+               Signup.status == SignupStatus.SIGNED_UP, Signup.reminded_at.is_(None),
+               Volunteer.email.is_not(None), Volunteer.erased_at.is_(None))
+        .with_for_update(of=Signup, skip_locked=True)))
+    for signup in due:
+        signup.reminded_at = now
+        _tell(signup, _("Reminder: tomorrow, %(title)s", title=signup.shift.opportunity.title),
+              _("This is a reminder of your volunteer shift tomorrow. Thank you!"))
+    db.session.flush()
+    return len(due)

@@ -66,6 +66,7 @@ def upgrade():
         batch_op.add_column(sa.Column('consent_text_version', sa.String(length=20), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('checked_out_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('hours_confirmed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('reminded_at', sa.DateTime(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_signups_code'), ['code'])
         batch_op.create_unique_constraint(batch_op.f('uq_signups_submission_token'), ['submission_token'])
 
@@ -116,6 +117,7 @@ def downgrade():
     with op.batch_alter_table('signups', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_signups_submission_token'), type_='unique')
         batch_op.drop_constraint(batch_op.f('uq_signups_code'), type_='unique')
+        batch_op.drop_column('reminded_at')
         batch_op.drop_column('hours_confirmed_at')
         batch_op.drop_column('checked_out_at')
         batch_op.drop_column('consent_text_version')

@@ -130,3 +130,23 @@ def test_a_repeated_form_creates_one_sign_up(app):
     assert second.id == first.id
     assert db.session.scalar(select(db.func.count(Signup.id))) == 1
     assert db.session.scalar(select(db.func.count(Volunteer.id))) == 1
+
+
+def test_reminders_go_once_to_people_with_a_place_tomorrow(app, runner, tmp_path):
+    from datetime import datetime, time
+
+    from charity_site.core.formatting import SITE_TZ
+
+    tomorrow_morning = datetime.combine((utcnow().astimezone(SITE_TZ) + timedelta(days=1)).date(), time(9, 0),
+                                        tzinfo=SITE_TZ)
+    shift = make_opportunity(capacity=1, starts_in=tomorrow_morning - utcnow()).shifts[0]
+    signups.sign_up(shift, details(1, email="one@example.org"))
+    signups.sign_up(shift, details(2, email="two@example.org"))  # waitlisted: no reminder
+    db.session.commit()
+    outbox = tmp_path / "outbox"
+    before = len(list(outbox.glob("*.eml")))
+
+    assert "reminded 1" in runner.invoke(args=["volunteers", "remind"]).output
+    assert "reminded 0" in runner.invoke(args=["volunteers", "remind"]).output
+    new = sorted(outbox.glob("*.eml"))[before:]
+    assert len(new) == 1 and "one@example.org" in new[0].read_text()
