@@ -28,13 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select, text
 
-from charity_site import create_app  # noqa: E402
-from charity_site.config import normalise_database_url  # noqa: E402
-from charity_site.core.models import PublicationStatus, utcnow  # noqa: E402
-from charity_site.extensions import db  # noqa: E402
-from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus  # noqa: E402
+from charity_site import create_app
+from charity_site.config import normalise_database_url
+from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.extensions import db
+from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus
 
 
 def free_port() -> int:
