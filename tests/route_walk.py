@@ -55,7 +55,7 @@ from charity_site.models import (
     StaffUser,
 )
 from charity_site.open_data import exports as open_data
-from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup
+from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
@@ -155,6 +155,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("admin_volunteers", "item_id"), _ids(ordered(Opportunity, Opportunity.id)))
     samples.set("shift_id", _ids(ordered(Shift, Shift.id)))
     samples.set("signup_id", _ids(ordered(Signup, Signup.id)))
+    samples.set("volunteer_id", _ids(ordered(Volunteer, Volunteer.id)))
+    samples.set(("admin_volunteer_day.people_export", "fmt"), ["csv", "xlsx"])
     samples.set("code", _ids(ordered(Signup, Signup.code).where(Signup.code.is_not(None))))
     samples.set("checkin_token", _ids(ordered(Shift, Shift.checkin_token).where(Shift.checkin_token.is_not(None))))
     samples.set(("admin_volunteer_day.signup_action", "action"), ["check_in", "check_out", "absent"])

@@ -13,10 +13,11 @@ from charity_site.core.errors import EditError
 from charity_site.core.qr import qr_png, qr_svg
 from charity_site.core.roles import Role
 from charity_site.extensions import db
-from charity_site.volunteers import attendance, queries
-from charity_site.volunteers.models import Shift, Signup, SignupStatus
+from charity_site.volunteers import attendance, directory, queries, records
+from charity_site.volunteers.models import Shift, Signup, SignupStatus, Volunteer
 from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import ConfirmForm
+from charity_site.web.input import query_page, query_text
 from charity_site.web.urls import canonical_url
 
 bp = staff_blueprint("admin_volunteer_day", __name__, "/admin/volunteers/day", roles=(Role.COORDINATOR,))
@@ -112,3 +113,51 @@ def hours(shift_id: int):
                 for row in rows}
     return render_template("volunteers/admin/hours.html", shift=shift, rows=rows, proposed=proposed, typed=typed,
                            errors=errors, form=form, reason=request.form.get("reason", "")), status_code
+
+
+# --- the directory of people -------------------------------------------------------------------------
+
+@bp.get("/people")
+def people():
+    search = query_text(request.args, "q")
+    pagination = db.paginate(directory.directory_query(search), page=query_page(), per_page=30, error_out=False)
+    people_on_page = list(pagination.items)
+    totals = directory.totals_for(volunteer.id for volunteer in people_on_page)
+    rows = [(volunteer, *totals.get(volunteer.id, (0, 0))) for volunteer in people_on_page]
+    return render_template("volunteers/admin/people.html", pagination=pagination, rows=rows,
+                           search=search, volunteer_number=records.volunteer_number)
+
+
+@bp.get("/people.<fmt>")
+def people_export(fmt: str):
+    if fmt == "csv":
+        body, mimetype = directory.export_csv(), "text/csv"
+    elif fmt == "xlsx":
+        body, mimetype = directory.export_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename=volunteers.{fmt}"
+    return response
+
+
+@bp.get("/people/<int:volunteer_id>")
+def person(volunteer_id: int):
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    return render_template("volunteers/admin/person.html", volunteer=volunteer, record=records.service_record(volunteer),
+                           form=ConfirmForm(), volunteer_number=records.volunteer_number(volunteer))
+
+
+@bp.post("/people/<int:volunteer_id>/erase")
+def erase(volunteer_id: int):
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        directory.erase_person(volunteer, actor=current_user)
+        db.session.commit()  # TODO(transaction)
+        flash(_("The person's data has been erased; their hours stay in the totals without a name."), "success")
+    except EditError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for(".person", volunteer_id=volunteer_id))
