@@ -14,6 +14,7 @@ from charity_site.core.locking import flush_or_refuse, lock_current, lock_row
 from charity_site.core.models import PublicationStatus, utcnow
 from charity_site.core.slugs import is_valid_slug, slug_taken, slugify, unique_slug
 from charity_site.extensions import db
+from charity_site.volunteers import identity
 from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus
 
 OPPORTUNITY_FIELDS = (
@@ -58,6 +59,9 @@ def save_opportunity(item: Opportunity | None, data: dict, *, expected_version: 
     else:
         slug = unique_slug(Opportunity, slugify(data["title"]) or "huodong", exclude_id=item.id)
 
+    if data.get("requires_id") and not identity.id_key_available():
+        raise EditError("requires_id", _("ID numbers cannot be stored until VOLUNTEER_ID_KEY is set on the server. "
+                                         "Ask the administrator, or leave this unticked."))
     target = data["status"]
     if target not in (PublicationStatus.DRAFT, PublicationStatus.PUBLISHED):
         raise EditError("status", _("Please choose a status."))

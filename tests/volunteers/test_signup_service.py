@@ -150,3 +150,20 @@ def test_reminders_go_once_to_people_with_a_place_tomorrow(app, runner, tmp_path
     assert "reminded 0" in runner.invoke(args=["volunteers", "remind"]).output
     new = sorted(outbox.glob("*.eml"))[before:]
     assert len(new) == 1 and "one@example.org" in new[0].read_text()
+
+
+def test_in_production_id_numbers_need_a_key_from_the_environment(app):
+    shift = make_opportunity(requires_id=True).shifts[0]
+    app.config["ENV_NAME"] = "production"
+    with pytest.raises(EditError) as refused:
+        signups.sign_up(shift, details(1, id_type=identity.RESIDENT_CARD, id_number=VALID_ID, id_consent=True))
+    assert refused.value.field is None
+    db.session.rollback()
+    from cryptography.fernet import Fernet
+
+    app.config["VOLUNTEER_ID_KEY"] = Fernet.generate_key().decode()
+    signup = signups.sign_up(shift, details(1, id_type=identity.RESIDENT_CARD, id_number=VALID_ID, id_consent=True))
+    db.session.commit()
+    assert identity.decrypt_id_number(signup.volunteer.id_number_encrypted) == VALID_ID
+    app.config["VOLUNTEER_ID_KEY"] = Fernet.generate_key().decode()  # another key opens nothing
+    assert identity.decrypt_id_number(signup.volunteer.id_number_encrypted) is None
