@@ -147,3 +147,21 @@ def test_staff_cancel_and_promote_from_the_waitlist(client):
     client.post(f"/admin/volunteers/signups/{first.id}/cancel")
     db.session.expire_all()
     assert first.status is SignupStatus.CANCELLED and second.status is SignupStatus.SIGNED_UP
+
+
+def test_the_date_filter_and_a_closed_shift(client):
+    from charity_site.core.formatting import to_local
+
+    soon = make_opportunity(starts_in=timedelta(days=2), title="两天后的活动")
+    later = make_opportunity(starts_in=timedelta(days=9), title="九天后的活动")
+    day = to_local(soon.shifts[0].starts_at).date().isoformat()
+    page = client.get(f"/volunteer?date={day}").get_data(as_text=True)
+    assert soon.title in page and later.title not in page
+
+    closed = make_opportunity(signup_deadline=utcnow() - timedelta(hours=1))
+    shift = closed.shifts[0]
+    detail = client.get(f"/volunteer/{closed.slug}").get_data(as_text=True)
+    assert "报名已截止" in detail
+    form = client.post(f"/volunteer/{closed.slug}/shifts/{shift.id}/signup", data=form_data(5))
+    assert form.status_code == 200 and "报名已截止" in form.get_data(as_text=True)
+    assert db.session.scalar(select(Signup).where(Signup.shift_id == shift.id)) is None
