@@ -36,6 +36,8 @@ WHO_MAY_USE = {
     "admin_users": {ADMIN},
     "admin_audit": {ADMIN},
     "admin_settings": {ADMIN},
+    "admin_volunteers": {ADMIN, COORDINATOR},
+    "admin_volunteer_day": {ADMIN, COORDINATOR},
 }
 # Open to everybody by design: the sign-in page itself and signing out.
 UNGUARDED = {"admin_auth"}
@@ -61,8 +63,10 @@ def samples(app, tmp_path):
     csv_file = FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()), filename="sample.csv")
     token = ledger_import.store_upload(csv_file)
     disclosure = make_disclosure(fund_id=fund.id)
+    volunteer = volunteer_records()
     db.session.commit()
     return {
+        **volunteer,
         ("admin_pages", "item_id"): page.id,
         ("admin_news", "item_id"): news.id,
         ("admin_projects", "item_id"): project.id,
@@ -74,6 +78,28 @@ def samples(app, tmp_path):
         ("admin_ledger", "token"): token,
         ("admin_disclosures", "disclosure_id"): disclosure.id,
     }
+
+
+def volunteer_records() -> dict:
+    """An opportunity with a shift and a sign-up, for the coordinators' pages."""
+    from datetime import timedelta
+
+    from charity_site.core.models import PublicationStatus, utcnow
+    from charity_site.volunteers.models import Opportunity, Shift, Signup, Volunteer
+
+    now = utcnow()
+    opportunity = Opportunity(slug="o1", title="探访", location="街道", status=PublicationStatus.PUBLISHED,
+                              published_at=now)
+    shift = Shift(opportunity=opportunity, task="陪伴", starts_at=now + timedelta(days=1),
+                  ends_at=now + timedelta(days=1, hours=2), capacity=3, checkin_token="t1")
+    volunteer = Volunteer(name="示例", phone="13900000000")
+    signup = Signup(shift=shift, volunteer=volunteer, code="CODE1")
+    db.session.add_all([opportunity, shift, volunteer, signup])
+    db.session.flush()
+    return {("admin_volunteers", "item_id"): opportunity.id, ("admin_volunteers", "shift_id"): shift.id,
+            ("admin_volunteers", "signup_id"): signup.id, ("admin_volunteer_day", "shift_id"): shift.id,
+            ("admin_volunteer_day", "signup_id"): signup.id, ("admin_volunteer_day", "action"): "check_in",
+            ("admin_volunteer_day", "volunteer_id"): volunteer.id, ("admin_volunteer_day", "fmt"): "csv"}
 
 
 def build_url(rule, samples) -> str:

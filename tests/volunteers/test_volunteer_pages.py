@@ -165,3 +165,12 @@ def test_the_date_filter_and_a_closed_shift(client):
     form = client.post(f"/volunteer/{closed.slug}/shifts/{shift.id}/signup", data=form_data(5))
     assert form.status_code == 200 and "报名已截止" in form.get_data(as_text=True)
     assert db.session.scalar(select(Signup).where(Signup.shift_id == shift.id)) is None
+
+
+def test_the_editor_previews_sanitised_markdown_without_saving(client):
+    coordinator_client(client)
+    response = client.post("/admin/volunteers/new", data={"title": "预览", "body_md": "**粗体** <script>x()</script>",
+                                                         "preview": "1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>粗体</strong>" in body and "<script>x()" not in body
+    assert db.session.scalar(select(Opportunity)) is None
