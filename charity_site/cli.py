@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from charity_site.demo_content.loader import load_content
+from charity_site.finance.cli import init_ledger_cli
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
 from charity_site.volunteers.cli import init_volunteers_cli
@@ -34,16 +35,7 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(content)
 
-    ledger = AppGroup("ledger", help="Ledger maintenance.")
-
-    @ledger.command("cleanup-imports")
-    def cleanup_imports_command() -> None:
-        """Remove spreadsheets left in LEDGER_IMPORT_DIR by import previews older than 2 days (run daily)."""
-        from charity_site.finance import ledger_import
-
-        ledger_import._remove_old_uploads(ledger_import.import_dir())
-
-    app.cli.add_command(ledger)
+    init_ledger_cli(app)
     init_users_cli(app)
     init_search_cli(app)
     init_volunteers_cli(app)

@@ -54,7 +54,8 @@ from charity_site.models import (
     ProjectUpdate,
     StaffUser,
 )
-from charity_site.open_data import exports as open_data
+from charity_site.open_data.datasets import DATASETS
+from charity_site.open_data.writers import FORMATS
 from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
@@ -149,8 +150,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("uploads.thumbnail", "name"),
                 _ids(ordered(Attachment, Attachment.thumbnail_name).where(Attachment.thumbnail_name.is_not(None))))
     samples.set("size", FONT_SIZES)
-    samples.set("dataset", list(open_data.DATASETS))
-    samples.set("fmt", list(open_data.FORMATS))
+    samples.set("dataset", list(DATASETS))
+    samples.set("fmt", list(FORMATS))
     samples.set("filename", ["css/site.css"])
     samples.set(("admin_volunteers", "item_id"), _ids(ordered(Opportunity, Opportunity.id)))
     samples.set("shift_id", _ids(ordered(Shift, Shift.id)))

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from charity_site.core.formatting import local_today
 from charity_site.extensions import db
-from charity_site.finance import ledger, money
+from charity_site.finance import ledger, money, rules
 from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEntry
 
 
@@ -72,8 +72,8 @@ def test_a_date_in_the_future_is_refused(fund, finance):
 def test_categories_already_in_use_stay_allowed(fund, finance):
     make_entry(fund, 500, EntryKind.EXPENSE, category="老年助餐")
     db.session.commit()
-    assert "老年助餐" in ledger.allowed_categories(EntryKind.EXPENSE)
-    assert "老年助餐" not in ledger.allowed_categories(EntryKind.INCOME)
+    assert "老年助餐" in rules.allowed_categories(EntryKind.EXPENSE)
+    assert "老年助餐" not in rules.allowed_categories(EntryKind.INCOME)
     entry = ledger.record_entry(values(fund, category="老年助餐", voucher_no=""), finance)
     assert entry.category == "老年助餐"
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from factories import make_disclosure, make_entry, make_fund, make_project, make_site_settings
 
-from charity_site.core.formatting import yuan_text
+from charity_site.core.formatting import SITE_TZ, yuan_text
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.models import (
@@ -24,7 +24,7 @@ from charity_site.models import (
     PublicationStatus,
     utcnow,
 )
-from charity_site.open_data import exports as open_data
+from charity_site.open_data import datasets, queries, writers
 
 PERSON_NAME = "张三丰"
 RESPONSIBLE = "李四光"
@@ -83,7 +83,7 @@ def xlsx_rows(response) -> tuple[list, list[dict]]:
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     header = list(rows[0])
-    return header, [dict(zip(header, row)) for row in rows[1:]]
+    return header, [dict(zip(header, row, strict=False)) for row in rows[1:]]
 
 
 def sums(records, amount=lambda record: int(record["amount_fen"]), voided=lambda record: record["voided"] == "true"):
@@ -93,7 +93,7 @@ def sums(records, amount=lambda record: int(record["amount_fen"]), voided=lambda
 
 
 def public_totals():
-    totals = money.ledger_totals(open_data.public_ledger_clause())
+    totals = money.ledger_totals(queries.public_ledger_clause())
     return totals.income_fen, totals.expense_fen
 
 
@@ -113,7 +113,7 @@ def test_ledger_csv_is_streamed_with_bom_and_sums_to_the_sql_totals(client, site
     assert response.is_streamed
     assert response.mimetype == "text/csv"
     rows = csv_rows(response)
-    assert list(rows[0].keys()) == open_data.LEDGER.field_names
+    assert list(rows[0].keys()) == datasets.LEDGER.field_names
     assert sums(rows) == public_totals() == (1_000_00 + 123_45, 234_56 + 500_50)
     # Voided lines are published, marked, with their reason; the yuan column says the same as the fen one.
     voided = [row for row in rows if row["voided"] == "true"]
@@ -133,13 +133,13 @@ def test_ledger_xlsx_has_the_same_header_and_sums(client, site):
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     header, rows = xlsx_rows(response)
-    assert header == open_data.LEDGER.field_names
+    assert header == datasets.LEDGER.field_names
     assert sums(rows, voided=lambda record: record["voided"] is True) == public_totals()
     # Excel users can add up the yuan column: it is a number equal to fen / 100.
     assert all(Decimal(str(row["amount_yuan"])) * 100 == row["amount_fen"] for row in rows)
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True)
     guide = [row[0] for row in workbook["fields"].iter_rows(values_only=True)]
-    assert set(open_data.LEDGER.field_names) <= set(guide)
+    assert set(datasets.LEDGER.field_names) <= set(guide)
 
 
 def check_type(field: dict, value) -> bool:
@@ -164,7 +164,7 @@ def test_json_records_follow_the_field_dictionary(client, site, name):
     assert response.status_code == 200
     assert response.is_streamed
     document = json.loads(response.get_data(as_text=True))
-    dataset = open_data.DATASETS[name]
+    dataset = datasets.DATASETS[name]
     assert document["dataset"] == name
     assert [field["name"] for field in document["fields"]] == dataset.field_names
     assert document["records"], "the fixture publishes at least one record of every dataset"
@@ -179,7 +179,7 @@ def test_json_records_follow_the_field_dictionary(client, site, name):
 def test_csv_and_xlsx_headers_come_from_the_field_dictionary(client, site, name):
     rows = csv_rows(client.get(f"/open-data/{name}.csv"))
     header, _rows = xlsx_rows(client.get(f"/open-data/{name}.xlsx"))
-    assert list(rows[0].keys()) == header == open_data.DATASETS[name].field_names
+    assert list(rows[0].keys()) == header == datasets.DATASETS[name].field_names
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -229,18 +229,36 @@ def test_drafts_and_non_public_items_are_left_out(client, site):
 
 
 def test_fund_and_project_totals_come_from_the_ledger(app, site):
-    funds = list(open_data.records(open_data.FUNDS))
+    funds = list(datasets.records(datasets.FUNDS))
     assert [fund["slug"] for fund in funds] == ["open-fund"]
     expected = money.fund_totals([site["fund"].id])[site["fund"].id]
     assert (funds[0]["income_fen"], funds[0]["expense_fen"], funds[0]["balance_fen"]) == (
         expected.income_fen, expected.expense_fen, expected.balance_fen)
     assert funds[0]["balance_yuan"] == yuan_text(expected.balance_fen)
     with app.test_request_context():  # project records carry the page address
-        projects = {project["slug"]: project for project in open_data.records(open_data.PROJECTS)}
+        projects = {project["slug"]: project for project in datasets.records(datasets.PROJECTS)}
     assert set(projects) == {"zhuxue"}
     spent = money.ledger_totals(LedgerEntry.project_id == site["project"].id).expense_fen
     assert projects["zhuxue"]["expense_fen"] == spent == 234_56 + 500_50
     assert projects["zhuxue"]["fund_slug"] == "open-fund"
+
+
+def test_money_booked_to_a_hidden_fund_is_in_no_exported_total(app, site):
+    """A public project paid partly from a draft fund: the exports count only the public fund's lines."""
+    make_entry(site["hidden_fund"], 5_000_00, project_id=site["project"].id)
+    make_entry(site["hidden_fund"], 300_00, EntryKind.EXPENSE, project_id=site["project"].id)
+    db.session.commit()
+
+    with app.test_request_context():
+        projects = {project["slug"]: project for project in datasets.records(datasets.PROJECTS)}
+    funds = {fund["slug"]: fund for fund in datasets.records(datasets.FUNDS)}
+
+    project = projects["zhuxue"]
+    assert (project["income_fen"], project["expense_fen"]) == (0, 234_56 + 500_50)
+    shown = money.project_totals([site["project"].id])[site["project"].id]
+    assert (project["income_fen"], project["expense_fen"]) == (shown.income_fen, shown.expense_fen)
+    assert set(funds) == {"open-fund"}
+    assert funds["open-fund"]["income_fen"] == 1_000_00 + 123_45
 
 
 def ledger_ids(client, query: str = "") -> set[int]:
@@ -279,7 +297,7 @@ def test_unknown_dataset_or_format_is_404(client, site, path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_downloads_have_a_dated_filename_and_short_public_caching(client, site, fmt):
     response = client.get(f"/open-data/ledger.{fmt}")
-    today = utcnow().astimezone(open_data.SITE_TZ).date().isoformat()
+    today = utcnow().astimezone(SITE_TZ).date().isoformat()
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''ledger-{today}.{fmt}" in disposition
@@ -288,7 +306,7 @@ def test_downloads_have_a_dated_filename_and_short_public_caching(client, site, 
 
 
 def test_content_disposition_is_safe_for_chinese_names():
-    header = open_data.content_disposition("收支明细-2024.csv")
+    header = writers.content_disposition("收支明细-2024.csv")
     assert 'filename="-2024.csv"' in header
     assert "filename*=UTF-8''%E6%94%B6%E6%94%AF%E6%98%8E%E7%BB%86-2024.csv" in header
 
@@ -340,7 +358,7 @@ def test_spreadsheet_formulas_typed_by_staff_are_never_run(client, site):
     assert rows[0]["summary"] == "'=HYPERLINK(\"http://x\",\"点击\")"
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/open-data/ledger.xlsx").get_data()))
     sheet = workbook["ledger"]
-    summary_column = open_data.LEDGER.field_names.index("summary") + 1
+    summary_column = datasets.LEDGER.field_names.index("summary") + 1
     cell = sheet.cell(row=2, column=summary_column)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
@@ -349,7 +367,7 @@ def test_open_data_page_explains_every_dataset(client, site):
     response = client.get("/open-data/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for name, dataset in open_data.DATASETS.items():
+    for name, dataset in datasets.DATASETS.items():
         for fmt in FORMATS:
             assert f'href="/open-data/{name}.{fmt}"' in page
         for field in dataset.fields:
@@ -379,17 +397,17 @@ def test_rows_are_read_in_batches(app, site, monkeypatch):
         return original(statement, *args, **kwargs)
 
     monkeypatch.setattr(db.session, "execute", spy)
-    assert len(list(open_data.iter_csv(open_data.LEDGER))) >= 1
-    assert open_data.YIELD_PER in seen
+    assert len(list(writers.iter_csv(datasets.LEDGER))) >= 1
+    assert queries.YIELD_PER in seen
 
 
 def test_a_ledger_too_long_for_one_sheet_goes_on_in_the_next(client, site, monkeypatch):
-    monkeypatch.setattr(open_data, "XLSX_MAX_ROWS", 4)  # header + 3 lines a sheet
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 4)  # header + 3 lines a sheet
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/open-data/ledger.xlsx").get_data()), read_only=True)
     assert workbook.sheetnames == ["ledger", "ledger-2", "fields"]
     ids = []
     for sheet in workbook.worksheets[:2]:
         rows = list(sheet.iter_rows(values_only=True))
-        assert list(rows[0]) == open_data.LEDGER.field_names
+        assert list(rows[0]) == datasets.LEDGER.field_names
         ids += [row[0] for row in rows[1:]]
     assert sorted(ids) == sorted(ledger_ids(client))

@@ -110,7 +110,9 @@ def read_content_file(path: Path, root: Path) -> ContentFile:
 # --- field readers: each raises ContentError naming the file, line and field ---
 
 
-def text_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False, max_length: int = 200) -> str:
+def text_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False,
+               max_length: int | None = 200) -> str:
+    """Text, stripped. ``max_length`` None: the caller checks the length (a ledger line: finance.rules)."""
     value = meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -119,7 +121,7 @@ def text_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False,
     if not isinstance(value, (str, int)):
         raise cf.error(f"'{key}' must be text", key)
     value = str(value).strip()
-    if len(value) > max_length:
+    if max_length is not None and len(value) > max_length:
         raise cf.error(f"'{key}' is longer than {max_length} characters", key)
     return value
 
@@ -186,7 +188,9 @@ def _local_datetime(value) -> datetime | None:
     return None
 
 
-def money_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False, line_hint: Any = None) -> int | None:
+def money_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False, line_hint: Any = None,
+                limits: bool = True) -> int | None:
+    """An amount in yuan as fen. ``limits`` False: the caller checks the amount (a ledger line: finance.rules)."""
     value = meta.get(key)
     if value is None or value == "":
         if required:
@@ -196,6 +200,8 @@ def money_field(cf: ContentFile, meta: dict, key: str, *, required: bool = False
         fen = yuan_to_fen(value)
     except MoneyFormatError as exc:
         raise cf.error(f"'{key}': {exc}", key, line_hint) from None
+    if not limits:
+        return fen
     if fen < 0:
         raise cf.error(f"'{key}' must not be negative", key, line_hint)
     if fen > MAX_AMOUNT_FEN:

@@ -9,14 +9,13 @@ nothing, the others still load.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from charity_site.core.audit import record_audit
-from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.core.models import utcnow
 from charity_site.core.site_settings import SiteSettings
 from charity_site.demo_content.files import (
     SLUG_PATTERN,
@@ -35,22 +34,14 @@ from charity_site.demo_content.files import (
     slug_list,
     text_field,
 )
+from charity_site.demo_content.ledger_file import load_ledger
+from charity_site.demo_content.upsert import fund_by_slug, project_by_slug, publication, upsert
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
 from charity_site.extensions import db
-from charity_site.finance.models import (
-    EXPENSE_CATEGORIES,
-    INCOME_CATEGORIES,
-    LEDGER_CHANNELS,
-    CounterpartyType,
-    EntryKind,
-    Fund,
-    FundKind,
-    LedgerEntry,
-)
+from charity_site.finance.models import Fund, FundKind, LedgerEntry
 from charity_site.news.models import NewsPost
 from charity_site.pages.models import Page
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
-from charity_site.search import index as search
 from charity_site.volunteers.demo import load_opportunity
 
 # Directories in load order: later kinds refer to earlier ones by slug.
@@ -103,87 +94,6 @@ def _load_file(path: Path, root: Path, section: str, now: datetime, report: Load
         getattr(report, name).extend(getattr(file_report, name))
 
 
-# --- the generic upsert ---------------------------------------------------------
-
-
-def _upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, report: LoadReport,
-            label: str, *, permanent: Callable | None = None, extra_filter=None,
-            digest_extra: dict | None = None, on_write: Callable | None = None):
-    """Create or update one record from ``data`` and return it (or the untouched existing one).
-
-    ``permanent(record)`` returns a reason when an existing record must never be
-    changed by the loader; ``on_write(record)`` runs after a create or update.
-    """
-    digest = fingerprint({**data, **(digest_extra or {})})
-    # Without a published_at in the file, the first load's time is kept on later loads.
-    keep_published_at = data.get("published_at", False) is None and data.get("status") is not PublicationStatus.DRAFT
-    query = select(model).where(key_column == key)
-    if extra_filter is not None:
-        query = query.where(extra_filter)
-    record = db.session.scalars(query).first()
-    if record is None:
-        record = model(**(dict(data, published_at=now) if keep_published_at else data))
-        _stamp(record, cf, digest, now)
-        db.session.add(record)
-        if on_write:
-            on_write(record)
-        db.session.flush()
-        search.index_record(record)
-        report.created.append(label)
-        return record
-    if record.source_hash == digest:
-        report.unchanged.append(label)
-        return record
-    if record.edited_since_load:
-        report.skipped.append(f"{label}: edited on the site since it was loaded; not overwritten")
-        return record
-    if permanent is not None and permanent(record):
-        report.skipped.append(f"{label}: {permanent(record)}")
-        return record
-    for name, value in data.items():
-        if name == "published_at" and keep_published_at:
-            value = record.published_at or now
-        setattr(record, name, value)
-    _stamp(record, cf, digest, now)
-    if on_write:
-        on_write(record)
-    search.index_record(record)
-    report.updated.append(label)
-    return record
-
-
-def _stamp(record, cf: ContentFile, digest: str, now: datetime) -> None:
-    record.source_path = cf.relative
-    record.source_hash = digest
-    record.source_loaded_at = now
-    record.updated_at = now
-
-
-def _publication(cf: ContentFile, meta: dict, now: datetime) -> dict:
-    """Status and publication time. A file without ``published_at`` is stamped once, at its first load."""
-    status = choice_field(cf, meta, "status", PublicationStatus, default="published")
-    published_at = datetime_field(cf, meta, "published_at")
-    return {"status": PublicationStatus(status), "published_at": published_at}
-
-
-def _fund_by_slug(cf: ContentFile, slug: str | None, key: str, hint=None) -> Fund | None:
-    if not slug:
-        return None
-    fund = db.session.scalars(select(Fund).where(Fund.slug == slug)).first()
-    if fund is None:
-        raise cf.error(f"'{key}': no fund with slug '{slug}'", key, hint)
-    return fund
-
-
-def _project_by_slug(cf: ContentFile, slug: str | None, key: str, hint=None) -> Project | None:
-    if not slug:
-        return None
-    project = db.session.scalars(select(Project).where(Project.slug == slug)).first()
-    if project is None:
-        raise cf.error(f"'{key}': no project with slug '{slug}'", key, hint)
-    return project
-
-
 # --- one loader per section -------------------------------------------------------
 
 
@@ -203,7 +113,7 @@ def load_settings(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "charity_china_url": text_field(cf, meta, "charity_china_url", max_length=255),
         "founded_year": int_field(cf, meta, "founded_year"),
     }
-    _upsert(SiteSettings, SiteSettings.id, 1, {"id": 1, **data}, cf, now, report, "settings")
+    upsert(SiteSettings, SiteSettings.id, 1, {"id": 1, **data}, cf, now, report, "settings")
 
 
 def load_fund(cf: ContentFile, now: datetime, report: LoadReport) -> None:
@@ -217,9 +127,9 @@ def load_fund(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "established_on": date_field(cf, meta, "established_on"),
         "summary": text_field(cf, meta, "summary", max_length=500),
         "body_md": cf.body,
-        **_publication(cf, meta, now),
+        **publication(cf, meta, now),
     }
-    _upsert(Fund, Fund.slug, slug, data, cf, now, report, f"fund {slug}")
+    upsert(Fund, Fund.slug, slug, data, cf, now, report, f"fund {slug}")
 
 
 def load_page(cf: ContentFile, now: datetime, report: LoadReport) -> None:
@@ -231,9 +141,9 @@ def load_page(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "summary": text_field(cf, meta, "summary", max_length=500),
         "nav_order": int_field(cf, meta, "nav_order"),
         "body_md": cf.body,
-        **_publication(cf, meta, now),
+        **publication(cf, meta, now),
     }
-    _upsert(Page, Page.slug, slug, data, cf, now, report, f"page {slug}")
+    upsert(Page, Page.slug, slug, data, cf, now, report, f"page {slug}")
 
 
 def load_project(cf: ContentFile, now: datetime, report: LoadReport) -> None:
@@ -242,7 +152,7 @@ def load_project(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     category = text_field(cf, meta, "category", required=True, max_length=40)
     if category not in PROJECT_CATEGORIES:
         raise cf.error(f"'category' must be one of {', '.join(PROJECT_CATEGORIES)}; got {category!r}", "category")
-    fund = _fund_by_slug(cf, meta.get("fund"), "fund")
+    fund = fund_by_slug(cf, meta.get("fund"), "fund")
     start, end = date_field(cf, meta, "start_date"), date_field(cf, meta, "end_date")
     if start and end and end < start:
         raise cf.error("'end_date' is before 'start_date'", "end_date")
@@ -265,13 +175,13 @@ def load_project(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "cover_image": text_field(cf, meta, "cover", max_length=255) or None,
         "featured": bool_field(cf, meta, "featured"),
         "fund_id": fund.id if fund else None,
-        **_publication(cf, {**meta, "status": meta.get("publication", "published")}, now),
+        **publication(cf, {**meta, "status": meta.get("publication", "published")}, now),
     }
     updates = _parse_updates(cf, meta.get("updates") or [])
-    project = _upsert(Project, Project.slug, slug, data, cf, now, report, f"project {slug}")
+    project = upsert(Project, Project.slug, slug, data, cf, now, report, f"project {slug}")
     for update in updates:
         update_slug = update["slug"]
-        _upsert(
+        upsert(
             ProjectUpdate, ProjectUpdate.slug, update_slug, {**update, "project_id": project.id},
             cf, now, report, f"project {slug} update {update_slug}",
             extra_filter=ProjectUpdate.project_id == project.id,
@@ -306,7 +216,7 @@ def load_news(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     meta = cf.meta
     slug = file_slug(cf)
     project_slugs = slug_list(cf, meta, "projects")
-    projects = [_project_by_slug(cf, project_slug, "projects", project_slug) for project_slug in project_slugs]
+    projects = [project_by_slug(cf, project_slug, "projects", project_slug) for project_slug in project_slugs]
     data = {
         "slug": slug,
         "title": text_field(cf, meta, "title", required=True),
@@ -316,13 +226,13 @@ def load_news(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "source": text_field(cf, meta, "source", max_length=120),
         "author": text_field(cf, meta, "author", max_length=120),
         "cover_image": text_field(cf, meta, "cover", max_length=255) or None,
-        **_publication(cf, meta, now),
+        **publication(cf, meta, now),
     }
 
     def set_projects(post: NewsPost) -> None:
         post.projects = projects
 
-    _upsert(NewsPost, NewsPost.slug, slug, data, cf, now, report, f"news {slug}",
+    upsert(NewsPost, NewsPost.slug, slug, data, cf, now, report, f"news {slug}",
             digest_extra={"projects": project_slugs}, on_write=set_projects)
 
 
@@ -332,8 +242,8 @@ DISCLOSURE_PERMANENT = "published disclosures are permanent; correct them on the
 def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     meta = cf.meta
     slug = file_slug(cf)
-    project = _project_by_slug(cf, meta.get("project"), "project")
-    fund = _fund_by_slug(cf, meta.get("fund"), "fund")
+    project = project_by_slug(cf, meta.get("project"), "project")
+    fund = fund_by_slug(cf, meta.get("fund"), "fund")
     start, end = date_field(cf, meta, "period_start"), date_field(cf, meta, "period_end")
     if start and end and end < start:
         raise cf.error("'period_end' is before 'period_start'", "period_end")
@@ -359,75 +269,11 @@ def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
                 created_at=published_at,
             ))
 
-    _upsert(
+    upsert(
         Disclosure, Disclosure.slug, slug, data, cf, now, report, f"disclosure {slug}",
         permanent=lambda record: DISCLOSURE_PERMANENT if record.status is not DisclosureStatus.DRAFT else None,
         on_write=first_revision,
     )
-
-
-LEDGER_PERMANENT = "ledger lines are permanent; void the line on the site and enter a new one"
-
-
-def _voided_fields(cf: ContentFile, item: dict) -> dict:
-    """A line given with a ``void_reason`` is loaded as voided: shown struck through, out of every total."""
-    reason = text_field(cf, item, "void_reason", max_length=2000)
-    return {"voided": True, "void_reason": reason} if reason else {}
-
-
-def load_ledger(cf: ContentFile, now: datetime, report: LoadReport) -> None:
-    entries = cf.meta.get("entries")
-    if not isinstance(entries, list) or not entries:
-        raise cf.error("'entries' must be a non-empty list of ledger lines", "entries")
-    parsed, seen = [], set()
-    funds = {fund.slug: fund for fund in db.session.scalars(select(Fund))}
-    projects = {project.slug: project for project in db.session.scalars(select(Project))}
-    for index, item in enumerate(entries, start=1):
-        if not isinstance(item, dict):
-            raise cf.error(f"entry #{index} must be a mapping", "entries")
-        voucher = text_field(cf, item, "voucher", max_length=60)
-        hint = voucher or None
-        if not voucher:
-            raise cf.error(f"entry #{index}: 'voucher' is required", "voucher")
-        if voucher in seen:
-            raise cf.error(f"entry #{index}: voucher '{voucher}' appears twice in this file", value=voucher)
-        seen.add(voucher)
-        kind = EntryKind(choice_field(cf, item, "kind", EntryKind, line_hint=hint))
-        categories = INCOME_CATEGORIES if kind is EntryKind.INCOME else EXPENSE_CATEGORIES
-        category = choice_field(cf, item, "category", categories, line_hint=hint)
-        fund_slug = item.get("fund")
-        if fund_slug not in funds:
-            raise cf.error(f"entry {voucher}: no fund with slug {fund_slug!r}", value=hint)
-        project_slug = item.get("project")
-        if project_slug and project_slug not in projects:
-            raise cf.error(f"entry {voucher}: no project with slug {project_slug!r}", value=hint)
-        amount = money_field(cf, item, "amount", required=True, line_hint=hint)
-        if amount == 0:
-            raise cf.error(f"entry {voucher}: amount must be more than zero", value=hint)
-        parsed.append((voucher, {
-            "voucher_no": voucher,
-            "kind": kind,
-            "occurred_on": date_field(cf, item, "date", required=True),
-            "amount_fen": amount,
-            "fund_id": funds[fund_slug].id,
-            "project_id": projects[project_slug].id if project_slug else None,
-            "category": category,
-            "channel": choice_field(cf, item, "channel", LEDGER_CHANNELS, line_hint=hint),
-            "counterparty": text_field(cf, item, "counterparty", max_length=200),
-            "counterparty_type": CounterpartyType(
-                choice_field(cf, item, "counterparty_type", CounterpartyType, default="organisation", line_hint=hint)
-            ),
-            "summary": text_field(cf, item, "summary", max_length=255),
-            "note": text_field(cf, item, "note", max_length=2000),
-            **_voided_fields(cf, item),
-        }))
-    def stamp_voided(entry: LedgerEntry) -> None:
-        if entry.voided and entry.voided_at is None:
-            entry.voided_at = now
-
-    for voucher, data in parsed:
-        _upsert(LedgerEntry, LedgerEntry.voucher_no, voucher, data, cf, now, report, f"ledger {voucher}",
-                permanent=lambda record: LEDGER_PERMANENT, on_write=stamp_voided)
 
 
 LOADERS = {

@@ -18,7 +18,7 @@ from charity_site.core.formatting import local_today
 from charity_site.core.roles import Role
 from charity_site.extensions import db
 from charity_site.files.uploads import human_size, too_large_message
-from charity_site.finance import ledger, ledger_import, money
+from charity_site.finance import ledger, ledger_import, money, rules
 from charity_site.finance import queries as finance_queries
 from charity_site.finance.forms import EntryForm, ImportUploadForm, VoidForm, mapping_form_class
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
@@ -64,9 +64,9 @@ def _prepare(form: EntryForm) -> EntryForm:
     form.category.choices = [("", _("Choose a category"))] + [
         (value, f"{label}：{value}")
         for kind, label in ((EntryKind.INCOME, _("Income")), (EntryKind.EXPENSE, _("Expense")))
-        for value in ledger.allowed_categories(kind)
+        for value in rules.allowed_categories(kind)
     ]
-    form.channel.choices = [("", _("Not given"))] + [(value, value) for value in ledger.allowed_channels()]
+    form.channel.choices = [("", _("Not given"))] + [(value, value) for value in rules.allowed_channels()]
     return form
 
 

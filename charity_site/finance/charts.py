@@ -9,8 +9,8 @@ and never relies on colour alone. Amounts are integer fen.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from charity_site.core.formatting import format_amount, percent
 
@@ -114,7 +114,7 @@ def bar_chart(
     prefix = len(series) > 1
     texts = [
         [(f"{serie.label} " if prefix else "") + (missing_text if value is None else value_text(max(0, int(value))))
-         for serie, value in zip(series, values)]
+         for serie, value in zip(series, values, strict=False)]
         for _label, values in rows
     ]
     widest_text = max(text_width(text) for row in texts for text in row)
@@ -131,11 +131,11 @@ def bar_chart(
         y += LEGEND_LINE
 
     drawn = []
-    for (label, values), row_texts in zip(rows, texts):
+    for (label, values), row_texts in zip(rows, texts, strict=False):
         label_y = y + FONT
         y += LABEL_LINE
         bars = []
-        for serie, value, text in zip(series, values, row_texts):
+        for serie, value, text in zip(series, values, row_texts, strict=False):
             amount = max(0, int(value or 0))
             length = bar_length(amount, largest, room)
             bars.append(Bar(serie.key, 0, y, length, BAR, amount, text,
@@ -182,3 +182,15 @@ def month_label(year: int, month: int) -> str:
 def latest_months(months: Sequence, count: int = CHART_MONTHS) -> list[tuple[str, int, int]]:
     """(label, income, expense) of the latest ``count`` months with lines, oldest first, from MonthTotals."""
     return [(month_label(m.year, m.month), m.income_fen, m.expense_fen) for m in list(months)[-count:]]
+
+
+@dataclass(frozen=True)
+class MoneyCharts:
+    monthly: Chart
+    category: Chart
+
+
+def money_charts(summary, income_label: str, expense_label: str) -> MoneyCharts:
+    """The charts of a fund or project page, from its money.MoneySummary: latest months, spending by category."""
+    return MoneyCharts(monthly_chart(latest_months(summary.months), income_label, expense_label),
+                       category_chart(summary.spending, expense_label))

@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from charity_site.finance.ledger import MAX_LENGTHS, MAX_REASON_LENGTH
 from charity_site.finance.models import CounterpartyType, EntryKind, FundKind
+from charity_site.finance.rules import MAX_LENGTHS, MAX_REASON_LENGTH
 from charity_site.web.fields import YuanField
 from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
 from charity_site.web.publishable_form import PublishableForm
@@ -61,7 +61,7 @@ class EntryForm(SiteForm):
     corrects = HiddenField()
 
     def values(self) -> dict:
-        """The submitted values, ready for services.ledger.record_entry."""
+        """The submitted values, ready for finance.ledger.record_entry."""
         return {
             "kind": self.kind.data, "occurred_on": self.occurred_on.data, "amount_fen": self.amount_fen.data,
             "fund_id": self.fund_id.data, "project_id": self.project_id.data, "category": self.category.data or "",

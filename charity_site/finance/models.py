@@ -28,8 +28,8 @@ class Fund(PublishableMixin, TimestampMixin, db.Model):
     area: Mapped[str] = mapped_column(String(120), default=str)  # 镇街/村居 of a community fund
     established_on: Mapped[date | None] = mapped_column(Date)
 
-    projects: Mapped[list["Project"]] = relationship(back_populates="fund")  # noqa: F821
-    entries: Mapped[list["LedgerEntry"]] = relationship(back_populates="fund", lazy="raise")
+    projects: Mapped[list[Project]] = relationship(back_populates="fund")  # noqa: F821
+    entries: Mapped[list[LedgerEntry]] = relationship(back_populates="fund", lazy="raise")
 
     @property
     def name(self) -> str:
@@ -82,16 +82,16 @@ class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
     )
     voucher_no: Mapped[str | None] = mapped_column(String(60), unique=True)
     summary: Mapped[str] = mapped_column(String(255), default=str)  # 摘要
-    note: Mapped[str] = mapped_column(Text, default=str)
+    note: Mapped[str] = mapped_column(Text, default=str, info={"max_length": 2000})  # staff only
 
     voided: Mapped[bool] = mapped_column(default=False, index=True)
-    void_reason: Mapped[str] = mapped_column(Text, default=str)
+    void_reason: Mapped[str] = mapped_column(Text, default=str, info={"max_length": 1000})
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
 
     fund: Mapped[Fund] = relationship(back_populates="entries")
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
 
     @property
     def signed_fen(self) -> int:

@@ -1,7 +1,9 @@
 """Totals computed in SQL from non-voided ledger lines: the one source of truth for money.
 
-Public pages pass ``*public_line_conditions()``: the public sees the lines of public funds whose
-project is public or absent. Staff pages see every line.
+Every income, expense and balance the site shows or exports is summed here. Public pages and
+exports count only public lines (``public_line_conditions()``, already applied by the ``public_*`` and
+``*_totals`` helpers): the lines of public funds whose project is public or absent. Staff pages see
+every line.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
@@ -97,6 +99,23 @@ def totals_by(column, ids, *conditions) -> dict[int, MoneyTotals]:
     return {id_: found.get(id_, MoneyTotals()) for id_ in ids}
 
 
+def totals_subquery(column, *conditions):
+    """Income and expense of the non-voided lines matching ``conditions``, grouped by ``column`` (a fund or
+    project id), as a subquery with the columns ``owner_id``, ``income_fen`` and ``expense_fen``: join it
+    to list or sort funds or projects by their money in one query."""
+    return (
+        select(column.label("owner_id"), _income.label("income_fen"), _expense.label("expense_fen"))
+        .where(LedgerEntry.voided.is_(False), column.is_not(None), *conditions)
+        .group_by(column)
+        .subquery()
+    )
+
+
+def public_totals_subquery(column):
+    """``totals_subquery`` over public lines only."""
+    return totals_subquery(column, *public_line_conditions())
+
+
 def project_totals(project_ids) -> dict[int, MoneyTotals]:
     """Public totals of many projects (lines of public funds only)."""
     return totals_by(LedgerEntry.project_id, project_ids, *public_line_conditions())
@@ -174,6 +193,23 @@ def monthly_totals(*conditions) -> list[MonthTotals]:
     return [MonthTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
 
 
+@dataclass(frozen=True)
+class MoneySummary:
+    """What a fund or project page shows of its money: totals, the months, the spending by category."""
+
+    totals: MoneyTotals
+    months: list[MonthTotals]
+    spending: list[tuple[str, int]]  # (category, amount) of the expense, largest first
+
+
+def public_summary(*conditions) -> MoneySummary:
+    """The money of the public lines matching ``conditions`` (e.g. one fund's lines), in three queries."""
+    lines = (*conditions, *public_line_conditions())
+    months = monthly_totals(*lines)
+    spending = expense_by_category(*lines)
+    return MoneySummary(ledger_totals(*lines), months, spending)
+
+
 def _live(kind: EntryKind):
     """Amount of a non-voided line of ``kind``, else 0: for sums over queries that keep voided lines."""
     return case((LedgerEntry.voided.is_(False) & (LedgerEntry.kind == kind), LedgerEntry.amount_fen), else_=0)
@@ -199,3 +235,44 @@ def signed_amount():
         (LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen),
         else_=-LedgerEntry.amount_fen,
     )
+
+
+def _not_after(entry: LedgerEntry):
+    return or_(LedgerEntry.occurred_on < entry.occurred_on,
+               and_(LedgerEntry.occurred_on == entry.occurred_on, LedgerEntry.id <= entry.id))
+
+
+def _before(entry: LedgerEntry):
+    return or_(LedgerEntry.occurred_on < entry.occurred_on,
+               and_(LedgerEntry.occurred_on == entry.occurred_on, LedgerEntry.id < entry.id))
+
+
+def running_balances(fund_id: int, entries: list[LedgerEntry]) -> dict[int, int]:
+    """The fund's balance after each of ``entries``, counting its public non-voided lines in date order.
+
+    One query: the sum of every line before the oldest one shown, plus a running sum (window
+    function) over the lines from the oldest to the newest one shown. A voided line changes nothing,
+    so it shows the balance it left untouched.
+    """
+    if not entries:
+        return {}
+    ordered = sorted(entries, key=lambda entry: (entry.occurred_on, entry.id))
+    oldest, newest = ordered[0], ordered[-1]
+    same_fund = [LedgerEntry.fund_id == fund_id, *public_line_conditions()]
+    signed = signed_amount()
+    before = (
+        select(func.coalesce(func.sum(signed), 0))
+        .where(*same_fund, LedgerEntry.voided.is_(False), _before(oldest))
+        .scalar_subquery()
+    )
+    running = func.sum(signed).over(order_by=(LedgerEntry.occurred_on, LedgerEntry.id))
+    window = (
+        select(LedgerEntry.id.label("id"), running.label("running"))
+        .where(*same_fund, ~_before(oldest), _not_after(newest))
+        .subquery()
+    )
+    wanted = [entry.id for entry in entries]
+    rows = db.session.execute(
+        select(window.c.id, before + window.c.running).where(window.c.id.in_(wanted))
+    ).all()
+    return {row[0]: int(row[1]) for row in rows}

@@ -14,7 +14,7 @@ from math import ceil
 
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from charity_site.extensions import db
@@ -55,7 +55,7 @@ class LedgerFilters:
     date_to: date | None = None
 
     @classmethod
-    def from_args(cls, args) -> "LedgerFilters":
+    def from_args(cls, args) -> LedgerFilters:
         fund = project = None
         fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
         if fund_slug and len(fund_slug) <= 160:
@@ -156,49 +156,8 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
             entries = list(db.session.scalars(query.order_by(*_NEWEST_FIRST).offset(offset).limit(limit)))
     pagination = _KnownPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
                             items=entries, total=total)
-    balances = running_balances(filters.fund.id, entries) if filters.fund and entries else None
+    balances = money.running_balances(filters.fund.id, entries) if filters.fund and entries else None
     return LedgerPage(pagination, totals, balances, entries)
-
-
-def _not_after(entry: LedgerEntry):
-    return or_(LedgerEntry.occurred_on < entry.occurred_on,
-               and_(LedgerEntry.occurred_on == entry.occurred_on, LedgerEntry.id <= entry.id))
-
-
-def _before(entry: LedgerEntry):
-    return or_(LedgerEntry.occurred_on < entry.occurred_on,
-               and_(LedgerEntry.occurred_on == entry.occurred_on, LedgerEntry.id < entry.id))
-
-
-def running_balances(fund_id: int, entries: list[LedgerEntry]) -> dict[int, int]:
-    """The fund's balance after each of ``entries``, counting its public non-voided lines in date order.
-
-    One query: the sum of every line before the oldest one shown, plus a running sum (window
-    function) over the lines from the oldest to the newest one shown. A voided line changes nothing,
-    so it shows the balance it left untouched.
-    """
-    if not entries:
-        return {}
-    ordered = sorted(entries, key=lambda entry: (entry.occurred_on, entry.id))
-    oldest, newest = ordered[0], ordered[-1]
-    same_fund = [LedgerEntry.fund_id == fund_id, *public_line_conditions()]
-    signed = money.signed_amount()
-    before = (
-        select(func.coalesce(func.sum(signed), 0))
-        .where(*same_fund, LedgerEntry.voided.is_(False), _before(oldest))
-        .scalar_subquery()
-    )
-    running = func.sum(signed).over(order_by=(LedgerEntry.occurred_on, LedgerEntry.id))
-    window = (
-        select(LedgerEntry.id.label("id"), running.label("running"))
-        .where(*same_fund, ~_before(oldest), _not_after(newest))
-        .subquery()
-    )
-    wanted = [entry.id for entry in entries]
-    rows = db.session.execute(
-        select(window.c.id, before + window.c.running).where(window.c.id.in_(wanted))
-    ).all()
-    return {row[0]: int(row[1]) for row in rows}
 
 
 def fund_choices() -> list[Fund]:
@@ -225,7 +184,7 @@ class FundFilters:
     kind: FundKind | None = None
 
     @classmethod
-    def from_args(cls, args) -> "FundFilters":
+    def from_args(cls, args) -> FundFilters:
         q = " ".join(query_text(args, "q", 1000).split())[:100]
         try:
             kind = FundKind(args.get("kind"))
@@ -287,8 +246,7 @@ def fund_projects(fund: Fund) -> list[FundProject]:
 
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
-    from charity_site.finance import money
-
+    """The newest public lines matching ``filters`` (e.g. ``fund_id=3``), for a fund or project page."""
     query = (
         select(LedgerEntry)
         .filter_by(**filters)

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.finance import charts, money
 from charity_site.finance import queries as finance_queries
-from charity_site.finance import queries as ledger_queries
 from charity_site.finance.models import Fund, FundKind, LedgerEntry
 from charity_site.web import lookup
 from charity_site.web.input import query_page
@@ -18,8 +17,8 @@ bp = Blueprint("funds", __name__, url_prefix="/funds")
 
 @bp.get("/")
 def index():
-    filters = ledger_queries.FundFilters.from_args(request.args)
-    pagination = ledger_queries.funds_page(query_page(), filters)
+    filters = finance_queries.FundFilters.from_args(request.args)
+    pagination = finance_queries.funds_page(query_page(), filters)
     funds = list(pagination.items)
     return render_template(
         "funds/index.html",
@@ -28,30 +27,23 @@ def index():
         filters=filters,
         kinds=list(FundKind),
         fund_money=money.fund_totals(fund.id for fund in funds),
-        summary=ledger_queries.funds_summary(filters),
+        summary=finance_queries.funds_summary(filters),
     )
 
 
 @bp.get("/<slug>")
 def detail(slug: str):
     fund: Fund = lookup.public_by_slug(Fund, slug, "funds.detail")
-    lines = (LedgerEntry.fund_id == fund.id, *money.public_line_conditions())
-    months = money.monthly_totals(*lines)
-    spending = money.expense_by_category(*lines)
-    totals = money.ledger_totals(*lines)
-    projects = ledger_queries.fund_projects(fund)
+    summary = money.public_summary(LedgerEntry.fund_id == fund.id)
+    projects = finance_queries.fund_projects(fund)
     return render_template(
         "funds/detail.html",
         fund=fund,
-        totals=totals,
-        months=months,
-        spending=spending,
-        spending_total=totals.expense_fen,
+        money=summary,
+        money_charts=charts.money_charts(summary, _("Income"), _("Expense")),
         projects=projects,
         ledger_lines=finance_queries.latest_ledger_lines(fund_id=fund.id),
         disclosures=disclosures_queries.linked_disclosures(10, fund_id=fund.id),
-        monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
-        category_chart=charts.category_chart(spending, _("Expense")),
         budget_chart=charts.budget_chart(
             [(item.project.title, item.project.budget_fen, item.totals.expense_fen) for item in projects],
             _("Budget"), _("Spent"), no_budget=_("Not set"),

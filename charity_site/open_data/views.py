@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 
 from charity_site.feeds import freshness
 from charity_site.finance.models import EntryKind
-from charity_site.open_data import exports as data
+from charity_site.finance.queries import LedgerFilters  # the /ledger page's filters: a download matches the page
+from charity_site.open_data import datasets, queries, writers
+from charity_site.open_data.grants import GRANT_FIELDS, iter_grants
 from charity_site.web.templating import site_settings
 from charity_site.web.urls import canonical_url
 
@@ -26,8 +28,8 @@ def _publisher() -> dict:
 
 
 def _download_headers(response: Response, filename: str) -> Response:
-    response.headers["Content-Disposition"] = data.content_disposition(filename)
-    response.headers["Cache-Control"] = data.CACHE_CONTROL
+    response.headers["Content-Disposition"] = writers.content_disposition(filename)
+    response.headers["Cache-Control"] = writers.CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     last_change = freshness.last_change_this_request()
     if last_change is not None:
@@ -39,11 +41,11 @@ def _download_headers(response: Response, filename: str) -> Response:
 def index():
     return render_template(
         "open_data/index.html",
-        datasets=list(data.DATASETS.values()),
-        counts=data.dataset_counts(),
-        formats=data.FORMATS,
-        grant_fields=data.GRANT_FIELDS,
-        funds=data.public_funds_for_filter(),
+        datasets=list(datasets.DATASETS.values()),
+        counts=queries.dataset_counts(),
+        formats=writers.FORMATS,
+        grant_fields=GRANT_FIELDS,
+        funds=queries.public_funds_for_filter(),
         kinds=list(EntryKind),
         last_change=freshness.last_change_this_request(),
         publisher=_publisher(),
@@ -53,25 +55,25 @@ def index():
 @bp.get("/grants-360giving.json")
 def grants():
     site = site_settings()
-    body = stream_with_context(data.iter_grants(site.org_name, site.credit_code))
+    body = stream_with_context(iter_grants(site.org_name, site.credit_code))
     response = Response(body, mimetype="application/json")
-    return _download_headers(response, data.download_filename("grants-360giving", "json"))
+    return _download_headers(response, writers.download_filename("grants-360giving", "json"))
 
 
 @bp.get("/<dataset>.<fmt>")
 def download(dataset: str, fmt: str):
-    chosen = data.get_dataset(dataset)
-    if chosen is None or fmt not in data.FORMATS:
+    chosen = datasets.get_dataset(dataset)
+    if chosen is None or fmt not in writers.FORMATS:
         abort(404)
-    filters = data.LedgerFilters.from_args(request.args) if chosen is data.LEDGER else data.NO_FILTERS
-    filename = data.download_filename(chosen.name, fmt)
+    filters = LedgerFilters.from_args(request.args) if chosen is datasets.LEDGER else queries.NO_FILTERS
+    filename = writers.download_filename(chosen.name, fmt)
     if fmt == "xlsx":
-        response = send_file(data.xlsx_file(chosen, filters), mimetype=data.MIMETYPES["xlsx"],
+        response = send_file(writers.xlsx_file(chosen, filters), mimetype=writers.MIMETYPES["xlsx"],
                              as_attachment=True, download_name=filename, max_age=0, conditional=False,
                              etag=False, last_modified=None)
     elif fmt == "csv":
-        response = Response(stream_with_context(data.iter_csv(chosen, filters)), mimetype="text/csv")
+        response = Response(stream_with_context(writers.iter_csv(chosen, filters)), mimetype="text/csv")
     else:
-        response = Response(stream_with_context(data.iter_json(chosen, filters, _publisher())),
+        response = Response(stream_with_context(writers.iter_json(chosen, filters, _publisher())),
                             mimetype="application/json")
     return _download_headers(response, filename)

@@ -5,25 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
 from charity_site.core.models import utcnow
 from charity_site.extensions import db
-from charity_site.finance.models import EntryKind, LedgerEntry
+from charity_site.finance import money
+from charity_site.finance.models import LedgerEntry
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
 from charity_site.web.input import FIRST_YEAR, LAST_YEAR, query_int
 
 PROJECTS_PER_PAGE = 12
-
-
-
-
-def public_or_404(model, **filters):
-    """The public item matching ``filters`` or a 404: drafts and future items do not exist for visitors."""
-    query = select(model).filter_by(**filters).where(model.public_clause())
-    return db.first_or_404(query)
-
-
 
 
 def featured_projects(limit: int = 4) -> list[Project]:
@@ -49,7 +40,7 @@ class ProjectFilters:
     sort: str = "newest"
 
     @classmethod
-    def from_args(cls, args) -> "ProjectFilters":
+    def from_args(cls, args) -> ProjectFilters:
         category = args.get("category") if args.get("category") in PROJECT_CATEGORIES else None
         try:
             status = ProjectStatus(args.get("status"))
@@ -84,18 +75,10 @@ def projects_page(page: int, filters: ProjectFilters = ProjectFilters()):
             or_(Project.end_date.is_(None), Project.end_date >= date(filters.year, 1, 1)),
         )
     if filters.sort == "funded":
-        money = (
-            select(
-                LedgerEntry.project_id.label("project_id"),
-                func.sum(case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=0)).label("raised"),
-                func.sum(case((LedgerEntry.kind == EntryKind.EXPENSE, LedgerEntry.amount_fen), else_=0)).label("spent"),
-            )
-            .where(LedgerEntry.voided.is_(False), LedgerEntry.project_id.is_not(None))
-            .group_by(LedgerEntry.project_id)
-            .subquery()
-        )
-        query = query.outerjoin(money, money.c.project_id == Project.id).order_by(
-            func.coalesce(money.c.raised, 0).desc(), func.coalesce(money.c.spent, 0).desc(), Project.id.desc()
+        totals = money.public_totals_subquery(LedgerEntry.project_id)
+        query = query.outerjoin(totals, totals.c.owner_id == Project.id).order_by(
+            func.coalesce(totals.c.income_fen, 0).desc(), func.coalesce(totals.c.expense_fen, 0).desc(),
+            Project.id.desc(),
         )
     else:
         query = query.order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
@@ -121,43 +104,3 @@ def project_updates(project: Project) -> list[ProjectUpdate]:
         .order_by(ProjectUpdate.happened_on.desc(), ProjectUpdate.id.desc())
     )
     return list(db.session.scalars(query))
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

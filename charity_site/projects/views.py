@@ -42,19 +42,12 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     project: Project = lookup.public_by_slug(Project, slug, "projects.detail")
-    lines = (LedgerEntry.project_id == project.id, *money.public_line_conditions())
-    months = money.monthly_totals(*lines)
-    spending = money.expense_by_category(*lines)
-    totals = money.ledger_totals(*lines)
+    summary = money.public_summary(LedgerEntry.project_id == project.id)
     return render_template(
         "projects/detail.html",
         project=project,
-        totals=totals,
-        months=months,
-        spending=spending,
-        spending_total=totals.expense_fen,
-        monthly_chart=charts.monthly_chart(charts.latest_months(months), _("Income"), _("Expense")),
-        category_chart=charts.category_chart(spending, _("Expense")),
+        money=summary,
+        money_charts=charts.money_charts(summary, _("Income"), _("Expense")),
         updates=catalog.project_updates(project),
         ledger_lines=finance_queries.latest_ledger_lines(project_id=project.id),
         news=news_queries.project_news(project),

@@ -1,0 +1,114 @@
+"""The public rows of each open dataset, streamed from the database.
+
+Only public rows leave the site: public funds and the ledger lines of public funds, public projects,
+public disclosures. Money is summed by finance.money with the site's one public-line rule.
+Rows are streamed (``yield_per``) and written out as they come, so a ledger of millions of lines is
+never held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import and_, func, select, true
+
+from charity_site.disclosures.models import Disclosure
+from charity_site.extensions import db
+from charity_site.finance import money
+from charity_site.finance.models import Fund, LedgerEntry
+from charity_site.finance.queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
+from charity_site.projects.models import Project
+
+YIELD_PER = 1000
+NO_FILTERS = LedgerFilters()
+
+
+def public_ledger_clause():
+    """SQL condition for ledger lines the public may see: the site's one rule (money.public_line_conditions)."""
+    return and_(true(), *money.public_line_conditions())
+
+
+def stream_rows(query) -> Iterator:
+    """Rows of ``query`` fetched ``YIELD_PER`` at a time (a server-side cursor on PostgreSQL)."""
+    yield from db.session.execute(query.execution_options(yield_per=YIELD_PER))
+
+
+def ledger_rows(filters: LedgerFilters = NO_FILTERS) -> Iterator:
+    query = (
+        select(
+            LedgerEntry.id, LedgerEntry.occurred_on, LedgerEntry.kind, LedgerEntry.amount_fen,
+            LedgerEntry.category, LedgerEntry.channel, LedgerEntry.counterparty, LedgerEntry.counterparty_type,
+            LedgerEntry.voucher_no, LedgerEntry.summary, LedgerEntry.voided, LedgerEntry.void_reason,
+            Fund.slug.label("fund_slug"), Fund.title.label("fund_title"),
+            Project.slug.label("project_slug"), Project.title.label("project_title"),
+        )
+        .join(Fund, Fund.id == LedgerEntry.fund_id)
+        .outerjoin(Project, Project.id == LedgerEntry.project_id)
+        .where(public_ledger_clause(), *filters.conditions())
+        .order_by(LedgerEntry.occurred_on, LedgerEntry.id)
+    )
+    return stream_rows(query)
+
+
+def fund_rows(filters=None) -> Iterator:
+    totals = money.public_totals_subquery(LedgerEntry.fund_id)
+    income = func.coalesce(totals.c.income_fen, 0)
+    expense = func.coalesce(totals.c.expense_fen, 0)
+    query = (
+        select(Fund.id, Fund.slug, Fund.title, Fund.kind, Fund.area, Fund.established_on, Fund.summary,
+               Fund.published_at, income.label("income_fen"), expense.label("expense_fen"),
+               (income - expense).label("balance_fen"))
+        .outerjoin(totals, totals.c.owner_id == Fund.id)
+        .where(Fund.public_clause())
+        .order_by(Fund.id)
+    )
+    return stream_rows(query)
+
+
+def project_rows(filters=None) -> Iterator:
+    totals = money.public_totals_subquery(LedgerEntry.project_id)
+    income = func.coalesce(totals.c.income_fen, 0)
+    expense = func.coalesce(totals.c.expense_fen, 0)
+    query = (
+        select(Project.id, Project.slug, Project.title, Project.category, Project.project_status, Project.summary,
+               Project.start_date, Project.end_date, Project.budget_fen, Project.goal_fen, Project.beneficiaries,
+               Project.service_sessions, Project.people_served, Project.published_at,
+               Fund.slug.label("fund_slug"), Fund.title.label("fund_title"),
+               income.label("income_fen"), expense.label("expense_fen"), (income - expense).label("balance_fen"))
+        .outerjoin(totals, totals.c.owner_id == Project.id)
+        .outerjoin(Fund, and_(Fund.id == Project.fund_id, Fund.public_clause()))
+        .where(Project.public_clause())
+        .order_by(Project.id)
+    )
+    return stream_rows(query)
+
+
+def disclosure_rows(filters=None) -> Iterator:
+    query = (
+        select(Disclosure.id, Disclosure.kind, Disclosure.title, Disclosure.summary, Disclosure.period_start,
+               Disclosure.period_end, Disclosure.status, Disclosure.published_at, Disclosure.withdrawn_at,
+               Disclosure.withdrawn_reason,
+               Project.slug.label("project_slug"), Project.title.label("project_title"),
+               Fund.slug.label("fund_slug"), Fund.title.label("fund_title"))
+        .outerjoin(Project, and_(Project.id == Disclosure.project_id, Project.public_clause()))
+        .outerjoin(Fund, and_(Fund.id == Disclosure.fund_id, Fund.public_clause()))
+        .where(Disclosure.public_clause())
+        .order_by(Disclosure.published_at, Disclosure.id)
+    )
+    return stream_rows(query)
+
+
+def dataset_counts() -> dict[str, int]:
+    """How many records each dataset holds right now (four small count queries)."""
+    return {
+        "ledger": db.session.scalar(select(func.count()).select_from(LedgerEntry).where(public_ledger_clause())),
+        "funds": db.session.scalar(select(func.count()).select_from(Fund).where(Fund.public_clause())),
+        "projects": db.session.scalar(select(func.count()).select_from(Project).where(Project.public_clause())),
+        "disclosures": db.session.scalar(select(func.count()).select_from(Disclosure)
+                                         .where(Disclosure.public_clause())),
+    }
+
+
+def public_funds_for_filter() -> list[tuple[str, str]]:
+    """(slug, title) of the public funds, for the ledger download form."""
+    return list(db.session.execute(select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)))
