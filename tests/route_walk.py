@@ -162,6 +162,7 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set("checkin_token", _ids(ordered(Shift, Shift.checkin_token).where(Shift.checkin_token.is_not(None))))
     samples.set(("admin_volunteer_day.signup_action", "action"), ["check_in", "check_out", "absent"])
     samples.set(("volunteer_records", "number"), _ids(ordered(ServiceCertificate, ServiceCertificate.number)))
+    samples.set(("admin_volunteer_day", "number"), _ids(ordered(ServiceCertificate, ServiceCertificate.number)))
     for key, values in extra.items():
         samples.set(key, values)
     return samples

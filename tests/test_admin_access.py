@@ -85,7 +85,7 @@ def volunteer_records() -> dict:
     from datetime import timedelta
 
     from charity_site.core.models import PublicationStatus, utcnow
-    from charity_site.volunteers.models import Opportunity, Shift, Signup, Volunteer
+    from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
 
     now = utcnow()
     opportunity = Opportunity(slug="o1", title="探访", location="街道", status=PublicationStatus.PUBLISHED,
@@ -94,12 +94,15 @@ def volunteer_records() -> dict:
                   ends_at=now + timedelta(days=1, hours=2), capacity=3, checkin_token="t1")
     volunteer = Volunteer(name="示例", phone="13900000000")
     signup = Signup(shift=shift, volunteer=volunteer, code="CODE1")
-    db.session.add_all([opportunity, shift, volunteer, signup])
+    certificate = ServiceCertificate(number="2024-000001", year=2024, sequence=1, volunteer=volunteer,
+                                     issued_on=now.date())
+    db.session.add_all([opportunity, shift, volunteer, signup, certificate])
     db.session.flush()
     return {("admin_volunteers", "item_id"): opportunity.id, ("admin_volunteers", "shift_id"): shift.id,
             ("admin_volunteers", "signup_id"): signup.id, ("admin_volunteer_day", "shift_id"): shift.id,
             ("admin_volunteer_day", "signup_id"): signup.id, ("admin_volunteer_day", "action"): "check_in",
-            ("admin_volunteer_day", "volunteer_id"): volunteer.id, ("admin_volunteer_day", "fmt"): "csv"}
+            ("admin_volunteer_day", "volunteer_id"): volunteer.id, ("admin_volunteer_day", "fmt"): "csv",
+            ("admin_volunteer_day", "number"): certificate.number}
 
 
 def build_url(rule, samples) -> str:

@@ -161,3 +161,28 @@ def erase(volunteer_id: int):
         db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for(".person", volunteer_id=volunteer_id))
+
+
+@bp.post("/people/<int:volunteer_id>/certificate")
+def issue_certificate(volunteer_id: int):
+    """A coordinator issues the 志愿服务记录证明 for someone who asked in person or by phone."""
+    volunteer = db.get_or_404(Volunteer, volunteer_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if volunteer.erased_at is not None or records.service_record(volunteer).confirmed_minutes <= 0:
+        flash(_("A certificate needs confirmed hours."), "error")
+        return redirect(url_for(".person", volunteer_id=volunteer_id))
+    number = records.issue_certificate(volunteer).number
+    db.session.commit()  # TODO(transaction)
+    return redirect(url_for(".certificate", number=number))
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str):
+    found = records.certificate_by_number(number)
+    if found is None:
+        abort(404)
+    verify_url = canonical_url("volunteer_records.verify", number=found.number)
+    return render_template("volunteers/certificate.html", certificate=found, verify_url=verify_url,
+                           qr=qr_svg(verify_url), back_url=url_for(".person", volunteer_id=found.volunteer_id)
+                           if found.volunteer_id else url_for(".people"))

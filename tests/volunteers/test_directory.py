@@ -59,3 +59,13 @@ def test_erasing_a_person_keeps_their_hours_in_the_totals(app, client):
     assert (volunteer.name, volunteer.phone, volunteer.id_number_encrypted, volunteer.id_number_masked) == (None, None, None, "")
     assert db.session.scalar(select(func.sum(Signup.service_minutes))) == total_before
     assert 'data-stat="service-hours">4<' in client.get("/").get_data(as_text=True)
+
+
+def test_a_coordinator_issues_a_certificate_for_someone_who_asks(app, client):
+    first, _second = two_shifts_for_one_person()
+    make_user("coordinator@example.org", roles=("coordinator",))
+    login(client, "coordinator@example.org")
+    issued = client.post(f"/admin/volunteers/day/people/{first.volunteer_id}/certificate")
+    assert issued.status_code == 302
+    page = client.get(issued.headers["Location"]).get_data(as_text=True)
+    assert "志愿服务记录证明" in page and "4 小时" in page and "1101**********002X" in page and VALID_ID not in page
