@@ -58,6 +58,11 @@ OBJECT_KIND_LABELS = {
     "content": _l("Content files"),
     "ledger_entry": _l("Ledger line"),
     "disclosure": _l("Disclosure"),
+    "opportunity": _l("Volunteer activity"),
+    "shift": _l("Shift"),
+    "signup": _l("Volunteer sign-up"),
+    "volunteer": _l("Volunteer"),
+    "service_certificate": _l("Volunteer service certificate"),
 }
 
 AUDIT_ACTION_LABELS = {
@@ -82,6 +87,18 @@ AUDIT_ACTION_LABELS = {
     "withdraw": _l("Withdrawn"),
     "attach": _l("Attachment added"),
     "detach": _l("Attachment removed"),
+    "signup": _l("Signed up"),
+    "waitlist": _l("Put on the waitlist"),
+    "cancel": _l("Cancelled"),
+    "promote": _l("Given a place from the waitlist"),
+    "check_in": _l("Checked in"),
+    "check_out": _l("Checked out"),
+    "absent": _l("Marked absent"),
+    "confirm_hours": _l("Hours confirmed"),
+    "change_hours": _l("Hours changed"),
+    "reveal_id": _l("ID number opened"),
+    "issue_certificate": _l("Certificate issued"),
+    "erase": _l("Personal data erased"),
 }
 
 
