@@ -174,10 +174,24 @@ class SignupForm(PublicIntakeForm):
             raise ValidationError(_l("Please read the notice and agree, or we cannot take your sign-up."))
 
     def validate_id_number(self, field):
-        if field.data and not identity.is_valid_id_number(self.id_type.data,
+        if field.data and not identity.is_valid_id_number(self._value("id_type"),
                                                           identity.normalise_id_number(field.data)):
             raise ValidationError(_l("This ID number is not valid. Please check it (a resident ID card has 18 "
                                      "characters)."))
+
+    def fit(self, opportunity) -> SignupForm:
+        """Leave out the ID fields, or the guardian's, when the opportunity does not ask for them."""
+        if not opportunity.requires_id:
+            for name in ("id_type", "id_number", "id_consent"):
+                delattr(self, name)
+        if not opportunity.minors_with_guardian:
+            for name in ("guardian_name", "guardian_phone", "guardian_consent"):
+                delattr(self, name)
+        return self
+
+    def _value(self, name: str, default=None):
+        field = self._fields.get(name)
+        return field.data if field is not None else default
 
     def details(self):
         from charity_site.volunteers.signups import SignupDetails
@@ -185,10 +199,10 @@ class SignupForm(PublicIntakeForm):
         return SignupDetails(
             name=self.name.data.strip(), phone=normalise_mobile(self.phone.data), email=normalise_email(self.email.data),
             birth_year=self.birth_year.data, consent=bool(self.consent.data), skills=self.skills.data or "",
-            emergency_contact=self.emergency_contact.data or "", id_type=self.id_type.data or "",
-            id_number=identity.normalise_id_number(self.id_number.data), id_consent=bool(self.id_consent.data),
-            guardian_name=self.guardian_name.data or "", guardian_phone=normalise_mobile(self.guardian_phone.data),
-            guardian_consent=bool(self.guardian_consent.data), submission_token=self.submission_token.data or None,
+            emergency_contact=self.emergency_contact.data or "", id_type=self._value("id_type") or "",
+            id_number=identity.normalise_id_number(self._value("id_number")), id_consent=bool(self._value("id_consent")),
+            guardian_name=self._value("guardian_name") or "", guardian_phone=normalise_mobile(self._value("guardian_phone")),
+            guardian_consent=bool(self._value("guardian_consent")), submission_token=self.submission_token.data or None,
         )
 
 

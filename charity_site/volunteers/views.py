@@ -106,7 +106,7 @@ def _public_shift_or_404(slug: str, shift_id: int) -> Shift:
 def signup(slug: str, shift_id: int):
     shift = _public_shift_or_404(slug, shift_id)
     opportunity = shift.opportunity
-    form = SignupForm()
+    form = SignupForm().fit(opportunity)
     closed = utcnow() >= signups.signup_deadline(shift)
     status_code = 200
     if request.method == "POST" and not closed:

@@ -174,3 +174,13 @@ def test_the_editor_previews_sanitised_markdown_without_saving(client):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<strong>粗体</strong>" in body and "<script>x()" not in body
     assert db.session.scalar(select(Opportunity)) is None
+
+
+def test_id_fields_sent_to_an_activity_that_does_not_ask_for_them_are_ignored(client):
+    opportunity = make_opportunity()
+    url = f"/volunteer/{opportunity.slug}/shifts/{opportunity.shifts[0].id}/signup"
+    assert 'name="id_number"' not in client.get(url).get_data(as_text=True)
+    response = client.post(url, data=form_data(1, id_type="resident_card", id_number="123"))
+    assert response.status_code == 302
+    volunteer = db.session.scalar(select(Signup)).volunteer
+    assert volunteer.id_number_encrypted is None and volunteer.id_number_masked == ""
