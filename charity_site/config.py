@@ -87,7 +87,7 @@ class BaseConfig:
     # Fernet key that encrypts volunteers' ID numbers; generated under instance/ outside production,
     # required in production before anyone can sign up for an opportunity that asks for an ID.
     VOLUNTEER_ID_KEY: str | None = None
-    VOLUNTEER_SIGNUP_LIMIT = "20 per hour"
+    VOLUNTEER_SIGNUP_LIMIT = "60 per hour"  # a community centre signs its members up from one address
     VOLUNTEER_LOOKUP_LIMIT = "10 per 15 minutes"
     VOLUNTEER_PERSON_IN_CHARGE = "志愿服务负责人"  # named on service certificates (志愿服务记录证明)
 

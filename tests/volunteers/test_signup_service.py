@@ -167,3 +167,19 @@ def test_in_production_id_numbers_need_a_key_from_the_environment(app):
     assert identity.decrypt_id_number(signup.volunteer.id_number_encrypted) == VALID_ID
     app.config["VOLUNTEER_ID_KEY"] = Fernet.generate_key().decode()  # another key opens nothing
     assert identity.decrypt_id_number(signup.volunteer.id_number_encrypted) is None
+
+
+def test_raising_a_shifts_capacity_gives_the_new_places_to_the_waitlist_in_order(app):
+    from charity_site.volunteers import opportunities
+
+    shift = make_opportunity(capacity=1).shifts[0]
+    made = [signups.sign_up(shift, details(number)) for number in range(4)]
+    db.session.commit()
+    opportunities.save_shift(shift.opportunity, shift, {"task": shift.task, "starts_at": shift.starts_at,
+                                                        "ends_at": shift.ends_at, "capacity": 3})
+    db.session.commit()
+    assert [signup.status for signup in made] == [SignupStatus.SIGNED_UP] * 3 + [SignupStatus.WAITLISTED]
+    with pytest.raises(EditError) as refused:
+        opportunities.save_shift(shift.opportunity, shift, {"task": shift.task, "starts_at": shift.starts_at,
+                                                            "ends_at": shift.ends_at, "capacity": 2})
+    assert refused.value.field == "capacity"
