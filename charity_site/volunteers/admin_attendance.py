@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from charity_site.core.errors import EditError
 from charity_site.core.qr import qr_png, qr_svg
@@ -33,7 +34,7 @@ def checkin_code(shift_id: int):
     if not shift.checkin_token:
         abort(404)
     return render_template("volunteers/admin/checkin_code.html", shift=shift, url=checkin_url(shift),
-                           svg=qr_svg(checkin_url(shift)))
+                           svg=Markup(qr_svg(checkin_url(shift))))
 
 
 @bp.get("/shifts/<int:shift_id>/checkin-code.png")
@@ -184,5 +185,5 @@ def certificate(number: str):
         abort(404)
     verify_url = canonical_url("volunteer_records.verify", number=found.number)
     return render_template("volunteers/certificate.html", certificate=found, verify_url=verify_url,
-                           qr=qr_svg(verify_url), back_url=url_for(".person", volunteer_id=found.volunteer_id)
+                           qr=Markup(qr_svg(verify_url)), back_url=url_for(".person", volunteer_id=found.volunteer_id)
                            if found.volunteer_id else url_for(".people"))

@@ -10,6 +10,7 @@ import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from charity_site.core.personal import normalise_mobile
 from charity_site.core.qr import qr_svg
@@ -105,7 +106,7 @@ def certificate(number: str):
         abort(404)
     verify_url = canonical_url("volunteer_records.verify", number=found.number)
     return _private(render_template("volunteers/certificate.html", certificate=found, verify_url=verify_url,
-                                    qr=qr_svg(verify_url)))
+                                    qr=Markup(qr_svg(verify_url))))
 
 
 @bp.get("/verify/volunteer/<number>")
