@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from charity_site.extensions import db
 from charity_site.files import uploads
+from charity_site.files.queries import picker_images
 from charity_site.models import Attachment, Role
 from charity_site.staff.accounts import create_user
 
@@ -311,8 +312,8 @@ def test_picker_macro_works_without_javascript(app):
 
         attachment = uploads.store_upload(FileStorage(io.BytesIO(image_bytes()), filename="a.png"), title="义卖")
         html = render_template_string(
-            '{% from "admin/uploads/_picker.html" import image_picker %}{{ image_picker() }}'
-            '{{ image_picker([], target="text_md", upload=false) }}'
+            '{% from "admin/uploads/_picker.html" import image_picker %}{{ image_picker(images) }}'
+            '{{ image_picker([], target="text_md", upload=false) }}', images=picker_images(),
         )
     markdown = f"![义卖](/uploads/{attachment.stored_name})"
     assert '<code class="markdown-snippet"' in html and markdown in html

@@ -25,8 +25,9 @@ ALLOWED = {
     ("charity_site/core/markdown.py", 'return Markup("")'): "empty markup for an empty text",
     ("charity_site/core/markdown.py", "return Markup(sanitize_html(rendered))"):
         "the sanitiser's output (nh3 with the allowed tags and attributes)",
-    ("charity_site/core/markdown.py", "return Markup(add_image_dimensions(str(render_markdown(text))))"):
-        "sanitised HTML whose <img> tags get width and height numbers from the attachments table",
+    ("charity_site/core/markdown.py", "return Markup(page_html)"):
+        "sanitised HTML after the app's page steps; the one step (files.uploads.add_image_dimensions) only "
+        "gives <img> tags width and height numbers from the attachments table",
     ("charity_site/search/index.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
         "the % operator of Markup escapes the text it inserts",
     ("charity_site/search/index.py", 'return Markup("").join(pieces)'):
@@ -162,5 +163,5 @@ def test_the_finder_sees_each_kind_of_markup(tmp_path):
     assert [what for _line, what in finder.lines] == [
         "Markup(...)", "lazy gettext with values", "unescape()", "autoescape changed", "__html__"]
     assert all(pattern.search(text) for pattern, text in zip(_TEMPLATE_PATTERNS, (
-        "{{ page.title|safe }}", "{% autoescape false %}", "{% filter safe %}", "{{ Markup(x) }}")))
+        "{{ page.title|safe }}", "{% autoescape false %}", "{% filter safe %}", "{{ Markup(x) }}"), strict=True))
     assert _SCRIPT_PATTERN.search("node.innerHTML = text;")

@@ -1,12 +1,18 @@
-"""Markdown to safe HTML: one code path for public pages and staff previews."""
+"""Markdown to safe HTML: one code path for public pages and staff previews.
+
+Pure: no queries. What pages add from the database (the size of uploaded images) is a step that the
+files domain registers on the app (``add_page_markdown_step``), so core/ imports no domain.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import markdown as markdown_lib
 import nh3
+from flask import Flask, current_app
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -73,8 +79,20 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
     return words
 
 
-def render_page_markdown(text: str | None) -> Markup:
-    """What pages and previews show: sanitised Markdown whose uploaded images carry their size."""
-    from charity_site.files.uploads import add_image_dimensions
+PAGE_MARKDOWN_STEPS = "charity_site.page_markdown_steps"
 
-    return Markup(add_image_dimensions(str(render_markdown(text))))
+
+def add_page_markdown_step(app: Flask, step: Callable[[str], str]) -> None:
+    """Run ``step`` on the sanitised HTML of every page's Markdown. A step may only add attributes made
+    of numbers and constants to tags the sanitiser let through (see tests/test_trusted_markup.py)."""
+    steps = app.extensions.setdefault(PAGE_MARKDOWN_STEPS, [])
+    if step not in steps:
+        steps.append(step)
+
+
+def render_page_markdown(text: str | None) -> Markup:
+    """What pages and previews show: sanitised Markdown, then the app's steps (uploaded images get their size)."""
+    page_html = str(render_markdown(text))
+    for step in current_app.extensions.get(PAGE_MARKDOWN_STEPS, ()):
+        page_html = step(page_html)
+    return Markup(page_html)

@@ -8,26 +8,29 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from charity_site.core.labels import DISCLOSURE_KIND_LABELS
+from charity_site.core.labels import label_of
 from charity_site.core.markdown import render_page_markdown
 from charity_site.core.roles import Role
 from charity_site.disclosures import operations as service
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.disclosures.forms import DetachForm, DisclosureForm, RevisionForm, WithdrawForm
+from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
 from charity_site.extensions import db
 from charity_site.files import uploads
-from charity_site.files.forms import UploadForm
+from charity_site.files.queries import picker_images
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
-from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import query_date, query_id, query_page, query_text
+from charity_site.web.forms import ConfirmForm, UploadForm, attach_error
+from charity_site.web.input import query_date, query_id, query_page
 
-bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE))
+bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=(Role.EDITOR, Role.FINANCE),
+                     menu_label=_l("Disclosures"))
 
 PER_PAGE = 20
 
@@ -43,13 +46,12 @@ def _load(disclosure_id: int) -> Disclosure:
 
 @bp.get("/")
 def index():
-    search = query_text(request.args, "q")
-    status, kind = request.args.get("status", ""), request.args.get("kind", "")
-    pagination = disclosures_queries.staff_page(search, status, kind, query_page(), PER_PAGE)
+    filters = disclosures_queries.StaffDisclosureFilters.from_args(request.args)
+    pagination = disclosures_queries.staff_page(filters, query_page(), PER_PAGE)
     return render_template(
-        "admin/disclosures/list.html", pagination=pagination, items=list(pagination.items), search=search,
-        status=status, kind=kind, statuses=list(DisclosureStatus), kinds=list(DisclosureKind),
-        kind_labels=DISCLOSURE_KIND_LABELS,
+        "admin/disclosures/list.html", pagination=pagination, items=list(pagination.items), filters=filters,
+        statuses=[(status.value, label_of(status)) for status in DisclosureStatus],
+        kinds=[(kind.value, DISCLOSURE_KIND_LABELS[kind]) for kind in DisclosureKind],
     )
 
 
@@ -75,7 +77,7 @@ def _prefill(form: DisclosureForm) -> None:
 
 def _render_edit(form, disclosure, preview=None, stale=None, status=200):
     return render_template("admin/disclosures/edit.html", form=form, item=disclosure, preview=preview,
-                           stale=stale), status
+                           stale=stale, picker_images=picker_images()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import DisclosureKind
 from charity_site.disclosures.operations import REASON_MAX
 from charity_site.web.input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
@@ -46,8 +47,6 @@ class DisclosureForm(SiteForm):
             raise ValidationError(_l("The end of the period is before its start."))
 
     def set_choices(self, projects, funds) -> None:
-        from charity_site.core.labels import DISCLOSURE_KIND_LABELS
-
         self.kind.choices = [SelectChoice(kind.value, DISCLOSURE_KIND_LABELS[kind]) for kind in DisclosureKind]
         self.project_id.choices = [SelectChoice("", _l("— none —"))] + [
             SelectChoice(project.id, project.title) for project in projects]

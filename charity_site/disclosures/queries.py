@@ -15,7 +15,7 @@ from charity_site.disclosures.models import Disclosure, DisclosureKind, Disclosu
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
 from charity_site.projects.models import Project
-from charity_site.web.input import FIRST_YEAR, LAST_YEAR, query_int, query_text
+from charity_site.web.filters import ListFilters, filter_field, read_member, read_slug, read_text, read_year
 
 DISCLOSURES_PER_PAGE = 20
 
@@ -38,33 +38,22 @@ def latest_disclosures(limit: int = 5) -> list[Disclosure]:
 
 
 @dataclass(frozen=True)
-class DisclosureFilters:
+class DisclosureFilters(ListFilters):
     """The /disclosures filters as they appear in the URL; unknown values are ignored, not errors."""
 
-    kind: DisclosureKind | None = None
-    year: int | None = None
-    project: str | None = None  # slug
-    fund: str | None = None  # slug
+    kind: DisclosureKind | None = filter_field(read_member(DisclosureKind), arg="type")
+    year: int | None = filter_field(read_year)
+    project: str | None = filter_field(read_slug)
+    fund: str | None = filter_field(read_slug)
 
-    @classmethod
-    def from_args(cls, args) -> "DisclosureFilters":
-        try:
-            kind = DisclosureKind(args.get("type"))
-        except ValueError:
-            kind = None
-        year = query_int(args, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
-        project = query_text(args, "project", 160) or None
-        fund = query_text(args, "fund", 160) or None
-        return cls(kind, year, project, fund)
 
-    @property
-    def active(self) -> bool:
-        return any((self.kind, self.year, self.project, self.fund))
+@dataclass(frozen=True)
+class StaffDisclosureFilters(ListFilters):
+    """The workspace list's filters: words in the title or summary, the kind and the status."""
 
-    def as_args(self) -> dict:
-        values = {"type": self.kind.value if self.kind else None, "year": self.year,
-                  "project": self.project, "fund": self.fund}
-        return {key: value for key, value in values.items() if value}
+    q: str = filter_field(read_text(), default="")
+    kind: DisclosureKind | None = filter_field(read_member(DisclosureKind))
+    status: DisclosureStatus | None = filter_field(read_member(DisclosureStatus))
 
 
 def _year_bounds_utc(year: int) -> tuple[datetime, datetime]:
@@ -228,15 +217,15 @@ def diff_lines(old_text: str, new_text: str, context: int = 2) -> list[DiffLine]
     return result
 
 
-def staff_page(search: str, status: str, kind: str, page: int, per_page: int):
-    """Every disclosure for the workspace list, newest first; unknown status or kind values are ignored."""
+def staff_page(filters: StaffDisclosureFilters, page: int, per_page: int):
+    """Every disclosure matching ``filters`` for the workspace list, newest first."""
     query = select(Disclosure)
-    if search:
-        pattern = f"%{search}%"
+    if filters.q:
+        pattern = f"%{filters.q}%"
         query = query.where(or_(Disclosure.title.ilike(pattern), Disclosure.summary.ilike(pattern)))
-    if status in {member.value for member in DisclosureStatus}:
-        query = query.where(Disclosure.status == DisclosureStatus(status))
-    if kind in {member.value for member in DisclosureKind}:
-        query = query.where(Disclosure.kind == DisclosureKind(kind))
+    if filters.status:
+        query = query.where(Disclosure.status == filters.status)
+    if filters.kind:
+        query = query.where(Disclosure.kind == filters.kind)
     query = query.order_by(Disclosure.created_at.desc(), Disclosure.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

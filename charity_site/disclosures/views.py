@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from charity_site.core.labels import DISCLOSURE_KIND_LABELS
 from charity_site.core.qr import qr_svg
 from charity_site.disclosures import queries as disclosures_queries
+from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import DisclosureKind, DisclosureRevision
 from charity_site.disclosures.queries import diff_lines
 from charity_site.web.input import query_int, query_page
@@ -37,9 +37,7 @@ def index():
 
 def _ledger_context(disclosure) -> dict:
     summary = disclosures_queries.disclosure_ledger_summary(disclosure)
-    ledger_url = None
-    if summary is not None and "ledger.index" in current_app.view_functions:
-        ledger_url = url_for("ledger.index", **summary.link_args)
+    ledger_url = url_for("ledger.index", **summary.link_args) if summary is not None else None
     return {"ledger": summary, "ledger_url": ledger_url}
 
 

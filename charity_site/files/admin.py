@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -12,43 +13,27 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from charity_site.core.roles import Role
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
+from charity_site.files import queries as files_queries
 from charity_site.files import uploads
-from charity_site.files.forms import UploadForm
 from charity_site.files.views import upload_info
 from charity_site.staff.models import StaffUser
 from charity_site.web.access import staff_blueprint
+from charity_site.web.forms import UploadForm
 from charity_site.web.input import query_page
 from charity_site.web.safety import safe_next_url
 
-bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE))
+bp = staff_blueprint("admin_uploads", __name__, "/admin/uploads", roles=(Role.EDITOR, Role.FINANCE),
+                     menu_label=_l("Images and files"))
 
 PER_PAGE = 24
-PICKER_SIZE = 24
 KINDS = ("image", "pdf")
 JUST_UPLOADED = "admin_uploads.just_uploaded"
-
-
-def _kind_filter(query, kind: str | None):
-    if kind == "image":
-        return query.where(Attachment.content_type.like("image/%"))
-    if kind == "pdf":
-        return query.where(Attachment.content_type == uploads.PDF.content_type)
-    return query
-
-
-def _newest_first(query):
-    return query.order_by(Attachment.created_at.desc(), Attachment.id.desc())
-
-
-def recent_uploads(kind: str | None = "image", limit: int = PICKER_SIZE) -> list[Attachment]:
-    return list(db.session.scalars(_newest_first(_kind_filter(select(Attachment), kind)).limit(limit)))
 
 
 def new_upload_form() -> UploadForm:
     return _describe(UploadForm(formdata=None))
 
 
-bp.add_app_template_global(recent_uploads, "recent_uploads")
 bp.add_app_template_global(new_upload_form, "new_upload_form")
 
 
@@ -64,7 +49,7 @@ def _describe(form: UploadForm) -> UploadForm:
 def _render_index(form: UploadForm, status: int = 200):
     kind = request.args.get("kind")
     kind = kind if kind in KINDS else None
-    query = _newest_first(_kind_filter(select(Attachment), kind))
+    query = files_queries.newest_first(files_queries.of_kind(select(Attachment), kind))
     pagination = db.paginate(query, page=query_page(), per_page=PER_PAGE, error_out=False)
     items = list(pagination.items)
     uploader_ids = {item.uploaded_by_id for item in items if item.uploaded_by_id}
@@ -144,7 +129,7 @@ def api():
 def picker():
     kind = request.args.get("kind", "image")
     kind = kind if kind in KINDS else "image"
-    return render_template("admin/uploads/picker_fragment.html", items=recent_uploads(kind))
+    return render_template("admin/uploads/picker_fragment.html", items=files_queries.picker_images(kind))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

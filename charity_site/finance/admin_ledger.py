@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -28,7 +29,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import attach_error
 from charity_site.web.input import query_id, query_page
 
-bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,))
+bp = staff_blueprint("admin_ledger", __name__, "/admin/ledger", roles=(Role.FINANCE,),
+                     menu_label=_l("Ledger"))
 
 SHOW_ALL_ROWS_UP_TO = 200
 MappingForm = mapping_form_class(ledger_import.FIELDS)
@@ -38,12 +40,12 @@ MappingForm = mapping_form_class(ledger_import.FIELDS)
 
 @bp.get("/")
 def index():
-    filters = finance_queries.staff_filters(request.args)
-    conditions = finance_queries.staff_conditions(filters)
+    filters = finance_queries.StaffLedgerFilters.from_args(request.args)
+    conditions = filters.conditions()
     pagination = finance_queries.staff_page(conditions, query_page())
     return render_template(
         "admin/ledger/index.html", pagination=pagination, entries=list(pagination.items), filters=filters,
-        filtered=any(filters.values()), totals=money.ledger_totals(*conditions),
+        totals=money.ledger_totals(*conditions),
         funds=_funds(), projects=_projects(),
     )
 

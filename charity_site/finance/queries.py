@@ -8,7 +8,7 @@ and, when one fund is chosen, one query for the running balance of the lines on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from math import ceil
 
@@ -30,7 +30,16 @@ from charity_site.finance.models import (
 )
 from charity_site.finance.money import public_line_conditions
 from charity_site.projects.models import Project
-from charity_site.web.input import query_date, query_id, query_text
+from charity_site.web.filters import (
+    ListFilters,
+    filter_field,
+    read_choice,
+    read_date,
+    read_id,
+    read_member,
+    read_text,
+)
+from charity_site.web.input import query_text
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20
@@ -42,42 +51,38 @@ STAFF_PER_PAGE = 50
 # --- /ledger filters -------------------------------------------------------------------------
 
 
+def _read_public(model):
+    """A public fund or project given by its slug, else None."""
+
+    def read(args, name):
+        slug = query_text(args, name, 200)
+        if not slug or len(slug) > 160:
+            return None
+        return db.session.scalars(select(model).where(model.slug == slug, model.public_clause())).first()
+
+    return read
+
+
+def _slug_of(item) -> str:
+    return item.slug
+
+
 @dataclass(frozen=True)
-class LedgerFilters:
+class LedgerFilters(ListFilters):
     """The /ledger filters as they appear in the URL; unknown or malformed values are ignored."""
 
-    fund: Fund | None = None
-    project: Project | None = None
-    kind: EntryKind | None = None
-    category: str | None = None
-    channel: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    fund: Fund | None = filter_field(_read_public(Fund), write=_slug_of)
+    project: Project | None = filter_field(_read_public(Project), write=_slug_of)
+    kind: EntryKind | None = filter_field(read_member(EntryKind))
+    category: str | None = filter_field(read_choice(LEDGER_CATEGORIES))
+    channel: str | None = filter_field(read_choice(LEDGER_CHANNELS))
+    date_from: date | None = filter_field(read_date, arg="from")
+    date_to: date | None = filter_field(read_date, arg="to")
 
-    @classmethod
-    def from_args(cls, args) -> LedgerFilters:
-        fund = project = None
-        fund_slug, project_slug = query_text(args, "fund", 200), query_text(args, "project", 200)
-        if fund_slug and len(fund_slug) <= 160:
-            fund = db.session.scalars(select(Fund).where(Fund.slug == fund_slug, Fund.public_clause())).first()
-        if project_slug and len(project_slug) <= 160:
-            project = db.session.scalars(
-                select(Project).where(Project.slug == project_slug, Project.public_clause())
-            ).first()
-        try:
-            kind = EntryKind(args.get("kind"))
-        except ValueError:
-            kind = None
-        category = args.get("category") if args.get("category") in LEDGER_CATEGORIES else None
-        channel = args.get("channel") if args.get("channel") in LEDGER_CHANNELS else None
-        date_from, date_to = query_date(args, "from"), query_date(args, "to")
-        if date_from and date_to and date_from > date_to:
-            date_from, date_to = date_to, date_from
-        return cls(fund, project, kind, category, channel, date_from, date_to)
-
-    @property
-    def active(self) -> bool:
-        return any((self.fund, self.project, self.kind, self.category, self.channel, self.date_from, self.date_to))
+    def checked(self) -> LedgerFilters:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            return replace(self, date_from=self.date_to, date_to=self.date_from)
+        return self
 
     def conditions(self) -> list:
         conditions = []
@@ -96,19 +101,6 @@ class LedgerFilters:
         if self.date_to:
             conditions.append(LedgerEntry.occurred_on <= self.date_to)
         return conditions
-
-    def as_args(self) -> dict:
-        """The valid filters as URL arguments (for links to the same selection elsewhere)."""
-        values = {
-            "fund": self.fund.slug if self.fund else None,
-            "project": self.project.slug if self.project else None,
-            "kind": self.kind.value if self.kind else None,
-            "category": self.category,
-            "channel": self.channel,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-        }
-        return {key: value for key, value in values.items() if value}
 
 
 # --- /ledger pages ---------------------------------------------------------------------------
@@ -178,23 +170,15 @@ def _fund_order():
     return case((Fund.kind == FundKind.GENERAL, 0), (Fund.kind == FundKind.NAMED, 1), else_=2)
 
 
+def _read_words(args, name: str) -> str:
+    """Words of a search, with runs of spaces made one, up to 100 characters."""
+    return " ".join(query_text(args, name, 1000).split())[:100]
+
+
 @dataclass(frozen=True)
-class FundFilters:
-    q: str = ""
-    kind: FundKind | None = None
-
-    @classmethod
-    def from_args(cls, args) -> FundFilters:
-        q = " ".join(query_text(args, "q", 1000).split())[:100]
-        try:
-            kind = FundKind(args.get("kind"))
-        except ValueError:
-            kind = None
-        return cls(q, kind)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.kind)
+class FundFilters(ListFilters):
+    q: str = filter_field(_read_words, default="")
+    kind: FundKind | None = filter_field(read_member(FundKind))
 
     def conditions(self) -> list:
         conditions = [Fund.public_clause()]
@@ -258,31 +242,31 @@ def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
     return list(db.session.scalars(query))
 
 
-def staff_filters(args) -> dict:
-    """The staff list's filters from the query string; anything malformed is dropped."""
-    return {
-        "fund": query_id(args, "fund"), "project": query_id(args, "project"),
-        "kind": args.get("kind", "") if args.get("kind") in ("income", "expense") else "",
-        "state": args.get("state", "") if args.get("state") in ("active", "voided") else "",
-        "q": query_text(args, "q"),
-    }
+@dataclass(frozen=True)
+class StaffLedgerFilters(ListFilters):
+    """The finance workspace's filters: funds and projects by id, voided lines too, and a search."""
 
+    q: str = filter_field(read_text(), default="")
+    fund: int | None = filter_field(read_id)
+    project: int | None = filter_field(read_id)
+    kind: EntryKind | None = filter_field(read_member(EntryKind))
+    state: str | None = filter_field(read_choice(("active", "voided")))
 
-def staff_conditions(filters: dict) -> list:
-    conditions = []
-    if filters["fund"]:
-        conditions.append(LedgerEntry.fund_id == filters["fund"])
-    if filters["project"]:
-        conditions.append(LedgerEntry.project_id == filters["project"])
-    if filters["kind"]:
-        conditions.append(LedgerEntry.kind == EntryKind(filters["kind"]))
-    if filters["state"]:
-        conditions.append(LedgerEntry.voided.is_(filters["state"] == "voided"))
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
-                              LedgerEntry.counterparty.ilike(pattern)))
-    return conditions
+    def conditions(self) -> list:
+        conditions = []
+        if self.fund:
+            conditions.append(LedgerEntry.fund_id == self.fund)
+        if self.project:
+            conditions.append(LedgerEntry.project_id == self.project)
+        if self.kind:
+            conditions.append(LedgerEntry.kind == self.kind)
+        if self.state:
+            conditions.append(LedgerEntry.voided.is_(self.state == "voided"))
+        if self.q:
+            pattern = f"%{self.q}%"
+            conditions.append(or_(LedgerEntry.summary.ilike(pattern), LedgerEntry.voucher_no.ilike(pattern),
+                                  LedgerEntry.counterparty.ilike(pattern)))
+        return conditions
 
 
 def staff_page(conditions: list, page: int):

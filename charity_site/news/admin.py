@@ -7,13 +7,15 @@ from wtforms import SelectChoice
 from charity_site.core import editing
 from charity_site.core.roles import Role
 from charity_site.extensions import db
+from charity_site.files.queries import picker_images
 from charity_site.news.forms import NewsForm
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.publishable_form import NEWS_CATEGORIES
 
-bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,))
+bp = staff_blueprint("admin_news", __name__, "/admin/news", roles=(Role.EDITOR,),
+                     menu_label=_l("News"))
 
 
 def _prepare(form, post):
@@ -35,4 +37,5 @@ register_editor(bp, EditorSpec(
     kind=editing.NEWS, form_class=NewsForm, label=_l("News"), new_label=_l("Write news"),
     public_endpoint="news.detail", prepare_form=_prepare, load_form=_load,
     extra_columns=((_l("Category"), "category"),), search_columns=("title", "slug", "source"),
+    picker_images=picker_images,
 ))

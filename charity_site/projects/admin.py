@@ -13,6 +13,7 @@ from charity_site.core import editing
 from charity_site.core.markdown import render_page_markdown
 from charity_site.core.roles import Role
 from charity_site.extensions import db
+from charity_site.files.queries import picker_images
 from charity_site.finance.models import Fund
 from charity_site.projects import operations as projects_operations
 from charity_site.projects.forms import ProjectForm, ProjectUpdateForm
@@ -21,7 +22,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.forms import ConfirmForm
 
-bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,))
+bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.EDITOR,),
+                     menu_label=_l("Projects"))
 
 
 def _prepare(form, project):
@@ -53,7 +55,7 @@ register_editor(bp, EditorSpec(
     kind=editing.PROJECT, form_class=_ProjectForm, label=_l("Projects"), new_label=_l("New project"),
     public_endpoint="projects.detail", prepare_form=_prepare, load_form=_load,
     extra_columns=((_l("Category"), "category"), (_l("Project stage"), "project_status")),
-    edit_template="admin/projects/edit.html", edit_context=_edit_context,
+    edit_template="admin/projects/edit.html", edit_context=_edit_context, picker_images=picker_images,
 ))
 
 
@@ -90,7 +92,7 @@ def edit_update(project_id: int, update_id: int | None = None):
         else:
             status_code = 400
     return render_template("admin/projects/update_edit.html", project=project, update=update, form=form,
-                           preview=preview, stale=stale), status_code
+                           preview=preview, stale=stale, picker_images=picker_images()), status_code
 
 
 @bp.route("/<int:project_id>/updates/<int:update_id>/delete", methods=["GET", "POST"], endpoint="delete_update")

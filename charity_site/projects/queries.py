@@ -12,7 +12,7 @@ from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.models import LedgerEntry
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
-from charity_site.web.input import FIRST_YEAR, LAST_YEAR, query_int
+from charity_site.web.filters import ListFilters, filter_field, read_choice, read_member, read_year
 
 PROJECTS_PER_PAGE = 12
 
@@ -31,33 +31,13 @@ PROJECT_SORTS = ("newest", "funded")
 
 
 @dataclass(frozen=True)
-class ProjectFilters:
+class ProjectFilters(ListFilters):
     """The /projects filters as they appear in the URL; unknown values are ignored, not errors."""
 
-    category: str | None = None
-    status: ProjectStatus | None = None
-    year: int | None = None
-    sort: str = "newest"
-
-    @classmethod
-    def from_args(cls, args) -> ProjectFilters:
-        category = args.get("category") if args.get("category") in PROJECT_CATEGORIES else None
-        try:
-            status = ProjectStatus(args.get("status"))
-        except ValueError:
-            status = None
-        year = query_int(args, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
-        sort = args.get("sort") if args.get("sort") in PROJECT_SORTS else "newest"
-        return cls(category, status, year, sort)
-
-    @property
-    def active(self) -> bool:
-        return any((self.category, self.status, self.year))
-
-    def as_args(self) -> dict:
-        values = {"category": self.category, "status": self.status.value if self.status else None,
-                  "year": self.year, "sort": self.sort if self.sort != "newest" else None}
-        return {key: value for key, value in values.items() if value}
+    category: str | None = filter_field(read_choice(PROJECT_CATEGORIES))
+    status: ProjectStatus | None = filter_field(read_member(ProjectStatus))
+    year: int | None = filter_field(read_year)
+    sort: str = filter_field(read_choice(PROJECT_SORTS), default="newest", narrows=False)
 
 
 def projects_page(page: int, filters: ProjectFilters = ProjectFilters()):

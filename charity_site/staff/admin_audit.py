@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
 
 from charity_site.core.formatting import format_yuan
 from charity_site.core.labels import ROLE_LABELS, label_of
 from charity_site.core.roles import Role
-from charity_site.staff.directory import audit_filter_values, search_audit
-from charity_site.staff.forms import AuditFilterForm
+from charity_site.staff.directory import AuditFilters, audit_filter_values, search_audit
 from charity_site.web.access import staff_blueprint
 from charity_site.web.input import query_page
 
-bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,))
+bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,),
+                     menu_label=_l("Audit log"))
 
 LONG_VALUE = 300
 
@@ -117,20 +116,15 @@ def audit_helpers():
     return {"change_rows": change_rows, "actor_label": actor_label}
 
 
-def _choices(values, label):
-    return [SelectChoice("", _("All"))] + [SelectChoice(value, label(value)) for value in values]
-
-
 @bp.get("/")
 def index():
-    filters = AuditFilterForm(request.args)
+    filters = AuditFilters.from_args(request.args)
     known = audit_filter_values()
-    filters.actor.choices = _choices(known["actor"], actor_label)
-    filters.object_type.choices = _choices(known["object_type"], label_of)
-    filters.action.choices = _choices(known["action"], label_of)
-    valid = filters.validate()
-    criteria = {name: filters[name].data or "" for name in ("actor", "object_type", "action")}
-    if valid:
-        criteria.update(date_from=filters.date_from.data, date_to=filters.date_to.data)
-    entries = search_audit(**criteria, page=query_page())
-    return render_template("admin/audit/index.html", filters=filters, entries=entries), 200 if valid else 400
+    options = {
+        "actor": [(value, actor_label(value)) for value in known["actor"]],
+        "object_type": [(value, label_of(value)) for value in known["object_type"]],
+        "action": [(value, label_of(value)) for value in known["action"]],
+    }
+    entries = search_audit(filters, page=query_page())
+    return render_template("admin/audit/index.html", filters=filters, options=options,
+                           entries=entries), 400 if filters.problems else 200

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charity_site.staff import dashboard
 from charity_site.web.access import staff_blueprint
 
-bp = staff_blueprint("admin_dashboard", __name__, "/admin")
+bp = staff_blueprint("admin_dashboard", __name__, "/admin",
+                     menu_label=_l("Dashboard"))
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charity_site.core import site_settings
@@ -13,7 +14,8 @@ from charity_site.core.site_settings import FIELDS as SETTINGS_FIELDS
 from charity_site.staff.forms import SiteSettingsForm
 from charity_site.web.access import staff_blueprint
 
-bp = staff_blueprint("admin_settings", __name__, "/admin/settings", roles=(Role.ADMIN,))
+bp = staff_blueprint("admin_settings", __name__, "/admin/settings", roles=(Role.ADMIN,),
+                     menu_label=_l("Site settings"), menu_view="edit")
 
 
 def _conflicts(form: SiteSettingsForm, current) -> list[tuple]:

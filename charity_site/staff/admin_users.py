@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charity_site.core.labels import ROLE_LABELS
 from charity_site.core.roles import Role
 from charity_site.extensions import db
 from charity_site.staff import accounts as staff
-from charity_site.staff.directory import search_users
-from charity_site.staff.forms import PasswordResetForm, UserCreateForm, UserEditForm, UserFilterForm
+from charity_site.staff.directory import UserFilters, search_users
+from charity_site.staff.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from charity_site.staff.models import StaffUser
 from charity_site.staff.passwords import PasswordRejected
 from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import ConfirmForm
 from charity_site.web.input import query_page
 
-bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,))
+bp = staff_blueprint("admin_users", __name__, "/admin/users", roles=(Role.ADMIN,),
+                     menu_label=_l("Users"))
 
 
 @bp.context_processor
@@ -32,11 +34,8 @@ def _name(user: StaffUser) -> str:
 
 @bp.get("/")
 def index():
-    filters = UserFilterForm(request.args)
-    filters.validate()
-    users = search_users(query="" if filters.q.errors else filters.q.data or "",
-                         status="" if filters.status.errors else filters.status.data or "",
-                         page=query_page())
+    filters = UserFilters.from_args(request.args)
+    users = search_users(filters, page=query_page())
     return render_template("admin/users/index.html", filters=filters, users=users)
 
 

@@ -10,9 +10,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SearchField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -22,7 +20,7 @@ from charity_site.core.labels import ROLE_LABELS
 from charity_site.core.roles import Role
 from charity_site.core.site_settings import FIELDS as SETTINGS_FIELDS
 from charity_site.web.fields import MultiCheckboxField
-from charity_site.web.input import BoundedDateField, BoundedIntegerField, SiteForm, parse_int
+from charity_site.web.input import BoundedIntegerField, SiteForm, parse_int
 
 AT_MOST = _l("At most %(max)d characters.")
 EMAIL_TOO_LONG = _l("The e-mail is too long.")
@@ -110,17 +108,6 @@ class PasswordResetForm(SiteForm):
     confirm_password = _confirm_field()
 
 
-class UserFilterForm(SiteForm):
-    class Meta:
-        csrf = False
-
-    q = SearchField(_l("E-mail or name"), filters=[strip_text], validators=[Optional(), Length(max=100)])
-    status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        SelectChoice("", _l("All")), SelectChoice("active", _l("Active")),
-        SelectChoice("disabled", _l("Disabled")),
-    ])
-
-
 class LoginForm(SiteForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Please enter your e-mail.")), Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
@@ -145,23 +132,6 @@ class ChangePasswordForm(SiteForm):
                     EqualTo("new_password", _l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
-
-
-class AuditFilterForm(SiteForm):
-    """Read from the query string; the choices are filled in by the view from what the log holds."""
-
-    class Meta:
-        csrf = False
-
-    actor = SelectField(_l("Who"), validators=[Optional()], validate_choice=False)
-    object_type = SelectField(_l("Kind of item"), validators=[Optional()], validate_choice=False)
-    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
-    date_from = BoundedDateField(_l("From"), validators=[Optional()], description=_l("Date, Beijing time"))
-    date_to = BoundedDateField(_l("Until"), validators=[Optional()], description=_l("Date, Beijing time"))
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date must not be before the start date."))
 
 
 def _text(label, max_length, description=None):

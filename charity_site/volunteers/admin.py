@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import SelectChoice
@@ -23,7 +24,8 @@ from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import query_page, query_text
 
-bp = staff_blueprint("admin_volunteers", __name__, "/admin/volunteers", roles=(Role.COORDINATOR,))
+bp = staff_blueprint("admin_volunteers", __name__, "/admin/volunteers", roles=(Role.COORDINATOR,),
+                     menu_label=_l("Volunteers"))
 ITEMS_PER_PAGE = 20
 
 

@@ -156,7 +156,7 @@ def sign_up(shift: Shift, details: SignupDetails, *, now: datetime | None = None
     signup.submission_token = details.submission_token
     signup.consent_at, signup.consent_text_version = now, CONSENT_TEXT_VERSION
     db.session.flush()
-    record_audit("signup" if target is SignupStatus.SIGNED_UP else "waitlist", "signup", signup.id,
+    record_audit("sign_up" if target is SignupStatus.SIGNED_UP else "waitlist", "signup", signup.id,
                  label=shift.opportunity.title, changes={"shift_id": [None, shift.id]})
     if volunteer.email:
         _tell(signup, _("Your volunteer sign-up: %(title)s", title=shift.opportunity.title),

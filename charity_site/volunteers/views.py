@@ -24,20 +24,6 @@ from charity_site.web.input import query_page
 
 bp = Blueprint("volunteers", __name__)
 
-SIGNUP_STATUS_LABELS = {
-    SignupStatus.SIGNED_UP: _l("Place confirmed"),
-    SignupStatus.WAITLISTED: _l("On the waitlist"),
-    SignupStatus.CANCELLED: _l("Cancelled"),
-    SignupStatus.ATTENDED: _l("Checked in"),
-    SignupStatus.ABSENT: _l("Absent"),
-}
-
-
-@bp.app_template_filter("signup_status")
-def signup_status_label(status) -> str:
-    return str(SIGNUP_STATUS_LABELS.get(status, status))
-
-
 WEEKDAYS = "一二三四五六日"
 
 

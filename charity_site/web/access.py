@@ -5,11 +5,12 @@ runs before any of its views:
 - not signed in (or the account was disabled meanwhile) → redirect to the sign-in page;
 - signed in with a temporary password → the change-password page first;
 - signed in without one of the blueprint's roles → 403.
+The same roles decide who sees the blueprint's entry in the workspace menu (``staff_menu``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -18,10 +19,16 @@ from charity_site.core.roles import Role
 ANY_STAFF = tuple(Role)
 
 
-def staff_blueprint(name: str, import_name: str, url_prefix: str, roles=ANY_STAFF) -> Blueprint:
-    """A blueprint whose every view needs a signed-in, active user holding one of ``roles``."""
+def staff_blueprint(name: str, import_name: str, url_prefix: str, roles=ANY_STAFF, *,
+                    menu_label=None, menu_view: str = "index") -> Blueprint:
+    """A blueprint whose every view needs a signed-in, active user holding one of ``roles``.
+
+    With ``menu_label`` it has an entry in the workspace menu (its ``menu_view``), shown to those roles.
+    """
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
     bp.required_roles = tuple(roles)
+    bp.menu_label = menu_label
+    bp.menu_endpoint = f"{name}.{menu_view}"
 
     @bp.before_request
     def require_staff():
@@ -48,23 +55,22 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str, roles=ANY_STAF
     return bp
 
 
-def staff_navigation():
-    """(endpoint, label, roles) for the workspace menu; entries whose view is missing are left out."""
-    from flask import current_app
-    from flask_babel import lazy_gettext as _l
+def staff_menu() -> list[tuple[str, str]]:
+    """(endpoint, label) of the workspace menu: the staff blueprints with a menu label whose roles the
+    signed-in user holds, in the order they were registered."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (blueprint.menu_endpoint, blueprint.menu_label)
+        for blueprint in current_app.blueprints.values()
+        if getattr(blueprint, "menu_label", None) and current_user.has_role(*blueprint.required_roles)
+    ]
 
-    entries = (
-        ("admin_dashboard.index", _l("Dashboard"), ANY_STAFF),
-        ("admin_pages.index", _l("Pages"), (Role.EDITOR,)),
-        ("admin_news.index", _l("News"), (Role.EDITOR,)),
-        ("admin_projects.index", _l("Projects"), (Role.EDITOR,)),
-        ("admin_funds.index", _l("Funds"), (Role.FINANCE,)),
-        ("admin_ledger.index", _l("Ledger"), (Role.FINANCE,)),
-        ("admin_disclosures.index", _l("Disclosures"), (Role.EDITOR, Role.FINANCE)),
-        ("admin_uploads.index", _l("Images and files"), (Role.EDITOR, Role.FINANCE)),
-        ("admin_volunteers.index", _l("Volunteers"), (Role.COORDINATOR,)),
-        ("admin_users.index", _l("Users"), (Role.ADMIN,)),
-        ("admin_audit.index", _l("Audit log"), (Role.ADMIN,)),
-        ("admin_settings.edit", _l("Site settings"), (Role.ADMIN,)),
-    )
-    return [entry for entry in entries if entry[0] in current_app.view_functions]
+
+def user_can_open(endpoint: str) -> bool:
+    """Whether the signed-in user holds a role that the endpoint's staff blueprint requires."""
+    blueprint = current_app.blueprints.get(endpoint.split(".")[0])
+    roles = getattr(blueprint, "required_roles", None)
+    if roles is None or not current_user.is_authenticated:
+        return False
+    return current_user.has_role(*roles)

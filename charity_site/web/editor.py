@@ -15,11 +15,13 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from charity_site.core import editing, errors
+from charity_site.core.labels import label_of
 from charity_site.core.markdown import render_page_markdown
 from charity_site.core.models import PublicationStatus
 from charity_site.extensions import db
+from charity_site.web.filters import ListFilters, filter_field, read_member, read_text
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import query_page, query_text
+from charity_site.web.input import query_page
 
 ITEMS_PER_PAGE = 20
 
@@ -38,26 +40,34 @@ class EditorSpec:
     edit_context: Callable | None = None  # extra template values for the edit page: (item) -> dict
     list_options: Callable | None = None  # extra loader options for the list query
     search_columns: tuple = field(default=("title", "slug"))
+    picker_images: Callable | None = None  # the uploads offered beside the Markdown body: () -> list
+
+
+@dataclass(frozen=True)
+class ContentFilters(ListFilters):
+    """The filters of a content list: words in the searched columns, and the publication status."""
+
+    q: str = filter_field(read_text(), default="")
+    status: PublicationStatus | None = filter_field(read_member(PublicationStatus))
 
 
 def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
     model = spec.kind.model
 
     def index():
+        filters = ContentFilters.from_args(request.args)
         query = select(model)
-        search = query_text(request.args, "q")
-        if search:
-            pattern = f"%{search}%"
+        if filters.q:
+            pattern = f"%{filters.q}%"
             query = query.where(or_(*(getattr(model, name).ilike(pattern) for name in spec.search_columns)))
-        status = request.args.get("status", "")
-        if status in {member.value for member in PublicationStatus}:
-            query = query.where(model.status == PublicationStatus(status))
+        if filters.status:
+            query = query.where(model.status == filters.status)
         query = query.order_by(model.updated_at.desc(), model.id.desc())
         pagination = db.paginate(query, page=query_page(), per_page=ITEMS_PER_PAGE,
                                  error_out=False)
         return render_template("admin/content/list.html", spec=spec, pagination=pagination,
-                               items=list(pagination.items), search=search, status=status,
-                               statuses=list(PublicationStatus))
+                               items=list(pagination.items), filters=filters,
+                               statuses=[(status.value, label_of(status)) for status in PublicationStatus])
 
     def edit(item_id: int | None = None):
         item = db.get_or_404(model, item_id) if item_id is not None else None
@@ -91,8 +101,9 @@ def register_editor(bp: Blueprint, spec: EditorSpec) -> None:
             else:
                 status_code = 400
         context = spec.edit_context(item) if (spec.edit_context and item is not None) else {}
+        picker_images = spec.picker_images() if spec.picker_images else None
         return render_template(spec.edit_template, spec=spec, form=form, item=item, preview=preview,
-                               stale=stale, **context), status_code
+                               stale=stale, picker_images=picker_images, **context), status_code
 
     def delete(item_id: int):
         item = db.get_or_404(model, item_id)

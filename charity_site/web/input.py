@@ -165,7 +165,7 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = INTEGER_MAX,  # noqa: A002
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 0, max: int | None = INTEGER_MAX,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
@@ -238,6 +238,11 @@ class BoundedIntegerField(IntegerField):
         self.data = number
 
 
+def impossible_date_message() -> str:
+    return _("Enter a date that exists, written like 2024-10-01 (from %(first)s to %(last)s).",
+             first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat())
+
+
 class BoundedDateField(DateField):
     """A date written YYYY-MM-DD between EARLIEST_DATE and LATEST_DATE; ``data`` is a date or None."""
 
@@ -248,6 +253,5 @@ class BoundedDateField(DateField):
         parsed = parse_iso_date(" ".join(valuelist).strip())
         if parsed is None:
             self.data = None
-            raise ValueError(_("Enter a date that exists, written like 2024-10-01 (from %(first)s to %(last)s).",
-                               first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat()))
+            raise ValueError(impossible_date_message())
         self.data = parsed

@@ -6,12 +6,13 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from charity_site.core import formatting
 from charity_site.core.labels import label_of
 from charity_site.core.markdown import plain_text, render_page_markdown
+from charity_site.web.access import staff_menu, user_can_open
 from charity_site.web.urls import canonical_url
 
 FONT_SIZES = ("small", "medium", "large")
@@ -84,18 +85,13 @@ def init_templating(app: Flask) -> None:
     def shared_context():
         endpoint = request.endpoint or ""
         section = endpoint.split(".")[0]
-        from charity_site.web.access import staff_navigation
-
         return {
-            "config_view_functions": current_app.view_functions,
             "current_user_can": user_can_open,
-            "staff_nav": staff_navigation() if request.blueprint and request.blueprint.startswith("admin") else (),
+            "staff_nav": staff_menu() if request.blueprint and request.blueprint.startswith("admin") else (),
             "site": site_settings(),
             "main_nav": MAIN_NAV,
             "active_section": "disclosures" if section in TRANSPARENCY_SECTIONS else section,
-            "transparency_nav": [
-                entry for entry in TRANSPARENCY_NAV if entry[0] in current_app.view_functions
-            ] if section in TRANSPARENCY_SECTIONS else (),
+            "transparency_nav": TRANSPARENCY_NAV if section in TRANSPARENCY_SECTIONS else (),
             "font_size": current_font_size(),
             "font_sizes": FONT_SIZES,
         }
@@ -118,14 +114,3 @@ def _asset_url_factory(app: Flask):
         return url_for("static", filename=filename, v=version)
 
     return asset_url
-
-
-def user_can_open(endpoint: str) -> bool:
-    """Whether the signed-in user holds a role that the endpoint's staff blueprint requires."""
-    from flask_login import current_user
-
-    blueprint = current_app.blueprints.get(endpoint.split(".")[0])
-    roles = getattr(blueprint, "required_roles", None)
-    if roles is None or not current_user.is_authenticated:
-        return False
-    return current_user.has_role(*roles)
