@@ -51,18 +51,21 @@ def prepare_database(flask_app, load_demo: bool) -> None:
     """Upgrade the schema to the newest migration; load content/ into an empty database; fill an empty search index."""
     from flask_migrate import upgrade
 
+    from charity_site.core.transaction import transaction
     from charity_site.demo_content.loader import database_is_empty, load_content
     from charity_site.search import index as search
 
     with flask_app.app_context():
         upgrade()
         if load_demo and database_is_empty():
-            report = load_content(flask_app.config["CONTENT_DIR"])
+            with transaction():
+                report = load_content(flask_app.config["CONTENT_DIR"])
             print(f"Loaded demo content: {report.summary()}")
             for error in report.errors:
                 print(f"  content error: {error}", file=sys.stderr)
         # A database from before site search has content but an empty index.
-        indexed = search.ensure_index()
+        with transaction():
+            indexed = search.ensure_index()
         if indexed is not None:
             print(f"Built the search index: {indexed} items")
 

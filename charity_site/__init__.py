@@ -35,6 +35,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_domain_hooks(app)
+    register_transactions(app)
     register_template_helpers(app)
     register_input_rules(app)
     register_blueprints(app)
@@ -95,6 +96,14 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(models.StaffUser, int(user_id))
 
 
+def register_transactions(app: Flask) -> None:
+    """Each request is one unit of work, committed at its end (core/transaction.py); before the other
+    after-request hooks, so that it runs after them."""
+    from charity_site.core.transaction import init_transactions
+
+    init_transactions(app)
+
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -118,7 +127,7 @@ def _sqlite_write_lock(connection):
     SQLite has no row locks. Left to the driver, two requests changing one row both read it, and the
     second to write fails with "database is locked" (a 500), or overwrites the first. BEGIN IMMEDIATE
     makes writers queue (up to SQLITE_BUSY_TIMEOUT_MS) before they read, so the second one sees the
-    first one's change and is answered as a later request would be (see services/locking.py).
+    first one's change and is answered as a later request would be (see core/locking.py).
     Readers are never blocked (WAL); other transactions keep the driver's usual deferred BEGIN.
     """
     if connection.dialect.name == "sqlite" and has_request_context() and request.method not in SAFE_METHODS:

@@ -1,4 +1,5 @@
-"""Flask CLI commands: `flask content load`, `flask demo` helpers."""
+"""Flask CLI commands: `flask content load`, `flask demo` helpers. Each command that writes is one
+``transaction()``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from charity_site.core.transaction import transaction
 from charity_site.demo_content.loader import load_content
 from charity_site.finance.cli import init_ledger_cli
 from charity_site.search.cli import init_search_cli
@@ -20,7 +22,8 @@ def init_cli(app: Flask) -> None:
     @click.option("--path", "content_dir", default=None, help="Content folder (default: CONTENT_DIR, ./content).")
     def load_command(content_dir: str | None) -> None:
         """Import content/ idempotently: new items are created, changed ones updated, edited ones skipped."""
-        report = load_content(content_dir or current_app.config["CONTENT_DIR"])
+        with transaction():  # a file with a problem loads nothing; the others are kept
+            report = load_content(content_dir or current_app.config["CONTENT_DIR"])
         for label in report.created:
             click.echo(f"created   {label}")
         for label in report.updated:

@@ -79,9 +79,11 @@ def demo_site(database_url: str, tmp_path, **overrides):
     """The app with the demo content, served on a local port: yields (app, base_url)."""
     from conftest import CONTENT_DIR, configured_app
 
+    from charity_site.core.transaction import transaction
     from charity_site.demo_content.loader import load_content
 
     with configured_app(database_url, tmp_path, **overrides) as app:
-        assert load_content(CONTENT_DIR).ok
+        with transaction():
+            assert load_content(CONTENT_DIR).ok
         with live_server(app) as base_url:
             yield app, base_url

@@ -147,9 +147,11 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The app with the shipped demo content loaded."""
+    from charity_site.core.transaction import transaction
     from charity_site.demo_content.loader import load_content
 
-    report = load_content(CONTENT_DIR)
+    with transaction():
+        report = load_content(CONTENT_DIR)
     assert report.ok, [str(error) for error in report.errors]
     return report
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from charity_site.core import editing, errors
 from charity_site.extensions import db
 from charity_site.models import AuditLog, NewsPost, Page, Project, PublicationStatus, utcnow
+from charity_site.projects.operations import PROJECT
 
 HOSTILE_MARKDOWN = (
     "## 标题\n\n| 项目 | 金额 |\n|---|---|\n| 助学 | 100元 |\n\n"
@@ -206,7 +207,7 @@ def test_a_project_with_ledger_lines_cannot_be_deleted(app):
     make_entry(fund, 10_000, project_id=project.id)
     db.session.commit()
     with pytest.raises(errors.EditError):
-        editing.delete_or_unpublish(editing.PROJECT, project)
+        editing.delete_or_unpublish(PROJECT, project)
     assert db.session.get(Project, project.id) is not None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text as sql
 
 from charity_site.core import site_settings
+from charity_site.core.transaction import transaction
 from charity_site.extensions import db
 from charity_site.models import AuditLog, SiteSettings
 
@@ -38,7 +39,8 @@ SAVED = {
 
 @pytest.fixture
 def saved(app, admin):
-    return site_settings.update_settings(dict(SAVED), None, actor=admin)
+    with transaction():  # saved by an earlier request
+        return site_settings.update_settings(dict(SAVED), None, actor=admin)
 
 
 def form_data(settings: SiteSettings | None = None, **overrides) -> dict:

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds, uploads
 from charity_site.files.queries import picker_images
 from charity_site.models import Attachment, Role
 from charity_site.staff.accounts import create_user
@@ -58,7 +58,7 @@ def attachment_count() -> int:
 def _rejection(data: bytes, filename: str):
     from werkzeug.datastructures import FileStorage
 
-    with pytest.raises(uploads.UploadRejected) as caught:
+    with pytest.raises(kinds.UploadRejected) as caught:
         uploads.store_upload(FileStorage(io.BytesIO(data), filename=filename), title="x")
     return caught.value
 

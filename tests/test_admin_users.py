@@ -12,6 +12,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import select
 
+from charity_site.core.transaction import transaction
 from charity_site.extensions import db
 from charity_site.models import AuditLog, Role, StaffUser, utcnow
 from charity_site.staff import accounts as staff
@@ -194,7 +195,8 @@ def test_an_edit_begun_before_someone_elses_save_is_refused_and_shows_what_is_sa
     user = make_user("he@example.org", roles=("editor",), display_name="何编辑")
     opened = text(admin_client.get(f"/admin/users/{user.id}/edit"))
     version = re.search(r'name="version" type="hidden" value="([0-9a-f]+)"', opened).group(1)
-    staff.update_user(user, display_name="何主任", roles=["finance"], actor=admin)  # another administrator
+    with transaction():  # another administrator's request
+        staff.update_user(user, display_name="何主任", roles=["finance"], actor=admin)
 
     response = admin_client.post(f"/admin/users/{user.id}/edit",
                                  data={"display_name": "何编辑", "roles": ["coordinator"], "version": version})

@@ -11,10 +11,11 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from charity_site.core.transaction import transaction
 from charity_site.disclosures import operations as service
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds
 from charity_site.models import (
     Attachment,
     AuditLog,
@@ -59,8 +60,10 @@ def staff(app):
 
 
 def published_one(staff) -> Disclosure:
-    draft = service.create_draft(values(), actor=staff)
-    return service.publish(draft, actor=staff)
+    """A disclosure published by earlier requests (committed)."""
+    with transaction():
+        draft = service.create_draft(values(), actor=staff)
+        return service.publish(draft, actor=staff)
 
 
 def test_a_draft_is_private_and_publishing_creates_revision_one(app, staff):
@@ -80,9 +83,10 @@ def test_a_draft_is_private_and_publishing_creates_revision_one(app, staff):
 
 
 def test_a_draft_can_be_edited_freely_but_a_stale_edit_is_refused(app, staff):
-    draft = service.create_draft(values(), actor=staff)
-    version = draft.version
-    service.update_draft(draft, values(title="关于助学金的公示（修改）"), expected_version=version, actor=staff)
+    with transaction():
+        draft = service.create_draft(values(), actor=staff)
+        version = draft.version
+        service.update_draft(draft, values(title="关于助学金的公示（修改）"), expected_version=version, actor=staff)
     assert draft.title == "关于助学金的公示（修改）"
     with pytest.raises(service.StaleEdit):
         service.update_draft(draft, values(title="旧页面上的修改"), expected_version=version, actor=staff)
@@ -164,7 +168,8 @@ def test_withdrawal_needs_a_reason_and_keeps_the_disclosure_public(app, staff):
     assert error.value.field == "withdrawn_reason"
     assert db.session.get(Disclosure, disclosure.id).status is DisclosureStatus.PUBLISHED
 
-    service.withdraw(disclosure, "项目数据有误，将另行公示。", actor=staff)
+    with transaction():
+        service.withdraw(disclosure, "项目数据有误，将另行公示。", actor=staff)
     db.session.expire_all()
     kept = db.session.get(Disclosure, disclosure.id)
     assert kept.status is DisclosureStatus.WITHDRAWN and kept.withdrawn_at is not None
@@ -181,7 +186,8 @@ def test_a_published_or_withdrawn_disclosure_can_never_be_deleted(app, staff):
     disclosure = published_one(staff)
     with pytest.raises(service.EditError):
         service.delete_draft(disclosure, actor=staff)
-    service.withdraw(disclosure, "撤回", actor=staff)
+    with transaction():
+        service.withdraw(disclosure, "撤回", actor=staff)
     with pytest.raises(service.EditError):
         service.delete_draft(disclosure, actor=staff)
     db.session.expire_all()
@@ -202,19 +208,21 @@ def test_a_draft_may_be_deleted_and_its_files_stay_in_the_library(app, staff):
 
 
 def test_attachments_are_pdf_only_and_permanent_once_published(app, staff):
-    draft = service.create_draft(values(), actor=staff)
+    with transaction():
+        draft = service.create_draft(values(), actor=staff)
     png = io.BytesIO()
     Image.new("RGB", (10, 10), "red").save(png, "PNG")
-    with pytest.raises(uploads.UploadRejected):
+    with pytest.raises(kinds.UploadRejected):
         service.attach_pdf(draft, FileStorage(stream=io.BytesIO(png.getvalue()), filename="a.png"), "图", actor=staff)
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
 
-    first = service.attach_pdf(draft, pdf_upload(), "初稿附件", actor=staff)
-    service.detach(draft, first.id, actor=staff)  # a draft's attachment may be taken off
-    assert db.session.get(Attachment, first.id).disclosure_id is None
+    with transaction():
+        first = service.attach_pdf(draft, pdf_upload(), "初稿附件", actor=staff)
+        service.detach(draft, first.id, actor=staff)  # a draft's attachment may be taken off
+        assert db.session.get(Attachment, first.id).disclosure_id is None
 
-    kept = service.attach_pdf(draft, pdf_upload(), "审计报告", actor=staff)
-    service.publish(db.session.get(Disclosure, draft.id), actor=staff)
+        kept = service.attach_pdf(draft, pdf_upload(), "审计报告", actor=staff)
+        service.publish(db.session.get(Disclosure, draft.id), actor=staff)
     with pytest.raises(service.EditError):
         service.detach(db.session.get(Disclosure, draft.id), kept.id, actor=staff)
     db.session.expire_all()

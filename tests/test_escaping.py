@@ -38,6 +38,7 @@ from route_walk import (
 from sqlalchemy import Enum, String, cast, func, literal, select, update
 from werkzeug.datastructures import FileStorage
 
+from charity_site.core.transaction import transaction
 from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
 from charity_site.files import uploads
@@ -274,11 +275,13 @@ def test_html_stored_in_any_text_field_is_escaped_on_every_page(app, tmp_path):
     make_user("target@example.org", roles=("editor",))
     pages = Pages()
 
-    report = load_content(write_content(tmp_path / "content"))
+    with transaction():
+        report = load_content(write_content(tmp_path / "content"))
     assert report.ok, [str(error) for error in report.errors]
     add_rows_no_form_writes_yet()
 
-    uploads.store_upload(FileStorage(io.BytesIO(png_bytes()), filename=f"{SHORT_PAYLOAD}.png"), title=PAYLOAD)
+    with transaction():
+        uploads.store_upload(FileStorage(io.BytesIO(png_bytes()), filename=f"{SHORT_PAYLOAD}.png"), title=PAYLOAD)
     token = ledger_import.store_upload(FileStorage(io.BytesIO(import_csv(with_problem=False)), filename="p.csv"))
     counter = itertools.count(1).__next__
     stored_by_forms = set()

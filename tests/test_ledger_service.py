@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from charity_site.core.formatting import local_today
+from charity_site.core.transaction import transaction
 from charity_site.extensions import db
 from charity_site.finance import ledger, money, rules
 from charity_site.models import AuditLog, CounterpartyType, EntryKind, LedgerEntry
@@ -79,7 +80,8 @@ def test_categories_already_in_use_stay_allowed(fund, finance):
 
 
 def test_voucher_numbers_are_unique_but_optional(fund, finance):
-    ledger.record_entry(values(fund, voucher_no="PZ-1"), finance)
+    with transaction():
+        ledger.record_entry(values(fund, voucher_no="PZ-1"), finance)
     with pytest.raises(ledger.LedgerError) as refused:
         ledger.record_entry(values(fund, voucher_no=" PZ-1 "), finance)
     assert refused.value.field == "voucher_no" and "PZ-1" in refused.value.message
@@ -111,8 +113,9 @@ def test_voiding_keeps_the_line_and_removes_it_from_every_total(fund, finance):
 
 
 def test_a_voided_line_cannot_be_voided_again(fund, finance):
-    entry = ledger.record_entry(values(fund), finance)
-    ledger.void_entry(entry, "重复登记", finance)
+    with transaction():
+        entry = ledger.record_entry(values(fund), finance)
+        ledger.void_entry(entry, "重复登记", finance)
     with pytest.raises(ledger.LedgerError):
         ledger.void_entry(entry, "再次作废", finance)
     db.session.expire_all()
@@ -122,8 +125,9 @@ def test_a_voided_line_cannot_be_voided_again(fund, finance):
 
 def test_a_stale_copy_cannot_void_a_line_twice(fund, finance):
     """Two people open the same line; the second void finds it already voided in the database."""
-    entry = ledger.record_entry(values(fund), finance)
-    ledger.void_entry(entry, "第一次", finance)
+    with transaction():
+        entry = ledger.record_entry(values(fund), finance)
+        ledger.void_entry(entry, "第一次", finance)
     set_committed_value(entry, "voided", False)  # what a stale copy in another request would still believe
     with pytest.raises(ledger.LedgerError):
         ledger.void_entry(entry, "第二次", finance)
@@ -132,7 +136,8 @@ def test_a_stale_copy_cannot_void_a_line_twice(fund, finance):
 
 
 def test_voiding_needs_a_reason(fund, finance):
-    entry = ledger.record_entry(values(fund), finance)
+    with transaction():
+        entry = ledger.record_entry(values(fund), finance)
     with pytest.raises(ledger.LedgerError) as refused:
         ledger.void_entry(entry, "   ", finance)
     assert refused.value.field == "reason"

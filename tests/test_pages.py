@@ -26,6 +26,7 @@ from markupsafe import escape
 from sqlalchemy import create_engine, select, text
 
 from charity_site.core.formatting import SITE_TZ, format_amount, format_count, format_yuan
+from charity_site.core.transaction import transaction
 from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
 from charity_site.models import (
@@ -61,7 +62,8 @@ def shared_demo(request, tmp_path_factory):
     app = make_app(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS=engine_options)
     with app.app_context():
         db.create_all()
-        report = load_content(CONTENT_DIR)
+        with transaction():
+            report = load_content(CONTENT_DIR)
         assert report.ok, [str(error) for error in report.errors]
         db.session.remove()
     yield app

@@ -12,7 +12,8 @@ from factories import make_news, make_page, make_project
 from flask_migrate import upgrade
 from sqlalchemy import delete, event, func, select, text
 
-from charity_site.core.editing import NEWS, PAGE, delete_or_unpublish, save_item
+from charity_site.core.editing import delete_or_unpublish, save_item
+from charity_site.core.transaction import transaction
 from charity_site.extensions import db
 from charity_site.models import (
     Disclosure,
@@ -25,7 +26,11 @@ from charity_site.models import (
     SearchEntry,
     utcnow,
 )
+from charity_site.news.operations import NEWS
+from charity_site.pages.operations import PAGE
 from charity_site.search import index as search
+from charity_site.search import queries as search_queries
+from charity_site.search import tokens
 from charity_site.search.cli import init_search_cli
 
 SEARCHED_MODELS = (("project", Project), ("news", NewsPost), ("page", Page), ("disclosure", Disclosure))
@@ -35,12 +40,12 @@ SEARCHED_MODELS = (("project", Project), ("news", NewsPost), ("page", Page), ("d
 
 def found(query: str, **kwargs) -> set[tuple[str, int]]:
     """(kind, id) of every item the search finds, over all pages."""
-    results = search.search(search.parse_query(query), per_page=1000, **kwargs)
+    results = search_queries.search(tokens.parse_query(query), per_page=1000, **kwargs)
     return {(hit.kind, hit.object_id) for hit in results.items}
 
 
 def found_titles(query: str) -> list[str]:
-    return [hit.title for hit in search.search(search.parse_query(query), per_page=1000).items]
+    return [hit.title for hit in search_queries.search(tokens.parse_query(query), per_page=1000).items]
 
 
 def public_items():
@@ -83,7 +88,8 @@ def make_disclosure(**fields) -> Disclosure:
 def reindexed():
     """Factories write straight to the tables, as a migration or an import might: rebuild the index."""
     db.session.commit()
-    search.reindex()
+    with transaction():
+        search.reindex()
 
 
 def empty_the_index() -> None:
@@ -229,7 +235,7 @@ def test_title_hits_rank_before_body_only_hits(app):
     in_title = make_news(title="临时救助申请指南", body_md="办理流程。", published_at=now - timedelta(days=300))
     reindexed()
 
-    results = search.search(search.parse_query("救助")).items
+    results = search_queries.search(tokens.parse_query("救助")).items
     assert [hit.object_id for hit in results] == [in_title.id, body_only.id]
 
 
@@ -473,7 +479,8 @@ def test_a_migrated_database_indexes_and_searches(migrated_app):
 
     from charity_site.demo_content.loader import load_content
 
-    assert load_content(CONTENT_DIR).ok
+    with transaction():
+        assert load_content(CONTENT_DIR).ok
     expected = items_containing("救助")
     assert found("救助") == expected
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from charity_site.search.index import (
+from charity_site.search.snippets import highlight, make_snippet
+from charity_site.search.tokens import (
     MAX_QUERY_CHARS,
     Term,
     fts5_expression,
-    highlight,
-    make_snippet,
     parse_query,
     segment,
     tokenize,

@@ -28,12 +28,12 @@ ALLOWED = {
     ("charity_site/core/markdown.py", "return Markup(page_html)"):
         "sanitised HTML after the app's page steps; the one step (files.uploads.add_image_dimensions) only "
         "gives <img> tags width and height numbers from the attachments table",
-    ("charity_site/search/index.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
+    ("charity_site/search/snippets.py", 'pieces.append(Markup("<mark>%s</mark>") % text[span_start:span_end])'):
         "the % operator of Markup escapes the text it inserts",
-    ("charity_site/search/index.py", 'return Markup("").join(pieces)'):
+    ("charity_site/search/snippets.py", 'return Markup("").join(pieces)'):
         "joins pieces that are escaped text or <mark> markup; join escapes any plain string",
-    ("charity_site/search/index.py", 'lead = Markup("…") if start > 0 else Markup("")'): "a constant",
-    ("charity_site/search/index.py", 'tail = Markup("…") if end < len(text) else Markup("")'): "a constant",
+    ("charity_site/search/snippets.py", 'lead = Markup("…") if start > 0 else Markup("")'): "a constant",
+    ("charity_site/search/snippets.py", 'tail = Markup("…") if end < len(text) else Markup("")'): "a constant",
     ("charity_site/volunteers/admin_attendance.py", "svg=Markup(qr_svg(checkin_url(shift))))"):
         "an SVG QR code drawn by the qrcode library from the shift's check-in address (a random token)",
     ("charity_site/volunteers/admin_attendance.py", "qr=Markup(qr_svg(verify_url)), back_url=url_for(\".person\", volunteer_id=found.volunteer_id)"):

@@ -16,7 +16,8 @@ from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.files import uploads
-from charity_site.files.uploads import UploadRejected, store_upload
+from charity_site.files.kinds import UploadRejected
+from charity_site.files.uploads import store_upload
 from charity_site.models import Attachment, AuditLog
 
 GPS_IFD = 0x8825

@@ -1,64 +1,54 @@
-"""Staff writes to pages, news, projects (and their updates) and funds.
+"""Staff writes to the items the generic editor handles: pages, news, projects and funds.
 
-Each function is one transaction: validate, change, audit, commit. Nothing is
-half-stored: an error rolls the whole change back.
+Each domain declares its ``EditableKind`` next to its own code (e.g. ``pages/operations.py``): the
+model, the fields the form edits, what else it audits and saves (a news post's projects), why a
+draft may not be deleted (money or disclosures refer to it), and what keeps derived data in step
+(the search index), all in the same unit of work. Every function here is an operation
+(core/transaction.py): validate, change, audit, index, flush; a refusal undoes the unit of work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from charity_site.core.audit import diff, record_audit, snapshot
 from charity_site.core.errors import EditError
 from charity_site.core.locking import StaleEdit, flush_or_refuse, lock_current, lock_row
 from charity_site.core.models import IllegalTransition, PublicationStatus, utcnow
 from charity_site.core.slugs import forget_redirect, is_valid_slug, remember_old_slug, slug_taken, slugify, unique_slug
-from charity_site.disclosures.models import Disclosure
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
-from charity_site.finance.models import Fund, LedgerEntry
-from charity_site.news.models import NewsPost
-from charity_site.pages.models import Page
-from charity_site.projects.models import Project
-from charity_site.search import index as search
 
-__all__ = ["EditError", "StaleEdit", "EditableKind", "save_item", "delete_or_unpublish", "save_project_update",
-           "delete_project_update"]
-
-
-
+__all__ = ["EditError", "StaleEdit", "EditableKind", "save_item", "delete_or_unpublish"]
 
 COMMON_FIELDS = ("title", "slug", "summary", "body_md", "status", "published_at")
 
 
 @dataclass(frozen=True)
 class EditableKind:
-    name: str  # used in audit rows and slug redirects
+    name: str  # used in audit rows, slug redirects and the search index
     model: type
     fields: tuple[str, ...] = ()  # model fields copied from the form besides COMMON_FIELDS
-    audited: tuple[str, ...] = field(default=())
-
-    @property
-    def audited_fields(self) -> tuple[str, ...]:
-        return COMMON_FIELDS + self.fields + self.audited
-
-
-PAGE = EditableKind("page", Page, fields=("nav_order",))
-NEWS = EditableKind("news", NewsPost, fields=("category", "source", "author", "cover_image"), audited=("project_ids",))
-PROJECT = EditableKind("project", Project, fields=(
-    "category", "project_status", "start_date", "end_date", "budget_fen", "goal_fen", "beneficiaries",
-    "service_sessions", "people_served", "responsible_person", "contact", "fund_id", "featured", "cover_image",
-))
-FUND = EditableKind("fund", Fund, fields=("kind", "area", "established_on"))
+    # Values beyond the model's columns, e.g. a news post's related projects: their audited
+    # snapshot, and how the form's data sets them.
+    extra_snapshot: Callable[[Any], dict] | None = None
+    save_extra: Callable[[Any, dict], None] | None = None
+    # Why a draft may not be deleted (money and disclosures must keep what they point to), or None.
+    deletion_refusal: Callable[[Any], str | None] | None = None
+    # Keep derived data in step in the same unit of work: (kind name, item) and (kind name, item id).
+    on_saved: Callable[[str, Any], None] | None = None
+    on_removed: Callable[[str, int], None] | None = None
 
 
 def _item_snapshot(kind: EditableKind, item) -> dict:
     values = snapshot(item, COMMON_FIELDS + kind.fields)
-    if kind is NEWS:
-        values["project_ids"] = sorted(project.id for project in item.projects)
+    if kind.extra_snapshot is not None:
+        values.update(kind.extra_snapshot(item))
     return values
 
 
@@ -111,6 +101,7 @@ def _publication_action(before: PublicationStatus | None, after: PublicationStat
     }[after]
 
 
+@operation
 def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | None = None, actor=None):
     """Create (``item`` None) or update an item from form ``data``; audited; returns the saved item.
 
@@ -129,20 +120,15 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
     old_slug = item.slug
     was_public = not creating and item.is_public(now)
 
-    try:
-        slug = _resolve_slug(kind, item, data.pop("slug", ""), data["title"])
-        target = data.pop("status")
-        published_at = _resolve_publication(item, target, data.pop("publish_at", None), now)
-    except EditError:
-        db.session.rollback()
-        raise
-    project_ids = data.pop("project_ids", None)
+    slug = _resolve_slug(kind, item, data.pop("slug", ""), data["title"])
+    target = data.pop("status")
+    published_at = _resolve_publication(item, target, data.pop("publish_at", None), now)
     for name in ("title", "summary", "body_md") + kind.fields:
         if name in data:
             setattr(item, name, data[name])
     item.slug, item.status, item.published_at = slug, target, published_at
-    if kind is NEWS and project_ids is not None:
-        item.projects = list(db.session.scalars(select(Project).where(Project.id.in_(project_ids))))
+    if kind.save_extra is not None:
+        kind.save_extra(item, data)
     db.session.add(item)
     item_id = item.id
     flush_or_refuse(item, taken=lambda: _slug_refusal(kind, slug, item_id))
@@ -161,11 +147,11 @@ def save_item(kind: EditableKind, item, data: dict, *, expected_version: int | N
     if action:
         record_audit(action, kind.name, item.id, label=item.title,
                      changes={"status": [getattr(old_status, "value", None), target.value]}, user=actor)
-    search.index_item(kind.name, item)
-    db.session.commit()
+    _saved(kind, item)
     return item
 
 
+@operation
 def delete_or_unpublish(kind: EditableKind, item, *, actor=None) -> str:
     """Delete a draft; a published item is unpublished instead. Returns "deleted" or "unpublished"."""
     lock_row(item)
@@ -174,29 +160,19 @@ def delete_or_unpublish(kind: EditableKind, item, *, actor=None) -> str:
         item.status = PublicationStatus.DRAFT
         record_audit("unpublish", kind.name, item.id, label=item.title,
                      changes={"status": [before.value, item.status.value]}, user=actor)
-        search.index_item(kind.name, item)
-        db.session.commit()
+        _saved(kind, item)
         return "unpublished"
-    _refuse_delete_if_referenced(kind, item)
+    refusal = kind.deletion_refusal(item) if kind.deletion_refusal is not None else None
+    if refusal is not None:
+        raise EditError(None, refusal)
     record_audit("delete", kind.name, item.id, label=item.title, changes=diff(_item_snapshot(kind, item), {}),
                  user=actor)
-    search.remove_item(kind.name, item.id)
+    if kind.on_removed is not None:
+        kind.on_removed(kind.name, item.id)
     db.session.delete(item)
-    db.session.commit()
     return "deleted"
 
 
-def _refuse_delete_if_referenced(kind: EditableKind, item) -> None:
-    """Money and disclosures must keep what they point to."""
-    column = {"project": LedgerEntry.project_id, "fund": LedgerEntry.fund_id}.get(kind.name)
-    if column is not None and db.session.scalar(select(func.count()).where(column == item.id)):
-        raise EditError(None, _("This item has ledger lines, so it cannot be deleted. Keep it as a draft instead."))
-    column = {"project": Disclosure.project_id, "fund": Disclosure.fund_id}.get(kind.name)
-    if column is not None and db.session.scalar(select(func.count()).where(column == item.id)):
-        raise EditError(None, _("Disclosures refer to this item, so it cannot be deleted. Keep it as a draft instead."))
-
-
-
-
-
-
+def _saved(kind: EditableKind, item) -> None:
+    if kind.on_saved is not None:
+        kind.on_saved(kind.name, item)

@@ -9,7 +9,7 @@ usual message ("this e-mail is already used"), never a 500. So writers queue bef
 - ``claim`` does the same for a value that must stay unique (an e-mail, a voucher number, the slugs
   of a table) before a writer checks whether it is free;
 - on SQLite, which has neither, every write request takes the database's write lock when its first
-  transaction begins (BEGIN IMMEDIATE, see ``charity_site.register_sqlite_transactions``), which
+  transaction begins (BEGIN IMMEDIATE, see ``charity_site._sqlite_write_lock``), which
   queues writers the same way; both functions then do nothing more.
 
 Locks last until the transaction's commit or rollback. ``flush_or_refuse`` remains for a conflict

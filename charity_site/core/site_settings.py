@@ -12,6 +12,7 @@ from charity_site.core.models import (
     TimestampMixin,
     VersionedMixin,
 )
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 
 SETTINGS_ID = 1
@@ -28,6 +29,7 @@ def _fresh() -> SiteSettings | None:
     return db.session.get(SiteSettings, SETTINGS_ID, populate_existing=True)
 
 
+@operation
 def update_settings(data: dict, expected_version: int | None, actor=None) -> SiteSettings:
     """Save ``data`` (FIELDS) if the stored row is still at ``expected_version``; audited.
 
@@ -52,7 +54,6 @@ def update_settings(data: dict, expected_version: int | None, actor=None) -> Sit
     flush_or_refuse(settings, taken=lambda: StaleEdit(_fresh()) if creating and _fresh() is not None else None)
     record_audit("create" if creating else "update", "settings", settings.id, label=settings.org_name,
                  changes=changes, user=actor)
-    db.session.commit()
     return settings
 
 

@@ -77,7 +77,7 @@ def load_content(content_dir: str | Path) -> LoadReport:
         note=report.summary(),
         user=None,
     )
-    db.session.commit()
+    db.session.flush()
     return report
 
 

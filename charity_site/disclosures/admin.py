@@ -21,7 +21,7 @@ from charity_site.disclosures.forms import DetachForm, DisclosureForm, RevisionF
 from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds, uploads
 from charity_site.files.queries import picker_images
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
@@ -210,7 +210,7 @@ def attachments(disclosure_id: int):
         return _render_attachments(disclosure, form, status=400)
     try:
         attachment = service.attach_pdf(disclosure, form.file.data, form.title.data, actor=current_user)
-    except uploads.UploadRejected as rejected:
+    except kinds.UploadRejected as rejected:
         form.file.errors.append(rejected.message)
         return _render_attachments(disclosure, form, status=rejected.status)
     except service.EditError as error:

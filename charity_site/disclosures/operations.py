@@ -5,7 +5,7 @@ changes only through ``revise`` (a new numbered revision with a public reason; e
 are never touched), the disclosure can only be withdrawn with a public reason, and it is never
 deleted. Attachments of a published disclosure stay attached.
 
-Each function is one transaction: validate, change, audit, re-index, commit.
+Each write is an operation (core/transaction.py): validate, change, audit, re-index, flush.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from charity_site.core.errors import EditError
 from charity_site.core.locking import StaleEdit, check_version, flush_or_refuse, lock_current, lock_row
 from charity_site.core.models import utcnow
 from charity_site.core.slugs import slugify, unique_slug
+from charity_site.core.transaction import operation
 from charity_site.disclosures.models import Attachment, Disclosure, DisclosureRevision, DisclosureStatus
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds, uploads
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.search import index as search
 
 __all__ = [
     "EditError", "StaleEdit", "FIELDS", "TEXT_FIELDS", "create_draft", "update_draft", "publish", "revise",
-    "withdraw", "delete_draft", "attach_pdf", "detach", "REASON_MAX", "DiffLine", "diff_lines",
+    "withdraw", "delete_draft", "attach_pdf", "detach", "REASON_MAX", "deletion_refusal",
 ]
 
 OBJECT_TYPE = "disclosure"
@@ -76,10 +77,10 @@ def _clean_reason(reason: str | None, field_name: str, message: str) -> str:
 
 def _finish(disclosure: Disclosure) -> Disclosure:
     search.index_item(OBJECT_TYPE, disclosure)
-    db.session.commit()
     return disclosure
 
 
+@operation
 def create_draft(values: dict, *, actor=None) -> Disclosure:
     """A new draft from ``values`` (kind, title, summary, body_md, period, project_id, fund_id)."""
     data = _clean(values)
@@ -92,6 +93,7 @@ def create_draft(values: dict, *, actor=None) -> Disclosure:
     return _finish(disclosure)
 
 
+@operation
 def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int | None = None,
                  actor=None) -> Disclosure:
     """Change a draft freely. A published disclosure changes only through ``revise``."""
@@ -111,6 +113,7 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
     return _finish(disclosure)
 
 
+@operation
 def publish(disclosure: Disclosure, *, expected_version: int | None = None, actor=None) -> Disclosure:
     """DRAFT → PUBLISHED now; the current text becomes revision 1."""
     lock_current(disclosure, expected_version)
@@ -140,6 +143,7 @@ def _next_revision_number(disclosure: Disclosure) -> int:
     return (current or 0) + 1
 
 
+@operation
 def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected_version: int | None = None,
            actor=None) -> DisclosureRevision:
     """Correct a published disclosure: a new revision (n+1) with ``reason``; earlier ones stay as they were.
@@ -179,6 +183,7 @@ def _form_snapshot(data: dict) -> dict:
     return snapshot(SimpleNamespace(**data), data.keys())
 
 
+@operation
 def withdraw(disclosure: Disclosure, reason: str | None, *, actor=None) -> Disclosure:
     """PUBLISHED → WITHDRAWN with a public reason; the page stays online showing it."""
     reason = _clean_reason(reason, "withdrawn_reason", _("Please give the public reason for the withdrawal."))
@@ -196,6 +201,7 @@ def withdraw(disclosure: Disclosure, reason: str | None, *, actor=None) -> Discl
     return _finish(disclosure)
 
 
+@operation
 def delete_draft(disclosure: Disclosure, *, actor=None) -> None:
     """Delete a draft for good. A published or withdrawn disclosure is never deleted."""
     lock_row(disclosure)
@@ -208,7 +214,14 @@ def delete_draft(disclosure: Disclosure, *, actor=None) -> None:
                  changes=diff(_snapshot(disclosure), {}), user=actor)
     search.remove_item(OBJECT_TYPE, disclosure.id)
     db.session.delete(disclosure)
-    db.session.commit()
+
+
+def deletion_refusal(*, project_id: int | None = None, fund_id: int | None = None) -> str | None:
+    """Why a project or fund that disclosures refer to may not be deleted (a disclosure keeps what it names)."""
+    column, item_id = (Disclosure.project_id, project_id) if project_id is not None else (Disclosure.fund_id, fund_id)
+    if db.session.scalar(select(func.count()).where(column == item_id)):
+        return _("Disclosures refer to this item, so it cannot be deleted. Keep it as a draft instead.")
+    return None
 
 
 def _peek(file_storage, size: int = 16) -> bytes:
@@ -223,29 +236,28 @@ def _peek(file_storage, size: int = 16) -> bytes:
     return head or b""
 
 
+@operation
 def attach_pdf(disclosure: Disclosure, file_storage, title: str, *, actor=None) -> Attachment:
     """Store an uploaded PDF (checked by services.uploads) and attach it to ``disclosure``.
 
-    Raises uploads.UploadRejected for a file that is not an acceptable PDF and EditError for a
+    Raises kinds.UploadRejected for a file that is not an acceptable PDF and EditError for a
     withdrawn disclosure.
     """
     if disclosure.status is DisclosureStatus.WITHDRAWN:
         raise EditError(None, _("A withdrawn disclosure can no longer be changed."))
     head = _peek(file_storage)
-    if head and uploads.sniff(head) is not uploads.PDF:
-        raise uploads.UploadRejected(_("Only PDF documents can be attached to a disclosure."), code="not_pdf")
-    disclosure_id = disclosure.id
-    attachment = uploads.store_upload(file_storage, title=title, actor=actor)  # commits the file itself
-    disclosure = db.session.get(Disclosure, disclosure_id)
+    if head and uploads.sniff(head) is not kinds.PDF:
+        raise kinds.UploadRejected(_("Only PDF documents can be attached to a disclosure."), code="not_pdf")
+    attachment = uploads.store_upload(file_storage, title=title, actor=actor)
     attachment.disclosure_id = disclosure.id
     record_audit("attach", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor,
                  note=attachment.title,
                  changes={"attachments": [None, {"id": attachment.id, "title": attachment.title,
                                                  "sha256": attachment.sha256}]})
-    db.session.commit()
     return attachment
 
 
+@operation
 def detach(disclosure: Disclosure, attachment_id: int | None, *, actor=None) -> Attachment:
     """Take an attachment off a draft. Attachments of a published disclosure stay for good."""
     lock_row(disclosure)
@@ -257,7 +269,6 @@ def detach(disclosure: Disclosure, attachment_id: int | None, *, actor=None) -> 
     attachment.disclosure_id = None
     record_audit("detach", OBJECT_TYPE, disclosure.id, label=disclosure.title, user=actor, note=attachment.title,
                  changes={"attachments": [{"id": attachment.id, "title": attachment.title}, None]})
-    db.session.commit()
     return attachment
 
 

@@ -13,8 +13,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from charity_site.core.roles import Role
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
+from charity_site.files import kinds, uploads
 from charity_site.files import queries as files_queries
-from charity_site.files import uploads
 from charity_site.files.views import upload_info
 from charity_site.staff.models import StaffUser
 from charity_site.web.access import staff_blueprint
@@ -81,7 +81,7 @@ def index():
     if form.validate_on_submit():
         try:
             attachment = uploads.store_upload(form.file.data, title=form.title.data, actor=current_user)
-        except uploads.UploadRejected as rejected:
+        except kinds.UploadRejected as rejected:
             form.file.errors.append(rejected.message)
             status = rejected.status
         else:
@@ -120,7 +120,7 @@ def api():
         return jsonify(error=form.first_error() or _("Please choose a file to upload.")), 400
     try:
         attachment = uploads.store_upload(form.file.data, title=form.title.data, actor=current_user)
-    except uploads.UploadRejected as rejected:
+    except kinds.UploadRejected as rejected:
         return jsonify(error=rejected.message), rejected.status
     return jsonify(_api_payload(attachment)), 201
 

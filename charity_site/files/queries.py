@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
-from charity_site.files import uploads
+from charity_site.files import kinds, uploads
 
 PICKER_SIZE = 24
 
@@ -42,7 +42,7 @@ def of_kind(query, kind: str | None):
     if kind == "image":
         return query.where(Attachment.content_type.like("image/%"))
     if kind == "pdf":
-        return query.where(Attachment.content_type == uploads.PDF.content_type)
+        return query.where(Attachment.content_type == kinds.PDF.content_type)
     return query
 
 

@@ -9,36 +9,32 @@ UPLOAD_DIR; the original name is kept only as metadata.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
-import math
 import re
 import secrets
-import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from PIL import Image, ImageOps
+from PIL import Image
 from sqlalchemy import select
 
-try:
-    from PIL import ImageCms
-except ImportError:  # Pillow built without LittleCMS: colour profiles are dropped, not converted
-    ImageCms = None
-
 from charity_site.core.audit import record_audit
+from charity_site.core.transaction import operation, undo_on_rollback
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
 from charity_site.files import pdf_scan
+from charity_site.files.images import (
+    DEFAULT_IMAGE_MAX_PIXELS,
+    DEFAULT_IMAGE_MAX_SIDE,
+    THUMBNAIL_SIDE,
+    fit_within,
+    process_image,
+)
+from charity_site.files.kinds import JPEG, PDF, PNG, WEBP, FileKind, UploadRejected
 
-DEFAULT_IMAGE_MAX_SIDE = 1600
-DEFAULT_IMAGE_MAX_PIXELS = 64_000_000  # an 8000 × 8000 photo; beyond that, a decompression bomb
-THUMBNAIL_SIDE = 400
-JPEG_QUALITY = 85
-WEBP_QUALITY = 85
 PDF_EOF_WINDOW = 1024
 THUMBNAIL_FOLDER = "thumbs"
 
@@ -46,35 +42,6 @@ Image.MAX_IMAGE_PIXELS = DEFAULT_IMAGE_MAX_PIXELS
 
 # Every name this module ever writes: 32 hex digits and one of the known suffixes.
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp|pdf)")
-
-
-@dataclass(frozen=True)
-class FileKind:
-    content_type: str
-    suffix: str
-    extensions: frozenset[str]
-    pillow_format: str | None = None
-
-    @property
-    def is_image(self) -> bool:
-        return self.pillow_format is not None
-
-
-JPEG = FileKind("image/jpeg", ".jpg", frozenset({".jpg", ".jpeg", ".jpe", ".jfif"}), "JPEG")
-PNG = FileKind("image/png", ".png", frozenset({".png"}), "PNG")
-WEBP = FileKind("image/webp", ".webp", frozenset({".webp"}), "WEBP")
-PDF = FileKind("application/pdf", ".pdf", frozenset({".pdf"}))
-KINDS = (JPEG, PNG, WEBP, PDF)
-
-
-class UploadRejected(ValueError):
-    """An upload that is not stored; ``message`` is for the user, ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, *, code: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
 
 
 def max_upload_bytes() -> int:
@@ -117,15 +84,6 @@ def sniff(data: bytes) -> FileKind | None:
     return None
 
 
-def fit_within(width: int, height: int, max_side: int) -> tuple[int, int]:
-    """The size of ``width`` × ``height`` scaled down (never up) so its long side is at most ``max_side``."""
-    long_side = max(width, height)
-    if long_side <= max_side:
-        return width, height
-    scale = max_side / long_side
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def clean_original_name(filename: str | None) -> str:
     """The last path component of the browser's file name, without control characters."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -142,10 +100,8 @@ def _read(file_storage, limit: int) -> bytes:
     stream = getattr(file_storage, "stream", None)
     if stream is None:
         raise UploadRejected(_("Please choose a file to upload."), code="missing")
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         stream.seek(0)
-    except (AttributeError, OSError):
-        pass
     data = stream.read(limit + 1)
     if not data:
         if not getattr(file_storage, "filename", ""):
@@ -188,104 +144,6 @@ def _check_pdf(data: bytes) -> None:
         )
 
 
-def _too_many_pixels(max_pixels: int) -> UploadRejected:
-    side = math.isqrt(max_pixels)
-    return UploadRejected(
-        _("The image has too many pixels to be processed. Please make it smaller (at most about "
-          "%(side)s × %(side)s pixels) and upload it again.", side=side),
-        code="too_many_pixels",
-    )
-
-
-def _damaged_image() -> UploadRejected:
-    return UploadRejected(
-        _("The image could not be read. It may be damaged or incomplete; please save it again and upload "
-          "it once more."),
-        code="damaged",
-    )
-
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Convert an image carrying an ICC profile (e.g. Display P3 from phones) to plain sRGB."""
-    icc = image.info.get("icc_profile")
-    if ImageCms is None or not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        target = ImageCms.createProfile("sRGB")
-        output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        return ImageCms.profileToProfile(image, source, target, outputMode=output_mode) or image
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image
-
-
-def _normalise_mode(image: Image.Image, kind: FileKind) -> Image.Image:
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):  # 16-bit greyscale, e.g. some scans
-        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    if has_alpha and kind is not JPEG:
-        target = "RGBA"
-    elif image.mode in ("1", "L"):
-        target = "L"
-    else:
-        target = "RGB"
-    return image if image.mode == target else image.convert(target)
-
-
-def _encode(image: Image.Image, kind: FileKind) -> bytes:
-    image.info = {}  # nothing from the source file (EXIF, XMP, ICC, text chunks) may be written back
-    buffer = io.BytesIO()
-    if kind is JPEG:
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    elif kind is PNG:
-        image.save(buffer, "PNG", optimize=True)
-    else:
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-    return buffer.getvalue()
-
-
-@dataclass(frozen=True)
-class ProcessedImage:
-    data: bytes
-    thumbnail: bytes
-    width: int
-    height: int
-
-
-def process_image(data: bytes, kind: FileKind, *, max_side: int, max_pixels: int) -> ProcessedImage:
-    """Decode, check, orient, strip and shrink an image; raise UploadRejected when it cannot be used."""
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    formats = [kind.pillow_format]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=formats) as probe:
-                if probe.width * probe.height > max_pixels:
-                    raise _too_many_pixels(max_pixels)
-                probe.verify()
-            with Image.open(io.BytesIO(data), formats=formats) as source:
-                if kind is JPEG:
-                    source.draft(None, fit_within(source.width, source.height, max_side))
-                source.load()
-                image = ImageOps.exif_transpose(source)
-        image = _normalise_mode(_to_srgb(image), kind)
-        size = fit_within(image.width, image.height, max_side)
-        if size != image.size:
-            image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        thumbnail_size = fit_within(image.width, image.height, THUMBNAIL_SIDE)
-        thumbnail = image.resize(thumbnail_size, Image.Resampling.LANCZOS) if thumbnail_size != size else image.copy()
-        return ProcessedImage(_encode(image, kind), _encode(thumbnail, kind), image.width, image.height)
-    except UploadRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(max_pixels) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as error:
-        current_app.logger.info("Refused an image that Pillow could not read: %r", error)
-        raise _damaged_image() from None
-
-
 def upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_DIR"])
 
@@ -310,8 +168,12 @@ def _resolve_actor(actor):
     return actor
 
 
+@operation
 def store_upload(file_storage, *, title: str = "", actor=None) -> Attachment:
-    """Check and store one uploaded file; return its committed Attachment or raise UploadRejected."""
+    """Check and store one uploaded file; return its Attachment or raise UploadRejected.
+
+    The files written are removed again if the unit of work rolls back: no file without its row.
+    """
     config = current_app.config
     original_name = clean_original_name(getattr(file_storage, "filename", ""))
     data = _read(file_storage, max_upload_bytes())
@@ -341,44 +203,43 @@ def store_upload(file_storage, *, title: str = "", actor=None) -> Attachment:
     stored_name = _new_name(kind)
     thumbnail_name = _new_name(kind) if thumbnail is not None else None
     written: list[Path] = []
-    try:
-        _write_new(upload_dir() / stored_name, data)
-        written.append(upload_dir() / stored_name)
-        if thumbnail is not None:
-            _write_new(thumbnail_dir() / thumbnail_name, thumbnail)
-            written.append(thumbnail_dir() / thumbnail_name)
-        attachment = Attachment(
-            stored_name=stored_name,
-            original_name=original_name,
-            title=title,
-            content_type=kind.content_type,
-            size_bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            width=width,
-            height=height,
-            thumbnail_name=thumbnail_name,
-            uploaded_by_id=getattr(actor, "id", None),
-        )
-        db.session.add(attachment)
-        db.session.flush()
-        record_audit(
-            "upload", "attachment", attachment.id, label=title or original_name, user=actor,
-            changes={
-                "stored_name": [None, stored_name],
-                "original_name": [None, original_name],
-                "title": [None, title],
-                "content_type": [None, kind.content_type],
-                "size_bytes": [None, len(data)],
-                "sha256": [None, attachment.sha256],
-            },
-        )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    undo_on_rollback(lambda: _remove(written))
+    _write_new(upload_dir() / stored_name, data)
+    written.append(upload_dir() / stored_name)
+    if thumbnail is not None:
+        _write_new(thumbnail_dir() / thumbnail_name, thumbnail)
+        written.append(thumbnail_dir() / thumbnail_name)
+    attachment = Attachment(
+        stored_name=stored_name,
+        original_name=original_name,
+        title=title,
+        content_type=kind.content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=width,
+        height=height,
+        thumbnail_name=thumbnail_name,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record_audit(
+        "upload", "attachment", attachment.id, label=title or original_name, user=actor,
+        changes={
+            "stored_name": [None, stored_name],
+            "original_name": [None, original_name],
+            "title": [None, title],
+            "content_type": [None, kind.content_type],
+            "size_bytes": [None, len(data)],
+            "sha256": [None, attachment.sha256],
+        },
+    )
     return attachment
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def is_image(attachment: Attachment) -> bool:

@@ -4,19 +4,21 @@ A line is never edited in place and never deleted. A wrong line is voided with a
 visible, struck through, and drops out of every total); the right figures go in as a new line
 ("a correcting line"). What makes a line valid is finance.rules, the one rulebook for a line.
 
-Each public function is one transaction: validate, write, audit, commit.
+Each write is an operation (core/transaction.py): validate, write, audit, flush; the request or the
+caller's ``transaction()`` commits, so a line can be one step of a larger unit of work.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from charity_site.core.audit import record_audit, snapshot
 from charity_site.core.errors import EditError
 from charity_site.core.formatting import format_yuan
 from charity_site.core.locking import flush_or_refuse, lock_row
 from charity_site.core.models import utcnow
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.finance import rules
 from charity_site.finance.models import LedgerEntry
@@ -47,13 +49,10 @@ def entry_label(entry: LedgerEntry) -> str:
     return f"{voucher}{entry.summary} {format_yuan(entry.amount_fen)}"
 
 
+@operation
 def record_entry(values: dict, user=None, *, corrects: LedgerEntry | None = None) -> LedgerEntry:
     """Add one ledger line (audited). ``corrects`` is the voided line this one replaces, if any."""
-    try:
-        data = clean_values(values)
-    except LedgerError:
-        db.session.rollback()
-        raise
+    data = clean_values(values)
     entry = LedgerEntry(**data, created_by_id=getattr(user, "id", None))
     db.session.add(entry)
     voucher_no = data["voucher_no"]
@@ -65,10 +64,10 @@ def record_entry(values: dict, user=None, *, corrects: LedgerEntry | None = None
     record_audit("create", "ledger_entry", entry.id, label=entry_label(entry),
                  changes={name: [None, value] for name, value in snapshot(entry, AUDITED_FIELDS).items()},
                  note=note, user=user)
-    db.session.commit()
     return entry
 
 
+@operation
 def void_entry(entry: LedgerEntry, reason: str, user=None) -> LedgerEntry:
     """Void ``entry`` with a reason (audited). A voided line stays voided for good."""
     reason = (reason or "").strip()
@@ -88,13 +87,19 @@ def void_entry(entry: LedgerEntry, reason: str, user=None) -> LedgerEntry:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise AlreadyVoided(None, _("This line has already been voided."))
     record_audit("void", "ledger_entry", entry.id, label=entry_label(entry),
                  changes={"voided": [False, True], "void_reason": ["", reason]}, user=user)
-    db.session.commit()
     db.session.refresh(entry)
     return entry
+
+
+def deletion_refusal(*, project_id: int | None = None, fund_id: int | None = None) -> str | None:
+    """Why a project or fund that ledger lines refer to may not be deleted (a line keeps what it names)."""
+    column, item_id = (LedgerEntry.project_id, project_id) if project_id is not None else (LedgerEntry.fund_id, fund_id)
+    if db.session.scalar(select(func.count()).where(column == item_id)):
+        return _("This item has ledger lines, so it cannot be deleted. Keep it as a draft instead.")
+    return None
 
 
 def correction_values(entry: LedgerEntry) -> dict:

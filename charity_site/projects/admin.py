@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from charity_site.core import editing
+from charity_site.core.locking import StaleEdit
 from charity_site.core.markdown import render_page_markdown
 from charity_site.core.roles import Role
 from charity_site.extensions import db
@@ -52,7 +52,7 @@ class _ProjectForm(ProjectForm):
 
 
 register_editor(bp, EditorSpec(
-    kind=editing.PROJECT, form_class=_ProjectForm, label=_l("Projects"), new_label=_l("New project"),
+    kind=projects_operations.PROJECT, form_class=_ProjectForm, label=_l("Projects"), new_label=_l("New project"),
     public_endpoint="projects.detail", prepare_form=_prepare, load_form=_load,
     extra_columns=((_l("Category"), "category"), (_l("Project stage"), "project_status")),
     edit_template="admin/projects/edit.html", edit_context=_edit_context, picker_images=picker_images,
@@ -82,7 +82,7 @@ def edit_update(project_id: int, update_id: int | None = None):
             try:
                 projects_operations.save_project_update(project, update, data, expected_version=form.submitted_version(),
                                             actor=current_user)
-            except editing.StaleEdit as conflict:
+            except StaleEdit as conflict:
                 stale = conflict.current
                 form.version.data = stale.version
                 status_code = 409

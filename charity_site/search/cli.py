@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from charity_site.core.transaction import transaction
 from charity_site.search import index as search
 
 
@@ -15,7 +16,8 @@ def init_search_cli(app: Flask) -> None:
     @group.command("reindex")
     def reindex_command() -> None:
         """Rebuild the search index of projects, news, pages and disclosures."""
-        count = search.reindex()
+        with transaction():
+            count = search.reindex()
         click.echo(f"Indexed {count} items.")
 
     app.cli.add_command(group)

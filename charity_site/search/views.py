@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from charity_site.search import index as search
+from charity_site.search import queries as search_queries
+from charity_site.search import tokens
 from charity_site.web.input import query_page
 
 bp = Blueprint("search", __name__)
@@ -15,8 +16,8 @@ SUGGESTED_WORDS = ("救助", "助学", "慈善基金", "公示")
 
 @bp.get("/search")
 def index():
-    query = search.parse_query(request.args.get("q", ""))
+    query = tokens.parse_query(request.args.get("q", ""))
     page = query_page()
-    results = search.search(query, page) if query else None
+    results = search_queries.search(query, page) if query else None
     return render_template("search/index.html", query=query, asked=bool(query.text), results=results,
                            suggestions=SUGGESTED_WORDS)

@@ -15,6 +15,7 @@ from charity_site.core.audit import record_audit
 from charity_site.core.locking import StaleEdit, claim, flush_or_refuse, lock_row
 from charity_site.core.models import utcnow
 from charity_site.core.roles import Role
+from charity_site.core.transaction import operation
 from charity_site.extensions import db, limiter
 from charity_site.staff.models import StaffRole, StaffUser
 from charity_site.staff.passwords import check_password_strength
@@ -72,16 +73,17 @@ def _count_failure(email: str, ip_address: str | None) -> None:
     limiter.limiter.hit(limit, "login-failure", keys.address)
 
 
+@operation(keeps_work_on=(SignInRefused,))
 def authenticate(email: str, password: str, ip_address: str | None) -> StaffUser:
     """Return the user for a correct, active account, or raise SignInRefused.
 
     After LOGIN_FAILURE_LIMIT failures for one account or one address, every
-    attempt is refused (even a correct one) until the window has passed.
+    attempt is refused (even a correct one) until the window has passed. A refusal is
+    audited, and that record stays although the sign-in is answered with an error.
     """
     lock_message = _("Too many failed sign-in attempts. Sign-in is paused for 15 minutes; please try again later.")
     if login_locked(email, ip_address):
         record_audit("login_locked", "staff_user", None, label=normalise_email(email)[:200], user=None)
-        db.session.commit()
         raise SignInRefused(lock_message, locked=True)
 
     user = find_user(email)
@@ -91,20 +93,18 @@ def authenticate(email: str, password: str, ip_address: str | None) -> StaffUser
         record_audit("login_failed", "staff_user", user.id if user else None,
                      label=normalise_email(email)[:200], user=None,
                      note="disabled account" if user and password_ok and not user.active else "")
-        db.session.commit()
         if user and password_ok and not user.active:
             raise SignInRefused(_("This account has been disabled. Please contact an administrator."))
         raise SignInRefused(_("The e-mail or password is not correct."))
 
     user.last_login_at = utcnow()
     record_audit("login", "staff_user", user.id, label=user.email, user=user)
-    db.session.commit()
     return user
 
 
+@operation
 def record_logout(user: StaffUser) -> None:
     record_audit("logout", "staff_user", user.id, label=user.email, user=user)
-    db.session.commit()
 
 
 def _role_values(roles) -> list[str]:
@@ -115,6 +115,7 @@ def _email_taken() -> StaffError:
     return StaffError(_("An account with this e-mail already exists."))
 
 
+@operation
 def create_user(email: str, password: str, roles, *, display_name: str = "", actor=None,
                 must_change_password: bool = False) -> StaffUser:
     email = normalise_email(email)
@@ -135,19 +136,19 @@ def create_user(email: str, password: str, roles, *, display_name: str = "", act
     record_audit("create", "staff_user", user.id, label=email, user=actor,
                  changes={"email": [None, email], "roles": [None, _role_values(roles)],
                           "display_name": [None, user.display_name]})
-    db.session.commit()
     return user
 
 
+@operation
 def set_password(user: StaffUser, password: str, *, actor=None, must_change: bool = False) -> None:
     check_password_strength(password, email=user.email)
     user.set_password(password)
     user.must_change_password = must_change
     record_audit("set_password", "staff_user", user.id, label=user.email, user=actor,
                  changes={"password": ["(hidden)", "(changed)"]})
-    db.session.commit()
 
 
+@operation
 def change_own_password(user: StaffUser, current_password: str, new_password: str) -> None:
     if not user.check_password(current_password):
         raise StaffError(_("The current password is not correct."))
@@ -170,6 +171,7 @@ def _count_active_admins(excluding: StaffUser | None = None) -> int:
     return db.session.scalar(query)
 
 
+@operation
 def set_active(user: StaffUser, active: bool, *, actor=None) -> None:
     lock_row(user)
     if not active and Role.ADMIN in user.roles and _count_active_admins(excluding=user) == 0:
@@ -179,9 +181,9 @@ def set_active(user: StaffUser, active: bool, *, actor=None) -> None:
     record_audit("enable" if active else "disable", "staff_user", user.id, label=user.email, user=actor,
                  changes={"active": [user.active, active]})
     user.active = active
-    db.session.commit()
 
 
+@operation
 def force_password_reset(user: StaffUser, temporary_password: str, *, actor=None) -> None:
     """Set a temporary password that the user must change at the next sign-in."""
     set_password(user, temporary_password, actor=actor, must_change=True)
@@ -198,6 +200,7 @@ def edit_version(user: StaffUser) -> str:
     return hashlib.sha256(state.encode("utf-8")).hexdigest()[:16]
 
 
+@operation
 def update_user(user: StaffUser, *, display_name: str, roles, expected_version: str | None = None,
                 actor=None) -> None:
     """Set the name and roles. Raises StaleEdit (with the saved account) when someone else changed them
@@ -219,4 +222,3 @@ def update_user(user: StaffUser, *, display_name: str, roles, expected_version: 
     user.role_links = [current.get(role) or StaffRole(role=role) for role in sorted(roles, key=lambda r: r.value)]
     record_audit("update", "staff_user", user.id, label=user.email, user=actor,
                  changes={key: [before[key], after[key]] for key in before if before[key] != after[key]})
-    db.session.commit()

@@ -1,6 +1,7 @@
 """`flask users ...`: manage staff accounts from the server's shell (e.g. the first administrator).
 
 There is no default account and no default password: the first administrator is made here.
+Each command is one unit of work (``transaction()``): a refusal stores nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from charity_site.core.roles import Role
+from charity_site.core.transaction import transaction
 from charity_site.extensions import db
 from charity_site.staff import accounts as staff
 from charity_site.staff.models import StaffUser
@@ -38,8 +40,7 @@ def _user_or_fail(email: str):
 
 
 def _fail(error: Exception):
-    db.session.rollback()
-    raise click.ClickException(str(error))
+    raise click.ClickException(str(error)) from None
 
 
 def init_users_cli(app: Flask) -> None:
@@ -58,8 +59,9 @@ def init_users_cli(app: Flask) -> None:
             raise click.ClickException(f"An account with the e-mail {staff.normalise_email(email)} already exists.")
         password = _read_password(password_stdin, "Password")
         try:
-            user = staff.create_user(email, password, roles, display_name=display_name,
-                                     must_change_password=temporary)
+            with transaction():
+                user = staff.create_user(email, password, roles, display_name=display_name,
+                                         must_change_password=temporary)
         except (PasswordRejected, staff.StaffError) as error:
             _fail(error)
         click.echo(f"Created {user.email} ({', '.join(sorted(role.value for role in user.roles))}).")
@@ -73,7 +75,8 @@ def init_users_cli(app: Flask) -> None:
         user = _user_or_fail(email)
         password = _read_password(password_stdin, "New password")
         try:
-            staff.set_password(user, password, must_change=temporary)
+            with transaction():
+                staff.set_password(user, password, must_change=temporary)
         except (PasswordRejected, staff.StaffError) as error:
             _fail(error)
         click.echo(f"Password changed for {user.email}.")
@@ -84,7 +87,8 @@ def init_users_cli(app: Flask) -> None:
         """Disable an account: it can no longer sign in, and a signed-in session ends."""
         user = _user_or_fail(email)
         try:
-            staff.set_active(user, False)
+            with transaction():
+                staff.set_active(user, False)
         except staff.StaffError as error:
             _fail(error)
         click.echo(f"Disabled {user.email}.")
@@ -94,7 +98,8 @@ def init_users_cli(app: Flask) -> None:
     def enable_command(email):
         """Enable a disabled account again."""
         user = _user_or_fail(email)
-        staff.set_active(user, True)
+        with transaction():
+            staff.set_active(user, True)
         click.echo(f"Enabled {user.email}.")
 
     @users.command("list")

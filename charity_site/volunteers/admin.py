@@ -74,13 +74,11 @@ def edit(item_id: int | None = None):
             try:
                 saved = opportunities.save_opportunity(item, form.item_data(),
                                                        expected_version=form.submitted_version(), actor=current_user)
-                db.session.commit()  # TODO(transaction)
             except StaleEdit as conflict:
                 stale = conflict.current
                 form.version.data = stale.version
                 status_code = 409
             except EditError as error:
-                db.session.rollback()
                 attach_error(form, error)
                 status_code = 400
             else:
@@ -100,7 +98,6 @@ def delete(item_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         outcome = opportunities.delete_opportunity(item, actor=current_user)
-        db.session.commit()  # TODO(transaction)
         if outcome == "unpublished":
             flash(_("“%(title)s” has sign-ups or was published, so it is kept as a draft instead of deleted.",
                     title=item.title), "warning")
@@ -123,9 +120,7 @@ def edit_shift(item_id: int | None = None, shift_id: int | None = None):
         if form.validate_on_submit():
             try:
                 opportunities.save_shift(opportunity, shift, form.shift_data(), actor=current_user)
-                db.session.commit()  # TODO(transaction)
             except EditError as error:
-                db.session.rollback()
                 attach_error(form, error if error.field != "end_time" else EditError("end_time", error.message))
                 status_code = 400
             else:
@@ -143,9 +138,7 @@ def delete_shift(shift_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             opportunities.delete_shift(shift, actor=current_user)
-            db.session.commit()  # TODO(transaction)
         except EditError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
             flash(_("The shift has been deleted."), "success")
@@ -167,9 +160,7 @@ def _signup_action(signup_id: int, action) -> object:
         abort(400)
     try:
         action(signup)
-        db.session.commit()  # TODO(transaction)
     except EditError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for(".shift_signups", shift_id=signup.shift_id))
 
@@ -202,6 +193,5 @@ def reveal_id_number(signup_id: int):
         abort(404)
     record_audit("reveal_id", "volunteer", signup.volunteer_id, label=signup.volunteer.id_number_masked,
                  note=f"signup {signup.id}", user=current_user)
-    db.session.commit()  # TODO(transaction)
     return render_template("volunteers/admin/id_number.html", signup=signup, number=number)
 

@@ -62,10 +62,8 @@ def signup_action(signup_id: int, action: str):
     operation, message = ACTIONS[action]
     try:
         operation(signup, actor=current_user)
-        db.session.commit()  # TODO(transaction)
         flash(str(message), "success")
     except EditError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("admin_volunteers.shift_signups", shift_id=signup.shift_id))
 
@@ -100,9 +98,7 @@ def hours(shift_id: int):
             try:
                 changed = attendance.confirm_hours(shift, minutes, reason=request.form.get("reason", "")[:500],
                                                    actor=current_user)
-                db.session.commit()  # TODO(transaction)
             except EditError as error:
-                db.session.rollback()
                 errors[error.field or "reason"] = error.message
             else:
                 flash(_("Hours confirmed for %(count)s people.", count=changed), "success")
@@ -156,10 +152,8 @@ def erase(volunteer_id: int):
         abort(400)
     try:
         directory.erase_person(volunteer, actor=current_user)
-        db.session.commit()  # TODO(transaction)
         flash(_("The person's data has been erased; their hours stay in the totals without a name."), "success")
     except EditError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for(".person", volunteer_id=volunteer_id))
 
@@ -174,7 +168,6 @@ def issue_certificate(volunteer_id: int):
         flash(_("A certificate needs confirmed hours."), "error")
         return redirect(url_for(".person", volunteer_id=volunteer_id))
     number = records.issue_certificate(volunteer).number
-    db.session.commit()  # TODO(transaction)
     return redirect(url_for(".certificate", number=number))
 
 

@@ -17,6 +17,7 @@ from charity_site.core.errors import EditError
 from charity_site.core.locking import lock_row
 from charity_site.core.models import utcnow
 from charity_site.core.personal import last_digits_match
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.volunteers.models import Shift, Signup, SignupStatus
 
@@ -30,6 +31,7 @@ def checkin_open(shift: Shift, now: datetime | None = None) -> bool:
     return shift.starts_at - CHECKIN_OPENS_BEFORE <= now <= shift.ends_at + CHECKIN_CLOSES_AFTER
 
 
+@operation
 def self_check_in(shift: Shift, answer: str, *, now: datetime | None = None) -> Signup:
     """A volunteer scanned the shift's code and typed their phone's last 4 digits or their personal code."""
     now = now or utcnow()
@@ -50,6 +52,7 @@ def self_check_in(shift: Shift, answer: str, *, now: datetime | None = None) -> 
     return check_in(found[0], now=now)
 
 
+@operation
 def check_in(signup: Signup, *, actor=None, now: datetime | None = None) -> Signup:
     lock_row(signup)
     if signup.status is SignupStatus.ATTENDED:
@@ -63,6 +66,7 @@ def check_in(signup: Signup, *, actor=None, now: datetime | None = None) -> Sign
     return signup
 
 
+@operation
 def check_out(signup: Signup, *, actor=None, now: datetime | None = None) -> None:
     lock_row(signup)
     if signup.status is not SignupStatus.ATTENDED:
@@ -72,6 +76,7 @@ def check_out(signup: Signup, *, actor=None, now: datetime | None = None) -> Non
     db.session.flush()
 
 
+@operation
 def mark_absent(signup: Signup, *, actor=None) -> None:
     lock_row(signup)
     if not signup.status.can_become(SignupStatus.ABSENT):
@@ -91,6 +96,7 @@ def proposed_minutes(signup: Signup) -> int:
     return min(shift_minutes, MAX_MINUTES)
 
 
+@operation
 def confirm_hours(shift: Shift, minutes_by_signup: dict[int, int], *, reason: str = "", actor=None) -> int:
     """Confirm (or correct, with a reason) the minutes of the checked-in people of ``shift``; returns how many changed."""
     lock_row(shift)

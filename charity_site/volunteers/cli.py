@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from charity_site.extensions import db
+from charity_site.core.transaction import transaction
 from charity_site.volunteers.signups import send_reminders
 
 
@@ -16,8 +16,8 @@ def init_volunteers_cli(app: Flask) -> None:
     @volunteers.command("remind")
     def remind_command() -> None:
         """E-mail everyone with a place on a shift tomorrow (each sign-up once)."""
-        count = send_reminders()
-        db.session.commit()  # the messages are sent after this commit
+        with transaction():  # the messages are sent when this unit of work commits
+            count = send_reminders()
         click.echo(f"reminded {count}")
 
     app.cli.add_command(volunteers)

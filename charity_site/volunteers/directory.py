@@ -19,6 +19,7 @@ from charity_site.core.errors import EditError
 from charity_site.core.locking import lock_row
 from charity_site.core.models import utcnow
 from charity_site.core.personal import mask_email, mask_mobile, normalise_mobile
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.volunteers.models import ServiceCertificate, Signup, Volunteer
 from charity_site.volunteers.records import volunteer_number
@@ -82,6 +83,7 @@ def export_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+@operation
 def erase_person(volunteer: Volunteer, *, actor=None) -> None:
     """Erase a person's data on request; their hours stay in the totals without a name."""
     lock_row(volunteer)

@@ -13,6 +13,7 @@ from charity_site.core.errors import EditError
 from charity_site.core.locking import flush_or_refuse, lock_current, lock_row
 from charity_site.core.models import PublicationStatus, utcnow
 from charity_site.core.slugs import is_valid_slug, slug_taken, slugify, unique_slug
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.volunteers import identity
 from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus
@@ -32,6 +33,7 @@ def _slug_refusal(slug: str, item_id: int | None) -> EditError | None:
     return None
 
 
+@operation
 def save_opportunity(item: Opportunity | None, data: dict, *, expected_version: int | None = None,
                      actor=None) -> Opportunity:
     """Create (``item`` None) or update an opportunity from form ``data``; audited.
@@ -86,6 +88,7 @@ def save_opportunity(item: Opportunity | None, data: dict, *, expected_version: 
     return item
 
 
+@operation
 def delete_opportunity(item: Opportunity, *, actor=None) -> str:
     """Delete a draft without sign-ups; otherwise unpublish it. Returns "deleted" or "unpublished"."""
     lock_row(item)
@@ -120,6 +123,7 @@ def _check_shift(starts_at: datetime, ends_at: datetime, capacity: int) -> None:
         raise EditError("capacity", _("A shift needs at least one place."))
 
 
+@operation
 def save_shift(opportunity: Opportunity, shift: Shift | None, data: dict, *, actor=None) -> Shift:
     """Add or change a shift. A smaller capacity never drops anyone already confirmed."""
     from charity_site.volunteers.signups import fill_free_places
@@ -150,6 +154,7 @@ def save_shift(opportunity: Opportunity, shift: Shift | None, data: dict, *, act
     return shift
 
 
+@operation
 def delete_shift(shift: Shift, *, actor=None) -> None:
     lock_row(shift)
     if db.session.scalar(select(func.count(Signup.id)).where(Signup.shift_id == shift.id)):

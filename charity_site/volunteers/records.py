@@ -17,6 +17,7 @@ from charity_site.core.audit import record_audit
 from charity_site.core.formatting import local_date, local_today
 from charity_site.core.sequences import next_number, yearly_label
 from charity_site.core.site_settings import SiteSettings
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.volunteers.models import ServiceCertificate, Shift, Signup, Volunteer
 
@@ -56,6 +57,7 @@ def service_record(volunteer: Volunteer) -> ServiceRecord:
     return ServiceRecord(rows, int(minutes), days[0] if days else None, days[-1] if days else None)
 
 
+@operation
 def issue_certificate(volunteer: Volunteer) -> ServiceCertificate:
     """A new certificate of the confirmed hours so far, numbered without gaps; flushed, not committed."""
     record = service_record(volunteer)

@@ -21,6 +21,7 @@ from charity_site.core.formatting import format_datetime, local_to_utc, to_local
 from charity_site.core.locking import claim, lock_row
 from charity_site.core.mail import queue_mail
 from charity_site.core.models import utcnow
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.volunteers import identity
 from charity_site.volunteers.models import Shift, Signup, SignupStatus, Volunteer
@@ -115,6 +116,7 @@ def _fill_volunteer(volunteer: Volunteer, details: SignupDetails, shift: Shift, 
         volunteer.guardian_consent_at = now
 
 
+@operation
 def sign_up(shift: Shift, details: SignupDetails, *, now: datetime | None = None) -> Signup:
     """Give the person a place on ``shift``, or the next place on its waitlist when it is full."""
     now = now or utcnow()
@@ -166,6 +168,7 @@ def sign_up(shift: Shift, details: SignupDetails, *, now: datetime | None = None
     return signup
 
 
+@operation
 def cancel(signup: Signup, *, by_staff=None, now: datetime | None = None) -> Signup | None:
     """Cancel a place or a waitlist entry; a freed place goes to the first on the waitlist (returned)."""
     now = now or utcnow()
@@ -198,6 +201,7 @@ def fill_free_places(shift: Shift) -> list[Signup]:
     return waiting
 
 
+@operation
 def promote(signup: Signup, *, actor=None) -> None:
     """A coordinator moves one waitlisted person up, only when a place is free."""
     lock_row(signup.shift)
@@ -244,6 +248,7 @@ def _tell(signup: Signup, subject: str, first_line: str) -> None:
     queue_mail(db.session, signup.volunteer.email, subject, text)
 
 
+@operation
 def send_reminders(*, now: datetime | None = None) -> int:
     """Tell everyone with a place on a shift that starts tomorrow (Beijing date) and gave an e-mail; once each.
 

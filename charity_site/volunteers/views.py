@@ -101,9 +101,7 @@ def signup(slug: str, shift_id: int):
             try:
                 created = signups.sign_up(shift, form.details())
                 code = created.code
-                db.session.commit()  # TODO(transaction)
             except EditError as error:
-                db.session.rollback()
                 attach_error(form, error)
                 status_code = 400
             else:
@@ -150,9 +148,7 @@ def cancel_signup(code: str):
         abort(400)
     try:
         signups.cancel(found)
-        db.session.commit()  # TODO(transaction)
     except EditError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".signup_detail", code=found.code)), 303
     flash(_("Your sign-up has been cancelled. Thank you for letting us know."), "success")
@@ -177,9 +173,7 @@ def checkin(checkin_token: str):
         if form.validate_on_submit():
             try:
                 checked_in = attendance.self_check_in(shift, form.confirm.data)
-                db.session.commit()  # TODO(transaction)
             except EditError as error:  # no match, or not the time: answered on the form, not refused
-                db.session.rollback()
                 attach_error(form, error)
         else:
             status_code = 400

@@ -88,7 +88,6 @@ def issue():
         return redirect(url_for(".mine"))
     certificate = records.issue_certificate(volunteer)
     number = certificate.number
-    db.session.commit()  # TODO(transaction)
     return redirect(url_for(".certificate", number=number))
 
 

@@ -1,4 +1,4 @@
-"""The import itself: every row of a valid preview goes in, in one transaction with one audit record, or none does."""
+"""The import itself: every row of a valid preview goes in, in one unit of work with one audit record, or none does."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from charity_site.core.audit import record_audit
 from charity_site.core.formatting import format_yuan
 from charity_site.core.models import utcnow
+from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.finance.ledger_import.preview import ImportPreview, build_preview
 from charity_site.finance.ledger_import.storage import ImportProblem, StoredImport, claimed_path, discard_upload
@@ -23,6 +24,7 @@ class ImportRefused(ValueError):
         self.preview = preview
 
 
+@operation
 def import_rows(preview: ImportPreview, user=None, *, sha256: str = "") -> int:
     """Insert every row of a valid preview in one transaction with one audit record; returns the count."""
     if not preview.ok:
@@ -39,14 +41,10 @@ def import_rows(preview: ImportPreview, user=None, *, sha256: str = "") -> int:
             "income_total": [None, format_yuan(preview.income_fen)],
             "expense_total": [None, format_yuan(preview.expense_fen)],
         }, note=f"sha256 {sha256}" if sha256 else "", user=user)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise ImportProblem(_("Some voucher numbers were entered by someone else a moment ago. "
                              "Nothing was imported; please check the file again."), 409) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return len(rows)
 
 
