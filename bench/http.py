@@ -44,19 +44,19 @@ if __name__ == "http":
     _sys.modules["http"] = _stdlib_http
     _spec.loader.exec_module(_stdlib_http)
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -191,7 +191,7 @@ def redis_url() -> str | None:
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
         return REDIS_URL
-    except Exception:  # noqa: BLE001 - no Redis: the site runs without it
+    except Exception:
         return None
 
 
@@ -338,7 +338,7 @@ def main() -> None:
 def run_all(args, pages, targets, modes, folder, environment, cache_command, site) -> dict:
     results: dict[tuple[str, str, str], Result] = {}
     for page in pages:
-        for name, (base, _unused) in targets.items():  # warm up: templates compiled, connections made
+        for base, _unused in targets.values():  # warm up: templates compiled, connections made
             wrk_args = argparse.Namespace(**{**vars(args), "duration": 1})
             wrk(base + page, wrk_args)
             drain(site)

@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from openpyxl import Workbook
+from sqlalchemy import func, select
 
-from charity_site import create_app  # noqa: E402
-from charity_site.config import normalise_database_url  # noqa: E402
-from charity_site.extensions import db  # noqa: E402
+from charity_site import create_app
+from charity_site.config import normalise_database_url
+from charity_site.extensions import db
 from charity_site.finance import ledger_import
-from charity_site.models import Fund, LedgerEntry, PublicationStatus  # noqa: E402
+from charity_site.models import Fund, LedgerEntry, PublicationStatus
 
 HEADERS = ["日期", "收支", "金额（元）", "基金", "项目", "类别", "渠道", "对方", "对方类型", "凭证号", "摘要", "备注"]
 FUND = "番禺区慈善基金"

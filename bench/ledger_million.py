@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from sqlalchemy import event, func, select, text  # noqa: E402
+from sqlalchemy import event, func, select, text
 
-from charity_site import create_app  # noqa: E402
-from charity_site.extensions import db  # noqa: E402
-from charity_site.models import Fund, FundKind, LedgerEntry, Project, PublicationStatus, utcnow  # noqa: E402
+from charity_site import create_app
+from charity_site.extensions import db
+from charity_site.models import Fund, FundKind, LedgerEntry, Project, PublicationStatus, utcnow
 
 COLUMNS = ("kind, occurred_on, amount_fen, fund_id, project_id, category, channel, counterparty, counterparty_type, "
            "voucher_no, summary, note, voided, void_reason, created_at, updated_at")

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event
 
-from charity_site import create_app  # noqa: E402
-from charity_site.config import PROJECT_ROOT  # noqa: E402
-from charity_site.demo_content.loader import load_content  # noqa: E402
-from charity_site.extensions import db  # noqa: E402
+from charity_site import create_app
+from charity_site.config import PROJECT_ROOT
+from charity_site.demo_content.loader import load_content
+from charity_site.extensions import db
 
 PAGES = ["/", "/projects/", "/projects/zhumeng-weilai-teji", "/news/", "/news/guangzhou-suijiuyi",
          "/disclosures/", "/about"]

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from math import ceil
 from pathlib import Path
 
@@ -147,7 +147,7 @@ def generate(sizes: Sizes) -> dict[str, float]:
     """Add the generated rows beside what is there (in the app context); seconds per table."""
     dialect = db.engine.dialect.name
     with_, from_ = _series(dialect)
-    now = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=1)
+    now = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
     published = _minutes_before_now(dialect)
     timings = {}
 
@@ -290,7 +290,7 @@ def run(label: str, database_url: str, sizes: Sizes, requests: int, folder: Path
     rows = []
     print(f"   {'page':30} {'demo ms':>9} {'scale ms':>9} {'ratio':>6}        {'demo KB':>8} {'scale KB':>8}  "
           "path on the scale data")
-    for name, (path, demo_ms, demo_bytes) in demo.items():
+    for name, (_path, demo_ms, demo_bytes) in demo.items():
         scale_path, scale_ms, scale_bytes = scale[name]
         ratio = scale_ms / demo_ms
         verdict = "" if ratio <= GOAL else f"  > {GOAL}x"

@@ -98,7 +98,7 @@ class Samples:
     def __init__(self):
         self.by_key: dict = {}
 
-    def set(self, key, values: Iterable) -> "Samples":
+    def set(self, key, values: Iterable) -> Samples:
         self.by_key[key] = list(values)
         return self
 
@@ -113,7 +113,7 @@ class Samples:
         """Every combination of sample values for the rule's arguments (at most ``limit``)."""
         names = sorted(rule.arguments)
         pools = [self.values(rule, name) for name in names]
-        return [dict(zip(names, chosen)) for chosen in itertools.islice(itertools.product(*pools), limit)]
+        return [dict(zip(names, chosen, strict=False)) for chosen in itertools.islice(itertools.product(*pools), limit)]
 
     def first(self, rule) -> dict:
         values = {name: self.values(rule, name) for name in rule.arguments}
@@ -209,11 +209,11 @@ class RecordingMultiDict(ImmutableMultiDict):
         self._note(key)
         return super().__getitem__(key)
 
-    def get(self, key, default=None, type=None):  # noqa: A002
+    def get(self, key, default=None, type=None):
         self._note(key)
         return super().get(key, default, type)
 
-    def getlist(self, key, type=None):  # noqa: A002
+    def getlist(self, key, type=None):
         self._note(key)
         return super().getlist(key, type)
 
@@ -399,7 +399,7 @@ def is_free_text(field_) -> bool:
         field_, (PasswordField, EmailField, HiddenField, YuanField, FileField, FlaskFileField))
 
 
-def send(client, plan: FormPlan, url: str, values: dict | None = None, recorder: "Recorder | None" = None):
+def send(client, plan: FormPlan, url: str, values: dict | None = None, recorder: Recorder | None = None):
     """Send ``values`` by the plan's method: GET as a query string, POST as multipart when the form has a file,
     else URL-encoded (so bytes go as they are). With a recorder, answers (response, reads)."""
     if plan.method == "GET":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -84,7 +84,7 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
 
     Floats are refused: a float cannot be trusted to hold a money amount exactly.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyFormatError(f"amount {value!r} must be written as text or a whole number, not a float")
     if isinstance(value, int):
         return value * 100
@@ -117,7 +117,7 @@ def to_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(SITE_TZ)
 
 
@@ -135,7 +135,7 @@ def local_to_utc(moment: datetime) -> datetime:
     """A wall-clock time in Asia/Shanghai (naive or aware) to an aware UTC datetime."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SITE_TZ)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def format_date(value: date | datetime | None, *, blank: str = "") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, Integer, String, Text, TypeDecorator, or_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -15,7 +15,7 @@ INTEGER_MAX = 2**31 - 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -34,12 +34,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given for a UTC column; attach a timezone first")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def str_enum(enum_class: type[enum.Enum], length: int = 24) -> Enum:
@@ -65,10 +65,10 @@ class StateMachine(str, enum.Enum):
     def allowed(cls) -> dict:  # pragma: no cover - overridden
         return {}
 
-    def can_become(self, target: "StateMachine") -> bool:
+    def can_become(self, target: StateMachine) -> bool:
         return target in type(self).allowed().get(self, ())
 
-    def transition(self, target: "StateMachine") -> "StateMachine":
+    def transition(self, target: StateMachine) -> StateMachine:
         if not self.can_become(target):
             raise IllegalTransition(f"{type(self).__name__}: {self.value} → {target.value} is not allowed")
         return target

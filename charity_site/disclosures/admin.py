@@ -1,6 +1,6 @@
 """Staff pages for disclosures (信息公开): drafts, publication, corrections, withdrawal, attachments.
 
-Views stay thin: validate the form, call one function of services.disclosures, flash, redirect.
+Views stay thin: validate the form, call one function of disclosures.operations, flash, redirect.
 Refusals answer with a 4xx page rather than a redirect, so nothing looks as if it had worked.
 """
 

@@ -54,7 +54,7 @@ class DisclosureForm(SiteForm):
             SelectChoice(fund.id, fund.title) for fund in funds]
 
     def values(self) -> dict:
-        """The submitted values, ready for services.disclosures."""
+        """The submitted values, ready for disclosures.operations."""
         return {
             "kind": self.kind.data, "title": (self.title.data or "").strip(),
             "summary": (self.summary.data or "").strip(), "body_md": self.body_md.data or "",

@@ -72,12 +72,12 @@ class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str] = mapped_column(Text, default=str)
 
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
-    fund: Mapped["Fund | None"] = relationship()  # noqa: F821
-    revisions: Mapped[list["DisclosureRevision"]] = relationship(
+    project: Mapped[Project | None] = relationship()  # noqa: F821
+    fund: Mapped[Fund | None] = relationship()  # noqa: F821
+    revisions: Mapped[list[DisclosureRevision]] = relationship(
         back_populates="disclosure", cascade="all, delete-orphan", order_by="DisclosureRevision.number"
     )
-    attachments: Mapped[list["Attachment"]] = relationship(back_populates="disclosure", order_by="Attachment.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="disclosure", order_by="Attachment.id")
 
     @classmethod
     def public_clause(cls, now: datetime | None = None):

@@ -238,7 +238,7 @@ def _peek(file_storage, size: int = 16) -> bytes:
 
 @operation
 def attach_pdf(disclosure: Disclosure, file_storage, title: str, *, actor=None) -> Attachment:
-    """Store an uploaded PDF (checked by services.uploads) and attach it to ``disclosure``.
+    """Store an uploaded PDF (checked by files.uploads) and attach it to ``disclosure``.
 
     Raises kinds.UploadRejected for a file that is not an acceptable PDF and EditError for a
     withdrawn disclosure.

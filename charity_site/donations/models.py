@@ -63,9 +63,9 @@ class Pledge(TimestampMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    fund: Mapped["Fund | None"] = relationship()  # noqa: F821
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
-    ledger_entry: Mapped["LedgerEntry | None"] = relationship()  # noqa: F821
+    fund: Mapped[Fund | None] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821
+    ledger_entry: Mapped[LedgerEntry | None] = relationship()  # noqa: F821
 
 
 

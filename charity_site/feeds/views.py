@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -49,7 +49,7 @@ def xml_text(value: str | None) -> str:
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def site_root() -> str:
@@ -72,7 +72,7 @@ def feed_content(markdown_text: str | None, root: str) -> str:
 
 def tag_uri(authority: str, created_at: datetime, specific: str) -> str:
     """A tag: URI (RFC 4151) that stays the same when the item's title or slug changes."""
-    return f"tag:{authority},{created_at.astimezone(timezone.utc):%Y-%m-%d}:{specific}"
+    return f"tag:{authority},{created_at.astimezone(UTC):%Y-%m-%d}:{specific}"
 
 
 def news_entry(post: NewsPost, authority: str, root: str, org_name: str) -> FeedEntry:
@@ -151,7 +151,7 @@ class SitemapUrl:
 
 
 def _lastmod(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).date().isoformat() if moment else None
+    return moment.astimezone(UTC).date().isoformat() if moment else None
 
 
 def _newest(items) -> datetime | None:

@@ -3,7 +3,7 @@
 A disclosure's PDF is opened by donors on their phones and by staff on office computers. A PDF can
 carry JavaScript (run by many readers, on opening with /OpenAction or on other events with /AA),
 a /Launch action that starts a program, or other files embedded in it. None of that belongs in a
-public report, so such a file is refused at upload (services/uploads.py says why, in Chinese).
+public report, so such a file is refused at upload (files/uploads.py says why, in Chinese).
 
 What is checked: every PDF name (``/JavaScript``, ``/JS``, ``/Launch``, ``/EmbeddedFile(s)``,
 ``/RichMedia``, ``/XFA``, also when spelt with ``#xx`` escapes such as ``/J#61vaScript``) in the

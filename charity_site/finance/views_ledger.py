@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from charity_site.finance import queries as ledger_queries
+from charity_site.finance import queries as finance_queries
 from charity_site.finance.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, LEDGER_CHANNELS, EntryKind
 from charity_site.web.input import query_page
 
@@ -13,15 +13,15 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
 @bp.get("/")
 def index():
-    filters = ledger_queries.LedgerFilters.from_args(request.args)
-    result = ledger_queries.ledger_page(filters, query_page())
+    filters = finance_queries.LedgerFilters.from_args(request.args)
+    result = finance_queries.ledger_page(filters, query_page())
     return render_template(
         "ledger/index.html",
         filters=filters,
         result=result,
         pagination=result.pagination,
-        funds=ledger_queries.fund_choices(),
-        projects=ledger_queries.project_choices(),
+        funds=finance_queries.fund_choices(),
+        projects=finance_queries.project_choices(),
         kinds=list(EntryKind),
         income_categories=INCOME_CATEGORIES,
         expense_categories=EXPENSE_CATEGORIES,

@@ -29,6 +29,6 @@ class NewsPost(PublishableMixin, TimestampMixin, db.Model):
     cover_image: Mapped[str | None] = mapped_column(String(255))
     view_count: Mapped[int] = mapped_column(Integer, default=lambda: 0)
 
-    projects: Mapped[list["Project"]] = relationship(  # noqa: F821
+    projects: Mapped[list[Project]] = relationship(  # noqa: F821
         secondary=news_projects, back_populates="news", order_by="Project.title"
     )

@@ -9,7 +9,7 @@ from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
 from charity_site.finance import money
 from charity_site.news import queries as news_queries
-from charity_site.projects import queries as catalog
+from charity_site.projects import queries as project_queries
 from charity_site.web.safety import safe_next_url
 from charity_site.web.templating import FONT_COOKIE, FONT_SIZES
 
@@ -18,7 +18,7 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    projects = catalog.featured_projects()
+    projects = project_queries.featured_projects()
     return render_template(
         "public/home.html",
         totals=money.ledger_totals(*money.public_line_conditions()),

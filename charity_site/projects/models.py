@@ -48,11 +48,11 @@ class Project(PublishableMixin, TimestampMixin, db.Model):
     featured: Mapped[bool] = mapped_column(default=False, index=True)
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="SET NULL"), index=True)
 
-    fund: Mapped["Fund | None"] = relationship(back_populates="projects")  # noqa: F821
-    updates: Mapped[list["ProjectUpdate"]] = relationship(
+    fund: Mapped[Fund | None] = relationship(back_populates="projects")  # noqa: F821
+    updates: Mapped[list[ProjectUpdate]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectUpdate.happened_on.desc()"
     )
-    news: Mapped[list["NewsPost"]] = relationship(  # noqa: F821
+    news: Mapped[list[NewsPost]] = relationship(  # noqa: F821
         secondary="news_projects", back_populates="projects"
     )
 

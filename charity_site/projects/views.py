@@ -12,7 +12,7 @@ from charity_site.finance import charts, money
 from charity_site.finance import queries as finance_queries
 from charity_site.finance.models import LedgerEntry
 from charity_site.news import queries as news_queries
-from charity_site.projects import queries as catalog
+from charity_site.projects import queries as project_queries
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus
 from charity_site.web import lookup
 from charity_site.web.input import query_page
@@ -23,8 +23,8 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 @bp.get("/")
 def index():
-    filters = catalog.ProjectFilters.from_args(request.args)
-    pagination = catalog.projects_page(query_page(), filters)
+    filters = project_queries.ProjectFilters.from_args(request.args)
+    pagination = project_queries.projects_page(query_page(), filters)
     projects = list(pagination.items)
     return render_template(
         "projects/index.html",
@@ -33,7 +33,7 @@ def index():
         filters=filters,
         categories=PROJECT_CATEGORIES,
         statuses=list(ProjectStatus),
-        years=catalog.project_years(),
+        years=project_queries.project_years(),
         covers=files_queries.covers(projects),
         project_money=money.project_totals(project.id for project in projects),
     )
@@ -48,7 +48,7 @@ def detail(slug: str):
         project=project,
         money=summary,
         money_charts=charts.money_charts(summary, _("Income"), _("Expense")),
-        updates=catalog.project_updates(project),
+        updates=project_queries.project_updates(project),
         ledger_lines=finance_queries.latest_ledger_lines(project_id=project.id),
         news=news_queries.project_news(project),
         disclosures=disclosures_queries.linked_disclosures(5, project_id=project.id),

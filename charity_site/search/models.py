@@ -1,6 +1,6 @@
 """The site search index: one row per searchable item, plus a dialect-specific full-text index.
 
-The text is stored pre-segmented (services/search.py): CJK runs as character bigrams, ASCII
+The text is stored pre-segmented (search/tokens.py): CJK runs as character bigrams, ASCII
 runs as lower-case words. The full-text structures are not part of the SQLAlchemy metadata,
 so the model stays the same on both backends:
 

@@ -26,7 +26,7 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    role_links: Mapped[list["StaffRole"]] = relationship(
+    role_links: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 

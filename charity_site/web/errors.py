@@ -9,6 +9,8 @@ when the database is back, without a restart.
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, g, make_response, render_template
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -55,10 +57,8 @@ def init_error_handlers(app: Flask) -> None:
 
 def database_unavailable(app: Flask, error: Exception):
     app.logger.warning("Database unavailable: %s", error.__class__.__name__, exc_info=error)
-    try:
+    with contextlib.suppress(DATABASE_UNAVAILABLE):
         db.session.rollback()
-    except DATABASE_UNAVAILABLE:
-        pass
     _draw_without_database()
     response = make_response(render_template("errors/503.html", error=ServiceUnavailable()), 503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -61,7 +61,7 @@ class PublishableForm(SiteForm):
             raise ValidationError(_l("Please give the date and time when it should go public."))
 
     def item_data(self) -> dict:
-        """The submitted values, ready for services.editing.save_item."""
+        """The submitted values, ready for core.editing.save_item."""
         data = {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "version")}
         for name, form_field in self._fields.items():
             if type(form_field) in (StringField, TextAreaField) and data.get(name) is None:

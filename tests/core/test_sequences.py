@@ -40,7 +40,7 @@ def test_concurrent_transactions_get_distinct_numbers_without_gaps(app, database
                 start.wait()
                 taken.append(next_number("donation", 2026))
                 db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
             finally:
                 db.session.remove()

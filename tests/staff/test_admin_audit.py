@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from factories import login, make_user
 from flask_babel import gettext
@@ -89,12 +89,12 @@ def test_newest_first_and_fifty_a_page(app, admin_client):
 
 def test_filters_by_actor_type_action_and_local_dates(app, admin_client):
     # 2025-01-15 00:30 and 23:30 in Asia/Shanghai are 2025-01-14 16:30 and 2025-01-15 15:30 UTC.
-    add_entry("深夜", at=datetime(2025, 1, 14, 16, 30, tzinfo=timezone.utc), actor="a@example.org")
-    add_entry("当晚", at=datetime(2025, 1, 15, 15, 30, tzinfo=timezone.utc), actor="b@example.org",
+    add_entry("深夜", at=datetime(2025, 1, 14, 16, 30, tzinfo=UTC), actor="a@example.org")
+    add_entry("当晚", at=datetime(2025, 1, 15, 15, 30, tzinfo=UTC), actor="b@example.org",
               object_type="news", action="publish")
-    add_entry("前一天", at=datetime(2025, 1, 14, 15, 59, tzinfo=timezone.utc), actor="a@example.org",
+    add_entry("前一天", at=datetime(2025, 1, 14, 15, 59, tzinfo=UTC), actor="a@example.org",
               object_type="news")
-    add_entry("次日", at=datetime(2025, 1, 15, 16, 0, tzinfo=timezone.utc), actor="b@example.org")
+    add_entry("次日", at=datetime(2025, 1, 15, 16, 0, tzinfo=UTC), actor="b@example.org")
 
     def labels(query: str) -> list[str]:
         response = admin_client.get("/admin/audit/?" + query)

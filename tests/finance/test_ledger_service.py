@@ -1,4 +1,4 @@
-"""Recording and voiding ledger lines through services.ledger (no HTTP)."""
+"""Recording and voiding ledger lines through finance.ledger (no HTTP)."""
 
 from __future__ import annotations
 

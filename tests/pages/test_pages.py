@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import CONTENT_DIR, make_app, postgres_url
-from demo_content import (
+from demo_samples import (
     fen,
     is_public_news,
     is_public_page,

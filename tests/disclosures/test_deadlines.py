@@ -3,7 +3,7 @@ and the dashboard section that shows them to the staff who publish disclosures."
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -27,7 +27,7 @@ ANNUAL, FINANCIAL = DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPOR
 
 def published_on(day: date) -> datetime:
     """10:00 in Shanghai on ``day``, as a UTC timestamp."""
-    return datetime(day.year, day.month, day.day, 2, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
 
 
 def report(kind, project=None, on=date(2025, 1, 1), **fields):

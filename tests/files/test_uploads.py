@@ -63,9 +63,8 @@ def attachment_count() -> int:
 
 
 def refused(app, data: bytes, filename: str, **kwargs) -> UploadRejected:
-    with app.test_request_context():
-        with pytest.raises(UploadRejected) as caught:
-            store_upload(upload(data, filename, **kwargs), title="测试")
+    with app.test_request_context(), pytest.raises(UploadRejected) as caught:
+        store_upload(upload(data, filename, **kwargs), title="测试")
     assert caught.value.message
     assert attachment_count() == 0
     assert stored_files(app) == []

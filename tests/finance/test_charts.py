@@ -1,4 +1,4 @@
-"""Chart geometry (services/charts.py): pure functions, no database."""
+"""Chart geometry (finance/charts.py): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_two_series_share_one_scale_and_are_labelled_in_words():
 def test_everything_fits_inside_the_drawing():
     chart = bar_chart([("很长很长的项目名称" * 4, (123_456_789_00, 1)), ("短", (5, 0))], TWO)
     for bar in bars(chart):
-        assert 0 <= bar.x and bar.x + bar.width <= chart.width
+        assert bar.x >= 0 and bar.x + bar.width <= chart.width
         assert bar.text_x + text_width(bar.text) <= chart.width + 1
         assert bar.y + bar.height <= chart.height
     assert text_width(chart.rows[0].label) <= chart.width
@@ -61,7 +61,7 @@ def test_rows_do_not_overlap_and_the_height_grows_with_rows():
     many = bar_chart([(f"{n}月", (n, n)) for n in range(1, 13)], TWO)
     assert many.height > few.height
     tops = [bar.y for bar in bars(many)]
-    assert all(later >= earlier + charts.BAR for earlier, later in zip(tops, tops[1:]))
+    assert all(later >= earlier + charts.BAR for earlier, later in zip(tops, tops[1:], strict=False))
 
 
 def test_a_missing_budget_draws_no_bar_and_says_so():

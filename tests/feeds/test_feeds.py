@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -61,7 +61,7 @@ def parse(client, path: str):
 
 
 def as_utc(parsed) -> datetime:
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
 def local_path(url: str) -> str:
@@ -121,7 +121,7 @@ def test_the_news_feed_lists_public_posts_newest_first_with_absolute_links_and_d
 
 
 def test_feed_dates_are_rfc3339_in_utc(client, site):
-    make_news(published_at=datetime(2024, 3, 1, 8, 30, 15, 123456, tzinfo=timezone.utc))
+    make_news(published_at=datetime(2024, 3, 1, 8, 30, 15, 123456, tzinfo=UTC))
     db.session.commit()
     root = ElementTree.fromstring(client.get("/feeds/news.atom").get_data())
     entry = root.find(f"{ATOM}entry")
@@ -292,13 +292,13 @@ def test_the_sitemap_lists_exactly_the_public_items(client, demo):
 
 
 def test_sitemap_lastmod_follows_the_latest_change(client, site):
-    project = make_project(published_at=datetime(2024, 1, 2, 3, 0, tzinfo=timezone.utc))
-    project.updated_at = datetime(2024, 1, 5, 9, 0, tzinfo=timezone.utc)
-    news = make_news(published_at=datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc))
-    news.updated_at = datetime(2024, 2, 1, 12, 0, tzinfo=timezone.utc)  # written before it was scheduled to go live
+    project = make_project(published_at=datetime(2024, 1, 2, 3, 0, tzinfo=UTC))
+    project.updated_at = datetime(2024, 1, 5, 9, 0, tzinfo=UTC)
+    news = make_news(published_at=datetime(2024, 6, 1, 12, 0, tzinfo=UTC))
+    news.updated_at = datetime(2024, 2, 1, 12, 0, tzinfo=UTC)  # written before it was scheduled to go live
     db.session.commit()
     update = make_update(project, happened_on=date(2024, 3, 1))
-    update.updated_at = datetime(2024, 3, 2, 10, 0, tzinfo=timezone.utc)
+    update.updated_at = datetime(2024, 3, 2, 10, 0, tzinfo=UTC)
     db.session.commit()
 
     entries = sitemap_entries(client)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_app
-from demo_content import ledger_entries, section_files
+from demo_samples import ledger_entries, section_files
 from flask import jsonify, request
 from sqlalchemy import create_engine, select, text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from contextlib import closing
+from contextlib import closing, suppress
 
 import pytest
 from conftest import make_app, postgres_url, reset_postgres
@@ -45,10 +45,8 @@ class Relay:
         if listener is not None:
             listener.close()
         for sock in self.open_sockets:
-            try:
+            with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         self.open_sockets.clear()
         for thread in self.threads:
@@ -83,10 +81,8 @@ class Relay:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 def assert_unavailable(response) -> None:

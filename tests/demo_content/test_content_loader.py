@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT_DIR
-from demo_content import fen, ledger_entries, section_files, settings, source
+from demo_samples import fen, ledger_entries, section_files, settings, source
 from sqlalchemy import func, select
 
 from charity_site.demo_content.loader import load_content

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import login, make_entry, make_fund, make_news, make_page, make_project, make_site_settings, make_user
@@ -117,7 +117,7 @@ def test_the_etag_takes_precedence_over_if_modified_since(client, news):
     first = client.get("/news/")
     headers = {"If-Modified-Since": first.headers["Last-Modified"], "If-None-Match": '"some-other-version"'}
     assert client.get("/news/", headers=headers).status_code == 200
-    old_date = http_date(datetime(2000, 1, 1, tzinfo=timezone.utc))
+    old_date = http_date(datetime(2000, 1, 1, tzinfo=UTC))
     headers = {"If-Modified-Since": old_date, "If-None-Match": first.headers["ETag"]}
     assert client.get("/news/", headers=headers).status_code == 304
 
@@ -214,8 +214,8 @@ def test_fingerprinted_static_files_are_immutable_for_a_year(app, client):
 
     # A fingerprint that is not this file's (another host mid-deploy) must not be kept for a year.
     assert client.get(f"{plain}?v=000000000000").headers["Cache-Control"] == "public, max-age=300"
-    for response in (response, unversioned):
-        response.close()
+    for opened in (response, unversioned):
+        opened.close()
 
 
 def test_the_fingerprint_seen_on_a_page_gives_the_immutable_header(client, news):
@@ -250,7 +250,7 @@ def test_last_change_is_none_on_an_empty_site(app):
 
 
 def test_last_change_is_one_query_over_every_public_table(app):
-    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2024, 1, 1, tzinfo=UTC)
     fund = make_fund(published_at=base)
     project = make_project(published_at=base)
     records = {
@@ -282,7 +282,7 @@ def test_last_change_is_one_query_over_every_public_table(app):
 
 
 def test_a_scheduled_item_moves_last_change_when_its_time_comes(app):
-    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2024, 1, 1, tzinfo=UTC)
     post = make_news(published_at=base)
     post.updated_at = base
     scheduled = make_news(status=PublicationStatus.SCHEDULED, published_at=base + timedelta(days=10))

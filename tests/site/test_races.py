@@ -4,7 +4,7 @@ Each of the twenty threads has its own test client, and so its own app context a
 like twenty browser tabs on several gunicorn workers; a barrier releases them together. The losers
 must get the 409 showing the saved version, or the 400 with the usual message, or the 404 of
 something deleted: never a 5xx. Runs on SQLite (writers queue for the write lock) and PostgreSQL
-(writers queue on row and advisory locks), see services/locking.py.
+(writers queue on row and advisory locks), see core/locking.py.
 """
 
 from __future__ import annotations

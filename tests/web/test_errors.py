@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_app
-from demo_content import settings
+from demo_samples import settings
 from factories import make_page, make_site_settings
 from flask import abort, render_template_string
 from flask_babel import gettext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -111,7 +111,7 @@ def test_yuan_to_fen_refuses_floats_fractions_of_fen_and_junk(written):
 
 
 def test_format_date_and_datetime_show_utc_moments_in_beijing_time():
-    new_year_in_beijing = datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc)
+    new_year_in_beijing = datetime(2024, 12, 31, 17, 0, tzinfo=UTC)
 
     assert format_date(new_year_in_beijing) == "2025年1月1日"
     assert format_datetime(new_year_in_beijing) == "2025年1月1日 01:00"
@@ -133,12 +133,12 @@ def test_format_date_keeps_a_plain_date_and_blanks_none():
 
 
 def test_local_to_utc_reads_naive_times_as_beijing_wall_clock():
-    assert local_to_utc(datetime(2025, 1, 1, 1, 0)) == datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc)
+    assert local_to_utc(datetime(2025, 1, 1, 1, 0)) == datetime(2024, 12, 31, 17, 0, tzinfo=UTC)
     assert local_to_utc(datetime(2025, 1, 15, 10, 30)).utcoffset() == timedelta(0)
 
 
 def test_local_to_utc_converts_aware_times_without_shifting_them_twice():
-    already_utc = datetime(2025, 1, 15, 2, 30, tzinfo=timezone.utc)
+    already_utc = datetime(2025, 1, 15, 2, 30, tzinfo=UTC)
     assert local_to_utc(already_utc) == already_utc
 
 
