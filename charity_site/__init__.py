@@ -145,7 +145,7 @@ def register_domain_hooks(app: Flask) -> None:
     add_page_markdown_step(app, add_image_dimensions)
 
 
-LABEL_MODULES = ("disclosures.labels", "finance.labels", "projects.labels")
+LABEL_MODULES = ("disclosures.labels", "finance.labels", "projects.labels", "volunteers.labels")
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -171,11 +171,12 @@ BLUEPRINT_MODULES = (
     # public
     "disclosures.views", "feeds.views", "finance.views_funds", "finance.views_ledger", "news.views",
     "open_data.views", "pages.views", "projects.views", "pages.views_home", "donations.views", "search.views",
-    "files.views",
+    "files.views", "volunteers.views", "volunteers.views_records",
     # staff workspace (/admin); the blueprints with a menu entry come in the order of the workspace menu
     "staff.admin_dashboard", "pages.admin", "news.admin", "projects.admin", "finance.admin_funds",
-    "finance.admin_ledger", "donations.admin", "disclosures.admin", "files.admin", "staff.admin_users",
-    "staff.admin_audit", "staff.admin_settings", "staff.admin_account", "staff.admin_auth", "web.preview",
+    "finance.admin_ledger", "donations.admin", "disclosures.admin", "files.admin", "volunteers.admin",
+    "staff.admin_users", "staff.admin_audit", "staff.admin_settings", "staff.admin_account", "staff.admin_auth",
+    "web.preview", "volunteers.admin_attendance",
 )
 
 

@@ -13,6 +13,7 @@ from charity_site.donations.cli import init_pledges_cli
 from charity_site.finance.cli import init_ledger_cli
 from charity_site.search.cli import init_search_cli
 from charity_site.staff.cli import init_users_cli
+from charity_site.volunteers.cli import init_volunteers_cli
 
 
 def init_cli(app: Flask) -> None:
@@ -42,3 +43,4 @@ def init_cli(app: Flask) -> None:
     init_users_cli(app)
     init_search_cli(app)
     init_pledges_cli(app)
+    init_volunteers_cli(app)

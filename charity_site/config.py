@@ -84,13 +84,20 @@ class BaseConfig:
     SMTP_SSL = False
     # Loading demo content on an empty database is the newcomer's default.
     LOAD_DEMO_CONTENT = True
+    # Fernet key that encrypts volunteers' ID numbers; generated under instance/ outside production,
+    # required in production before anyone can sign up for an opportunity that asks for an ID.
+    VOLUNTEER_ID_KEY: str | None = None
+    VOLUNTEER_SIGNUP_LIMIT = "60 per hour"  # a community centre signs its members up from one address
+    VOLUNTEER_LOOKUP_LIMIT = "10 per 15 minutes"
+    VOLUNTEER_PERSON_IN_CHARGE = "志愿服务负责人"  # named on service certificates (志愿服务记录证明)
 
     @classmethod
     def from_environment(cls) -> dict:
         """Values that come from the environment at start-up."""
         values: dict = {}
         for key in ("SECRET_KEY", "SITE_URL", "REDIS_URL", "UPLOAD_DIR", "LEDGER_IMPORT_DIR", "CONTENT_DIR",
-                    "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD"):
+                    "MAIL_FROM", "MAIL_FROM_NAME", "MAIL_OUTBOX_DIR", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD",
+                    "VOLUNTEER_ID_KEY", "VOLUNTEER_SIGNUP_LIMIT", "VOLUNTEER_LOOKUP_LIMIT", "VOLUNTEER_PERSON_IN_CHARGE"):
             if os.environ.get(key):
                 values[key] = os.environ[key]
         if os.environ.get("REDIS_URL"):

@@ -29,6 +29,6 @@ from charity_site.pages.models import Page
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
 from charity_site.search.models import SearchEntry
 from charity_site.staff.models import StaffRole, StaffUser
-from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus, Volunteer
+from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, SignupStatus, Volunteer
 
 __all__ = [name for name in dir() if not name.startswith("_")]

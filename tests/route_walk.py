@@ -58,6 +58,7 @@ from charity_site.models import (
 )
 from charity_site.open_data.datasets import DATASETS
 from charity_site.open_data.writers import FORMATS
+from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
 from charity_site.web.fields import YuanField
 from charity_site.web.templating import FONT_SIZES
 
@@ -71,7 +72,7 @@ SAMPLE_DATE = "2024-10-01"
 
 # Where path arguments come from: (blueprint or endpoint, argument) → a query for the ids or slugs to use.
 # Public pages get public items only; staff pages any item.
-PUBLIC_SLUGS = {"pages": Page, "news": NewsPost, "projects": Project, "funds": Fund}
+PUBLIC_SLUGS = {"pages": Page, "news": NewsPost, "projects": Project, "funds": Fund, "volunteers": Opportunity}
 
 
 def rules(app, *, include_static: bool = False):
@@ -169,6 +170,16 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set("dataset", list(DATASETS))
     samples.set("fmt", list(FORMATS))
     samples.set("filename", ["css/site.css"])
+    samples.set(("admin_volunteers", "item_id"), _ids(ordered(Opportunity, Opportunity.id)))
+    samples.set("shift_id", _ids(ordered(Shift, Shift.id)))
+    samples.set("signup_id", _ids(ordered(Signup, Signup.id)))
+    samples.set("volunteer_id", _ids(ordered(Volunteer, Volunteer.id)))
+    samples.set(("admin_volunteer_day.people_export", "fmt"), ["csv", "xlsx"])
+    samples.set("code", _ids(ordered(Signup, Signup.code).where(Signup.code.is_not(None))))
+    samples.set("checkin_token", _ids(ordered(Shift, Shift.checkin_token).where(Shift.checkin_token.is_not(None))))
+    samples.set(("admin_volunteer_day.signup_action", "action"), ["check_in", "check_out", "absent"])
+    samples.set(("volunteer_records", "number"), _ids(ordered(ServiceCertificate, ServiceCertificate.number)))
+    samples.set(("admin_volunteer_day", "number"), _ids(ordered(ServiceCertificate, ServiceCertificate.number)))
     for key, values in extra.items():
         samples.set(key, values)
     return samples
@@ -351,6 +362,8 @@ def accepted_value(field_, counter: Callable[[], int], file_for=default_file):
         return "" if field_.short_name == VERSION_FIELD else shown
     if shown or not required:
         return shown
+    if (field_.render_kw or {}).get("inputmode") == "tel":  # a mobile number, a new one each time
+        return lambda: f"139{counter():08d}"
     return lambda: f"测试{counter()}"
 
 

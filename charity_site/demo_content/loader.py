@@ -43,9 +43,10 @@ from charity_site.finance.models import Fund, FundKind, LedgerEntry
 from charity_site.news.models import NewsPost
 from charity_site.pages.models import Page
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
+from charity_site.volunteers.demo import load_opportunity
 
 # Directories in load order: later kinds refer to earlier ones by slug.
-SECTIONS = ("settings", "funds", "pages", "projects", "news", "disclosures", "ledger")
+SECTIONS = ("settings", "funds", "pages", "projects", "volunteers", "news", "disclosures", "ledger")
 
 
 def database_is_empty() -> bool:
@@ -282,6 +283,7 @@ LOADERS = {
     "funds": load_fund,
     "pages": load_page,
     "projects": load_project,
+    "volunteers": load_opportunity,
     "news": load_news,
     "disclosures": load_disclosure,
     "ledger": load_ledger,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
 from charity_site.finance import money
 from charity_site.news import queries as news_queries
 from charity_site.projects import queries as project_queries
+from charity_site.volunteers import queries as volunteer_queries
 from charity_site.web.safety import safe_next_url
 from charity_site.web.templating import FONT_COOKIE, FONT_SIZES
 
@@ -29,6 +29,7 @@ def home():
         covers=files_queries.covers(projects),
         news=news_queries.latest_news(),
         disclosures=disclosures_queries.latest_disclosures(),
+        service=volunteer_queries.service_totals(),  # counts only, never names
     )
 
 
@@ -43,11 +44,3 @@ def font_size(size: str):
     return response
 
 
-@bp.get("/volunteer")
-def volunteer():
-    return render_template(
-        "public/coming_soon.html",
-        section_title=_("Volunteer"),
-        message=_("Online volunteer sign-up is being prepared. Until then, please contact us by phone to join "
-                  "an activity."),
-    )

@@ -14,6 +14,7 @@ from charity_site.finance.models import LedgerEntry
 from charity_site.news import queries as news_queries
 from charity_site.projects import queries as project_queries
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus
+from charity_site.volunteers import queries as volunteer_queries
 from charity_site.web import lookup
 from charity_site.web.input import query_page
 from charity_site.web.urls import canonical_url
@@ -46,6 +47,7 @@ def detail(slug: str):
     return render_template(
         "projects/detail.html",
         project=project,
+        service=volunteer_queries.service_totals(project.id),  # counts only, never names
         money=summary,
         money_charts=charts.money_charts(summary, _("Income"), _("Expense")),
         updates=project_queries.project_updates(project),

@@ -25,7 +25,7 @@ MAIN_NAV = (
     ("news.index", _l("News"), {}),
     ("disclosures.index", _l("Disclosures"), {}),
     ("donations.donate", _l("Donate"), {}),
-    ("public.volunteer", _l("Volunteer"), {}),
+    ("volunteers.index", _l("Volunteer"), {}),
     ("pages.about", _l("About us"), {}),
 )
 

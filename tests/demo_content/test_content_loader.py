@@ -17,6 +17,7 @@ from charity_site.models import (
     Fund,
     LedgerEntry,
     NewsPost,
+    Opportunity,
     Page,
     Project,
     ProjectUpdate,
@@ -35,6 +36,7 @@ CONTENT_TABLES = {
     "disclosures": Disclosure.__table__,
     "disclosure_revisions": DisclosureRevision.__table__,
     "ledger": LedgerEntry.__table__,
+    "opportunities": Opportunity.__table__,
 }
 
 
@@ -57,6 +59,7 @@ def expected_counts(root: Path = CONTENT_DIR) -> dict[str, int]:
         "disclosures": len(disclosures),
         "disclosure_revisions": len(disclosures),
         "ledger": len(ledger_entries(root)),
+        "opportunities": len(section_files("volunteers", root)),
     }
 
 

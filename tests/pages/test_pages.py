@@ -376,16 +376,6 @@ def test_a_page_number_beyond_the_end_is_404_and_a_junk_page_number_shows_the_fi
     assert shown(source("projects", "zhumeng-weilai-teji").meta["title"]) in first
 
 
-@pytest.mark.parametrize("url", ["/volunteer"])
-def test_sections_still_to_come_show_a_friendly_coming_soon_page(shared_demo, visitor, url):
-    body = get_page(visitor, url)
-
-    assert_site_layout(shared_demo, body)
-    assert ui(shared_demo, "Coming soon") in body
-    assert ui(shared_demo, "Page not found") not in body
-    assert shown(settings()["phone"]) in body
-
-
 def test_font_size_switch_remembers_the_choice_and_returns_to_the_page(visitor):
     response = visitor.get("/font-size/large?next=/projects/")
 

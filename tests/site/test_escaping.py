@@ -51,6 +51,7 @@ from charity_site.models import (
     PledgeStatus,
     Project,
     PublicationStatus,
+    ServiceCertificate,
     Shift,
     Signup,
     Volunteer,
@@ -85,6 +86,12 @@ NOT_TYPED_TEXT = {
     "consent_text_version": "the version label of the consent text, set by the site",
     "pledges.access_token": "the secret of a donor's private page, made by the site",
     "pledges.submission_token": "a random token the site puts in the form",
+    "signups.code": "a personal code the site makes",
+    "signups.submission_token": "a random token the site puts into the form",
+    "shifts.checkin_token": "a random token the site makes",
+    "volunteers.id_number_encrypted": "ciphertext the site makes; never shown",
+    "volunteers.id_type": "one of the site's own words (resident_card, other)",
+    "service_certificates.number": "a certificate number the site makes",
 }
 
 # Staff actions not submitted: they would delete what the pages should show.
@@ -147,8 +154,11 @@ def add_rows_no_form_writes_yet():
     volunteer = Volunteer()
     opportunity = Opportunity(slug="p-opportunity", title="活动", status=PublicationStatus.PUBLISHED,
                               published_at=now - timedelta(days=1))
-    shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5)
-    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer),
+    shift = Shift(opportunity=opportunity, starts_at=now, ends_at=now + timedelta(hours=2), capacity=5,
+                  checkin_token="p-checkin")
+    certificate = ServiceCertificate(number="2024-000001", year=2024, sequence=1, volunteer=volunteer,
+                                     issued_on=now.date())
+    db.session.add_all([volunteer, opportunity, shift, Signup(shift=shift, volunteer=volunteer, code="PCODE"), certificate,
                         Pledge(reference="p-pledge", access_token="p-pledge-token", amount_fen=100,
                                display=DonorDisplay.FULL_NAME, status=PledgeStatus.RECEIVED, received_amount_fen=100,
                                received_on=now.date(), received_at=now, certificate_year=now.year,

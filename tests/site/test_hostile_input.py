@@ -133,8 +133,29 @@ def make_records(app, tmp_path, tag: str):
     uploads.store_upload(FileStorage(io.BytesIO(png_bytes()), filename="p.png"), title="图片")
     token = ledger_import.store_upload(FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()),
                                                    filename="sample.csv"))
+    make_volunteer_records(tag)
     db.session.commit()
     return samples_from_database(app, newest_first=True, token=[token], user_id=[target.id])
+
+
+def make_volunteer_records(tag: str) -> None:
+    """An opportunity with an upcoming shift, a sign-up with its personal code, and a certificate."""
+    import zlib
+    from datetime import timedelta
+
+    from charity_site.core.models import PublicationStatus, utcnow
+    from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
+
+    now = utcnow()
+    opportunity = Opportunity(slug=f"o-{tag}", title="探访", location="街道", status=PublicationStatus.PUBLISHED,
+                              published_at=now - timedelta(days=1))
+    shift = Shift(opportunity=opportunity, task="陪伴", starts_at=now + timedelta(days=1),
+                  ends_at=now + timedelta(days=1, hours=2), capacity=3, checkin_token=f"tok-{tag}")
+    volunteer = Volunteer(name="示例", phone="13900000000")
+    db.session.add_all([opportunity, shift, volunteer, Signup(shift=shift, volunteer=volunteer, code=f"C{tag[:8].upper()}"),
+                        ServiceCertificate(number=f"2024-{tag}"[:20], year=2024, sequence=zlib.crc32(tag.encode()) % 10**6,
+                                           volunteer=volunteer,
+                                           issued_on=now.date())])
 
 
 def reaches_a_view(rule, argument: str, value) -> bool:
@@ -282,6 +303,7 @@ def hostile_app(database_url, tmp_path, monkeypatch):
                         lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
     # Sign-in failures are many here; the lock-out would stop them before they reach the code under test.
     with configured_app(database_url, tmp_path, LOGIN_FAILURE_LIMIT="1000000 per minute",
+                        VOLUNTEER_SIGNUP_LIMIT="1000000 per minute", VOLUNTEER_LOOKUP_LIMIT="1000000 per minute",
                         LEDGER_IMPORT_DIR=str(tmp_path / "imports")) as app:
         yield app
 

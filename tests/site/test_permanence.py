@@ -53,6 +53,9 @@ def test_no_route_deletes_a_ledger_line_or_a_published_disclosure(app, admin_cli
         "entry_id": entry_id, "disclosure_id": disclosure_id, "project_id": project.id,
         "update_id": update.id, "user_id": target.id, "number": 1, "size": "large",
         "token": "no-such-import", "pledge_id": pledge.id, "kind": "project", "owner_id": project.id,
+        # volunteer routes: ids no row has (404s are fine here; nothing of the ledger may change)
+        "shift_id": 999_999, "signup_id": 999_999, "volunteer_id": 999_999, "code": "NOSUCHCODE",
+        "checkin_token": "no-such-token", "action": "check_in", "slug": "no-such-activity",
     }
     item_ids = {"admin_funds": fund.id, "admin_projects": project.id, "admin_pages": page.id,
                 "admin_news": news.id}

@@ -34,6 +34,12 @@ ALLOWED = {
         "joins pieces that are escaped text or <mark> markup; join escapes any plain string",
     ("charity_site/search/snippets.py", 'lead = Markup("…") if start > 0 else Markup("")'): "a constant",
     ("charity_site/search/snippets.py", 'tail = Markup("…") if end < len(text) else Markup("")'): "a constant",
+    ("charity_site/volunteers/admin_attendance.py", "svg=Markup(qr_svg(checkin_url(shift))))"):
+        "an SVG QR code drawn by the qrcode library from the shift's check-in address (a random token)",
+    ("charity_site/volunteers/admin_attendance.py", "qr=Markup(qr_svg(verify_url)), back_url=url_for(\".person\", volunteer_id=found.volunteer_id)"):
+        "an SVG QR code drawn by the qrcode library from the certificate's verify address",
+    ("charity_site/volunteers/views_records.py", "qr=Markup(qr_svg(verify_url))))"):
+        "an SVG QR code drawn by the qrcode library from the certificate's verify address",
     ("charity_site/disclosures/views.py", "qr=Markup(qr_svg(online_url))"):
         "an SVG QR code drawn by the qrcode library from the page's own address",
     ("charity_site/donations/views.py", "return Markup(qr_svg(address))"):

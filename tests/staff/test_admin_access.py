@@ -37,6 +37,8 @@ WHO_MAY_USE = {
     "admin_users": {ADMIN},
     "admin_audit": {ADMIN},
     "admin_settings": {ADMIN},
+    "admin_volunteers": {ADMIN, COORDINATOR},
+    "admin_volunteer_day": {ADMIN, COORDINATOR},
 }
 # Open to everybody by design: the sign-in page itself and signing out.
 UNGUARDED = {"admin_auth"}
@@ -64,8 +66,10 @@ def samples(app, tmp_path):
     disclosure = make_disclosure(fund_id=fund.id)
     pledge = Pledge(reference="ACCESS23", access_token="access-token", amount_fen=100, project_id=project.id)
     db.session.add(pledge)
+    volunteer = volunteer_records()
     db.session.commit()
     return {
+        **volunteer,
         ("admin_pages", "item_id"): page.id,
         ("admin_news", "item_id"): news.id,
         ("admin_projects", "item_id"): project.id,
@@ -80,6 +84,31 @@ def samples(app, tmp_path):
         ("admin_pledges", "kind"): "project",
         ("admin_pledges", "owner_id"): project.id,
     }
+
+
+def volunteer_records() -> dict:
+    """An opportunity with a shift and a sign-up, for the coordinators' pages."""
+    from datetime import timedelta
+
+    from charity_site.core.models import PublicationStatus, utcnow
+    from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
+
+    now = utcnow()
+    opportunity = Opportunity(slug="o1", title="探访", location="街道", status=PublicationStatus.PUBLISHED,
+                              published_at=now)
+    shift = Shift(opportunity=opportunity, task="陪伴", starts_at=now + timedelta(days=1),
+                  ends_at=now + timedelta(days=1, hours=2), capacity=3, checkin_token="t1")
+    volunteer = Volunteer(name="示例", phone="13900000000")
+    signup = Signup(shift=shift, volunteer=volunteer, code="CODE1")
+    certificate = ServiceCertificate(number="2024-000001", year=2024, sequence=1, volunteer=volunteer,
+                                     issued_on=now.date())
+    db.session.add_all([opportunity, shift, volunteer, signup, certificate])
+    db.session.flush()
+    return {("admin_volunteers", "item_id"): opportunity.id, ("admin_volunteers", "shift_id"): shift.id,
+            ("admin_volunteers", "signup_id"): signup.id, ("admin_volunteer_day", "shift_id"): shift.id,
+            ("admin_volunteer_day", "signup_id"): signup.id, ("admin_volunteer_day", "action"): "check_in",
+            ("admin_volunteer_day", "volunteer_id"): volunteer.id, ("admin_volunteer_day", "fmt"): "csv",
+            ("admin_volunteer_day", "number"): certificate.number}
 
 
 def build_url(rule, samples) -> str:
