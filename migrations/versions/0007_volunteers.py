@@ -1,7 +1,7 @@
 """volunteers: opportunity details, shift check-in codes, sign-up codes, consent, waitlist, hours, encrypted IDs
 
 Revision ID: 0007_volunteers
-Revises: 0005_number_sequences
+Revises: 0006_donations
 Create Date: 2026-12-05
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_volunteers'
-down_revision = '0005_number_sequences'
+down_revision = '0006_donations'
 branch_labels = None
 depends_on = None
 
