@@ -56,7 +56,9 @@ def test_editor_writes_previews_and_publishes_news_with_a_table_and_an_image(ser
         preview = page.locator("[data-preview-output]")
         preview.locator("table").wait_for()
         assert "大岭村" in preview.inner_text()
-        assert preview.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+        # The picture loads after the table is drawn; on a busy machine that takes a moment.
+        page.wait_for_function("() => { const img = document.querySelector('[data-preview-output] img');"
+                               " return img !== null && img.complete && img.naturalWidth > 0; }", timeout=15_000)
         assert page.locator("textarea[name=body_md]").input_value() == body
 
         page.get_by_label("立即发布").check()
