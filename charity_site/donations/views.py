@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -60,6 +70,23 @@ def _prepare(form: PledgeForm, choices: list) -> None:
     form.designation.choices = [(choice.key, choice.label) for choice in choices]
 
 
+def _fresh_form(choices: list, designation_key: str | None) -> PledgeForm:
+    """The pledge form as first shown: a preset amount picked, the designation chosen, a new submission token."""
+    form = PledgeForm(formdata=None)
+    _prepare(form, choices)
+    form.designation.data = designation_key or (choices[0].key if choices else None)
+    if form.amount_choice.choices:
+        form.amount_choice.data = form.amount_choice.choices[1 if len(form.amount_choice.choices) > 1 else 0][0]
+    form.ensure_submission_token()
+    return form
+
+
+def _not_shared(response):
+    """A page carrying a pledge form holds a submission token: never serve it to anyone else from a cache."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _preselected(choices) -> str | None:
     project_id, fund_id = parse_id(request.args.get("project")), parse_id(request.args.get("fund"))
     for choice in choices:
@@ -94,13 +121,14 @@ def _amount(form: PledgeForm) -> int | None:
 @limiter.limit(pledge_limit, methods=["POST"])
 def donate():
     choices = queries.designations()
-    form = PledgeForm()
-    _prepare(form, choices)
     status = 200
     if request.method == "GET":
-        form.designation.data = _preselected(choices) or (choices[0].key if choices else None)
-        if form.amount_choice.choices and not form.amount_choice.data:
-            form.amount_choice.data = form.amount_choice.choices[1 if len(form.amount_choice.choices) > 1 else 0][0]
+        form = _fresh_form(choices, _preselected(choices))
+    else:
+        form = PledgeForm()
+        _prepare(form, choices)
+    if request.method == "GET":
+        pass  # a fresh form
     elif form.filled_by_bot():
         abort(400)
     elif form.validate_on_submit() and _designation(form, choices) is not None:
@@ -245,7 +273,16 @@ def giving_for(project: Project | None = None, fund: Fund | None = None) -> dict
     if not queries.accepting(campaign):
         return None
     owner_filter = {"project_id": project.id} if project is not None else {"fund_id": fund.id}
+    choices = queries.designations()
+    key = f"project-{project.id}" if project is not None else f"fund-{fund.id}"
+    designation = next((choice for choice in choices if choice.key == key), None)
+    if designation is not None:
+        after_this_request(_not_shared)
     return {
+        "pledge_form": _fresh_form(choices, key) if designation is not None else None,
+        "designation": designation,
+        "consent_version": CONSENT_TEXT_VERSION,
+        "organisation": get_settings(),
         "campaign": campaign,
         "progress": queries.goal_progress(campaign),
         "wall": queries.wall(limit=10, **owner_filter),
