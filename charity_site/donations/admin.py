@@ -28,7 +28,7 @@ from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import query_date, query_id, query_page, query_text
+from charity_site.web.input import parse_id, query_date, query_id, query_page, query_text
 from charity_site.web.urls import canonical_url
 
 bp = staff_blueprint("admin_pledges", __name__, "/admin/pledges", roles=(Role.FINANCE,),
@@ -200,8 +200,46 @@ def statement():
             result, status = None, 400
     elif request.method == "POST":
         status = 400
+    projects, funds = _owners()
     return render_template("admin/donations/statement.html", form=form, result=result,
-                           action_form=ConfirmForm(formdata=None)), status
+                           action_form=ConfirmForm(formdata=None), projects=projects, funds=funds), status
+
+
+def _income_target(value: str) -> tuple[int | None, int | None]:
+    """The fund and project chosen for unmatched lines ("fund-3" or "project-7"): a project's gifts go to its fund."""
+    kind, _sep, number = (value or "").partition("-")
+    owner_id = parse_id(number)
+    if kind == "fund" and owner_id is not None and db.session.get(Fund, owner_id) is not None:
+        return owner_id, None
+    project = db.session.get(Project, owner_id) if kind == "project" and owner_id is not None else None
+    if project is None:
+        return None, None
+    general = queries.general_fund()
+    return project.fund_id or (general.id if general else None), project.id
+
+
+@bp.post("/statement/income")
+def statement_income():
+    """Record the ticked unmatched lines as plain income lines in one step: all of them or none."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    lines = []
+    for value in request.form.getlist("income")[:MAX_MATCHES]:
+        parsed = statements.parse_key(value)
+        if parsed is None:
+            abort(400)
+        number, amount_fen, occurred_on = parsed
+        remark = (request.form.get(f"remark-{number}") or "").strip()[:200]
+        lines.append(statements.StatementLine(number, occurred_on, amount_fen, remark, ""))
+    fund_id, project_id = _income_target(request.form.get("target", ""))
+    try:
+        entries = statements.record_as_income(lines, fund_id=fund_id, project_id=project_id,
+                                              channel=query_text(request.form, "channel", 20), actor=current_user)
+    except EditError as error:
+        flash(_("Nothing was recorded: %(problem)s", problem=error.message), "error")
+        return redirect(url_for(".statement"), code=303)
+    flash(_("%(count)s statement lines recorded as income lines in the ledger.", count=len(entries)), "success")
+    return redirect(url_for("admin_ledger.index"), code=303)
 
 
 @bp.post("/statement/confirm")

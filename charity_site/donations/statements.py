@@ -4,6 +4,7 @@ The statement is read with the ledger import's table reader (CSV or XLSX, Excel'
 headings, GB18030 or UTF-8); each incoming line gets a suggested pledge: the one whose reference is
 written in the remark (附言/备注), else the only open pledge of exactly that amount made within a few
 days before. Staff tick the suggestions they accept and confirm them in one step (receiving.py).
+Lines that match no pledge can be ticked too and recorded as plain income lines in one step.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from charity_site.core.errors import EditError
+from charity_site.core.transaction import operation
 from charity_site.donations.models import Pledge, PledgeStatus
 from charity_site.donations.pledging import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from charity_site.extensions import db
+from charity_site.finance import ledger
 from charity_site.finance.ledger_import.cells import cell_text, parse_amount, parse_date
 from charity_site.finance.ledger_import.reading import read_table
+from charity_site.finance.models import CounterpartyType, EntryKind, LedgerEntry
 
 HEADER_WORDS = {
     "date": ("日期", "交易日期", "交易时间", "时间", "入账日期", "记账日期", "到账时间"),
@@ -47,6 +52,11 @@ class StatementLine:
     def key(self) -> str:
         """What the confirm form sends back for this line: pledge id, amount and date."""
         return f"{self.pledge.id}:{self.amount_fen}:{self.occurred_on.isoformat()}" if self.pledge else ""
+
+    @property
+    def income_key(self) -> str:
+        """What the income form sends back for an unmatched line: its number, amount and date."""
+        return f"{self.number}:{self.amount_fen}:{self.occurred_on.isoformat()}"
 
 
 @dataclass
@@ -139,3 +149,30 @@ def parse_key(value: str) -> tuple[int, int, date] | None:
         return int(match.group(1)), int(match.group(2)), date.fromisoformat(match.group(3))
     except ValueError:
         return None
+
+
+class StatementIncomeError(EditError):
+    """Unmatched statement lines that cannot be recorded as income; nothing of the step is stored."""
+
+
+@operation
+def record_as_income(lines: list[StatementLine], *, fund_id: int | None, project_id: int | None, channel: str,
+                     actor=None) -> list[LedgerEntry]:
+    """Record unmatched statement lines as plain income lines, through the ledger's rulebook: all or none."""
+    if not lines:
+        raise StatementIncomeError(None, _("Please tick at least one line."))
+    entries = []
+    for line in lines:
+        values = {
+            "kind": EntryKind.INCOME, "occurred_on": line.occurred_on, "amount_fen": line.amount_fen,
+            "fund_id": fund_id, "project_id": project_id, "category": "捐赠收入", "channel": channel,
+            "counterparty": "", "counterparty_type": CounterpartyType.PERSON, "voucher_no": None,
+            "summary": line.remark or f"对账单收入（第{line.number}行）", "note": f"statement line {line.number}",
+        }
+        try:
+            entries.append(ledger.record_entry(values, user=actor))
+        except ledger.LedgerError as error:
+            # The ledger's operation has rolled the whole unit of work back: no line of this step stays.
+            raise StatementIncomeError(error.field, _("Line %(number)s: %(problem)s", number=line.number,
+                                                      problem=error.message)) from None
+    return entries
