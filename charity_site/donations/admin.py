@@ -283,8 +283,11 @@ def settings():
     status = 200
     if form.validate_on_submit():
         try:
-            campaigns.save_giving_settings({name: getattr(form, name).data for name in campaigns.SETTINGS_FIELDS},
-                                           actor=current_user)
+            values = {name: getattr(form, name).data for name in campaigns.SETTINGS_FIELDS}
+            if form.collection_code_file.data:
+                values["collection_code"] = campaigns.store_collection_code(
+                    form.collection_code_file.data, title="收款码（默认）", actor=current_user)
+            campaigns.save_giving_settings(values, actor=current_user)
         except EditError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -316,7 +319,11 @@ def campaign_edit(kind: str, owner_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            campaigns.save_campaign(campaign, form.values(), actor=current_user)
+            values = form.values()
+            if form.collection_code_file.data:
+                values["collection_code"] = campaigns.store_collection_code(
+                    form.collection_code_file.data, title=f"收款码：{owner.title}", actor=current_user)
+            campaigns.save_campaign(campaign, values, actor=current_user)
         except EditError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -17,6 +17,8 @@ from charity_site.core.transaction import operation
 from charity_site.donations.models import GiftCampaign, GivingSettings
 from charity_site.donations.queries import giving_settings
 from charity_site.extensions import db
+from charity_site.files import uploads
+from charity_site.files.kinds import UploadRejected
 
 SETTINGS_ID = 1
 SETTINGS_FIELDS = ("public_fundraising_qualified", "qualification_number", "bank_account_name", "bank_name",
@@ -52,6 +54,22 @@ def save_giving_settings(data: dict, actor=None) -> GivingSettings:
                      label=_("Giving settings"), changes=changes, user=actor)
         db.session.flush()
     return settings
+
+
+@operation
+def store_collection_code(file_storage, *, title: str, actor=None) -> str:
+    """Store an uploaded collection code (收款码) image, re-encoded by files.uploads; return its address.
+
+    ``field`` of the refusal is the upload field of the campaign and giving settings forms.
+    """
+    not_an_image = _("The collection code must be an image: JPEG, PNG or WebP.")
+    try:
+        attachment = uploads.store_upload(file_storage, title=title, actor=actor)
+    except UploadRejected as error:
+        raise EditError("collection_code_file", not_an_image if error.code == "unsupported" else error.message) from None
+    if not uploads.is_image(attachment):  # a PDF is a file, not a code to scan; the rollback removes it again
+        raise EditError("collection_code_file", not_an_image)
+    return uploads.file_url(attachment)
 
 
 def missing_for_opening(campaign: GiftCampaign) -> list[str]:

@@ -24,6 +24,7 @@ from charity_site.web.public_forms import PublicIntakeForm
 
 AT_MOST = _l("At most %(max)d characters.")
 CUSTOM = "custom"
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,.jpg,.jpeg,.png,.webp"
 # The pay code must be an image on this site (Images and files): pages load nothing from other sites.
 LOCAL_IMAGE = Regexp(r"^(/[^\s\"'<>]*)?$", message=_l("The address of an image on this site, starting with /files/."))
 
@@ -122,6 +123,9 @@ class GivingSettingsForm(SiteForm):
     collection_code = StringField(_l("Default collection code image (address of an uploaded image)"),
                                   filters=[_strip], validators=[Length(max=255, message=AT_MOST), LOCAL_IMAGE],
                                   description=_l("For example /files/... from Images and files."))
+    collection_code_file = FileField(_l("Or upload the default collection code image"),
+                                     render_kw={"accept": IMAGE_ACCEPT},
+                                     description=_l("JPEG, PNG or WebP. It replaces the address above."))
 
 
 class CampaignForm(SiteForm):
@@ -138,6 +142,9 @@ class CampaignForm(SiteForm):
                                         Regexp(r"^https?://", message=_l("An address starting with https://"))])
     collection_code = StringField(_l("Collection code image for this campaign (optional)"), filters=[_strip],
                                   validators=[Length(max=255, message=AT_MOST), LOCAL_IMAGE])
+    collection_code_file = FileField(_l("Or upload the collection code image for this campaign"),
+                                     render_kw={"accept": IMAGE_ACCEPT},
+                                     description=_l("JPEG, PNG or WebP. It replaces the address above."))
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in (
