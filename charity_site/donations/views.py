@@ -122,13 +122,10 @@ def _amount(form: PledgeForm) -> int | None:
 def donate():
     choices = queries.designations()
     status = 200
+    form = _fresh_form(choices, _preselected(choices)) if request.method == "GET" else PledgeForm()
+    _prepare(form, choices)
     if request.method == "GET":
-        form = _fresh_form(choices, _preselected(choices))
-    else:
-        form = PledgeForm()
-        _prepare(form, choices)
-    if request.method == "GET":
-        pass  # a fresh form
+        pass  # shown fresh, with the designation of ?project= or ?fund= chosen
     elif form.filled_by_bot():
         abort(400)
     elif form.validate_on_submit() and _designation(form, choices) is not None:
