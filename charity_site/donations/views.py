@@ -120,6 +120,7 @@ def _amount(form: PledgeForm) -> int | None:
 @bp.route("/donate", methods=["GET", "POST"])
 @limiter.limit(pledge_limit, methods=["POST"])
 def donate():
+    after_this_request(_not_shared)
     choices = queries.designations()
     status = 200
     form = _fresh_form(choices, _preselected(choices)) if request.method == "GET" else PledgeForm()

@@ -119,3 +119,13 @@ def test_pledges_from_one_address_are_rate_limited(app, client, project):
 def test_without_anything_open_the_page_says_so(app, client):
     body = client.get("/donate").get_data(as_text=True)
     assert "目前暂未开放网上捐赠" in body
+
+
+def test_the_form_page_is_never_cached_so_two_visits_get_two_submission_tokens(client, project):
+    first, second = client.get("/donate"), client.get("/donate")
+
+    assert first.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in first.headers
+    tokens = [re.search(r'name="submission_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+              for response in (first, second)]
+    assert tokens[0] != tokens[1]
