@@ -33,20 +33,23 @@ def test_concurrent_transactions_get_distinct_numbers_without_gaps(app, database
     errors: list[BaseException] = []
     start = threading.Barrier(12)
 
-    def confirm():
-        worker_app = make_app(database_url, tmp_path)
+    # Built before the threads start: CPython 3.11's ast.parse (werkzeug compiles routes with it) is not
+    # thread-safe, and a worker that failed before the barrier would leave the others waiting for ever.
+    worker_apps = [make_app(database_url, tmp_path) for _ in range(12)]
+
+    def confirm(worker_app):
         with worker_app.app_context():
             try:
                 start.wait()
                 taken.append(next_number("donation", 2026))
                 db.session.commit()
-            except BaseException as error:
+            except BaseException as error:  # reported below
                 errors.append(error)
             finally:
                 db.session.remove()
                 db.engine.dispose()
 
-    threads = [threading.Thread(target=confirm) for _ in range(12)]
+    threads = [threading.Thread(target=confirm, args=(worker_app,)) for worker_app in worker_apps]
     for thread in threads:
         thread.start()
     for thread in threads:
