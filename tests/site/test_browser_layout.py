@@ -31,3 +31,39 @@ def test_home_sections_line_up_with_the_header_on_a_wide_screen(served_demo, wid
         assert footer_left == pytest.approx(header_left, abs=1)
         assert lefts == pytest.approx([header_left] * len(lefts), abs=1), (header_left, lefts)
         assert not problems["console"] and not problems["outside"]
+
+
+def test_on_a_phone_the_home_pages_key_figures_are_on_the_first_screen(served_demo):
+    with chromium_page(served_demo, width=360, height=740) as (page, problems):
+        page.goto(served_demo + "/")
+        header = page.locator(".site-header").bounding_box()
+        assert header["height"] <= 200, header
+        income = page.locator('[data-stat="income"]').bounding_box()
+        assert income["y"] + income["height"] <= 740, income
+        assert page.locator("h1").count() == 1  # the hero's heading stays for screen readers
+        assert not problems["console"] and not problems["outside"]
+
+
+def test_on_a_phone_at_large_text_the_menu_scrolls_and_its_items_do_not_touch(served_demo):
+    with chromium_page(served_demo, width=360, height=740) as (page, _problems):
+        page.goto(served_demo + "/")
+        page.click("a.font-option-large")
+        page.goto(served_demo + "/volunteer")
+        items = page.locator(".main-nav li a")
+        boxes = [items.nth(index).bounding_box() for index in range(items.count())]
+        assert len({round(box["y"]) for box in boxes}) == 1  # one row
+        texts = page.locator(".main-nav li a")
+        for left, right in zip(boxes, boxes[1:], strict=False):
+            assert right["x"] >= left["x"] + left["width"] - 0.5  # side by side, never overlapping
+        spans = page.evaluate(
+            "() => [...document.querySelectorAll('.main-nav li a')].map(a => {"
+            " const r = document.createRange(); r.selectNodeContents(a); const b = r.getBoundingClientRect();"
+            " return [b.left, b.right]; })"
+        )
+        gaps = [later[0] - earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)]
+        assert min(gaps) >= 16, gaps  # the words of two items are clearly apart
+        current = page.locator(".main-nav a.is-current")
+        assert current.inner_text() == "志愿服务"
+        box = current.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # the current section is in view
+        assert texts.count() >= 7
