@@ -67,3 +67,17 @@ def test_on_a_phone_at_large_text_the_menu_scrolls_and_its_items_do_not_touch(se
         box = current.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # the current section is in view
         assert texts.count() >= 7
+
+
+def test_a_short_printed_disclosure_fits_on_one_a4_page_under_the_organisations_name(served_demo):
+    import re
+
+    with chromium_page(served_demo, width=1280, height=900) as (page, _problems):
+        page.goto(served_demo + "/disclosures/")
+        page.locator("a", has_text="第十一届番禺区慈善健康行活动募捐情况公示").first.click()
+        page.locator(".item-tools a", has_text="打印版").first.click()
+        assert page.locator(".print-letterhead").inner_text().replace(" ", "") == "广州市番禺区慈善会"
+        page.emulate_media(media="print")
+        pdf = page.pdf(prefer_css_page_size=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 1, f"the short notice printed on {pages} pages"
