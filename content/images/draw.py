@@ -465,7 +465,7 @@ def exchange_meeting(variant=0):
     for row, (y, r, n) in enumerate(((520, 30, 11), (600, 36, 9), (690, 44, 8))):
         for i in range(n):
             x = (i + 0.5) * WIDTH / n + (row % 2) * 30 - 15
-            shirt = colours[rng.randrange(len(colours))]
+            shirt = mix(colours[rng.randrange(len(colours))], PAPER, 0.3)
             c.rect(x - r * 1.25, y, x + r * 1.25, y + r * 3, shirt, radius=r * 0.9)
             c.circle(x, y - r * 0.55, r * 0.78, rng.choice((HAIR, HAIR, GREY_HAIR, "#5a4638")))
     return c
@@ -781,8 +781,8 @@ def coordination_meeting():
     for i in range(8):
         a = 2 * math.pi * i / 8 + 0.4
         x, y = 600 + 470 * math.cos(a), 336 + 262 * math.sin(a)
-        c.ellipse(x, y, 54, 40, colours[i])
-        c.circle(x - 22 * math.cos(a), y - 16 * math.sin(a), 25, HAIR if i % 3 else GREY_HAIR)
+        c.ellipse(x, y, 60, 38, colours[i])
+        c.circle(x - 34 * math.cos(a), y - 26 * math.sin(a), 29, HAIR if i % 3 else GREY_HAIR)
     # a map of the route on the table
     c.soft_box_shadow(430, 210, 770, 460, strength=30, blur=6, offset=3)
     c.rect(430, 210, 770, 460, "#eef3ec", radius=6)
@@ -794,7 +794,7 @@ def coordination_meeting():
         c.poly([(x, y - 40), (x + 26, y - 32), (x, y - 24)], GOLD)
     heart(c, 520, 260, 30, RED)
     # papers and cups
-    for x, y, a in ((300, 250, 0), (820, 270, 0), (330, 430, 0), (800, 430, 0)):
+    for x, y in ((300, 250), (820, 270), (330, 430), (800, 430)):
         c.rect(x - 45, y - 30, x + 45, y + 30, WHITE, radius=3)
         text_lines(c, x - 35, y - 18, 70, 3, gap=13, thickness=5)
     for x, y in ((390, 330), (830, 350), (600, 520), (600, 150)):
