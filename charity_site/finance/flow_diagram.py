@@ -26,8 +26,9 @@ FLOW_HEIGHT = 440  # the height a column's total amount takes, gaps and label ro
 NODE_GAP = 14  # between two nodes of a column
 TOP = 8  # room above the first node
 LABEL_GAP = 8  # between a node and its label
-COLUMN_X = (160, 480, 800)  # left edge of the nodes of each column
+COLUMN_X = (120, 450, 790)  # left edge of the nodes of each column
 LABEL_WIDTH = (COLUMN_X[0] - LABEL_GAP - 4, 220, WIDTH - COLUMN_X[2] - NODE_WIDTH - LABEL_GAP - 8)
+CLOSING = "）)」』”’】》，。、"
 NAME_LINES = 2  # a long name wraps onto a second line, then is shortened with …
 
 
@@ -153,6 +154,8 @@ def wrap_label(text: str, width: float, font: float = FONT, lines: int = NAME_LI
     while rest and len(out) < lines - 1 and text_width(rest, font) > width:
         cut = len(rest)
         while cut > 1 and text_width(rest[:cut], font) > width:
+            cut -= 1
+        if cut > 2 and rest[cut] in CLOSING:  # a closing bracket stays with the word it closes
             cut -= 1
         out.append(rest[:cut])
         rest = rest[cut:]
