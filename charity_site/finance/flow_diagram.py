@@ -132,6 +132,24 @@ def group_smallest(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], column:
                         for (source, target), value in totals.items()]
 
 
+def order_by_sources(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], column: int,
+                     fixed_kinds: Sequence[str] = ()) -> list[NodeSpec]:
+    """The nodes of ``column`` reordered by where their money comes from (the amount-weighted mean
+    position of their sources), so that bands cross as little as possible; nodes of ``fixed_kinds``
+    keep their place at the end. Other columns are left as they are."""
+    position = {node.key: index for index, node in enumerate(nodes)}
+    weight: dict[str, float] = {}
+    total: dict[str, int] = {}
+    for link in links:
+        weight[link.target] = weight.get(link.target, 0) + position[link.source] * link.value_fen
+        total[link.target] = total.get(link.target, 0) + link.value_fen
+    movable = [node for node in nodes if node.column == column and node.kind not in fixed_kinds]
+    movable.sort(key=lambda node: (weight.get(node.key, 0) / total[node.key] if total.get(node.key) else 0,
+                                   -total.get(node.key, 0)))
+    slots = iter(movable)
+    return [next(slots) if node.column == column and node.kind not in fixed_kinds else node for node in nodes]
+
+
 def text_width(text: str, font: float = FONT) -> float:
     """Rough rendered width, on the safe side: wide and ambiguous characters (CJK, and the curly quotes a
     Chinese font draws full width) 1 em, others 0.6 em."""

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from charity_site.core.formatting import format_amount, percent
 from charity_site.finance import charts, flows
-from charity_site.finance.flow_diagram import Diagram, LinkSpec, NodeSpec, group_smallest, sankey
+from charity_site.finance.flow_diagram import Diagram, LinkSpec, NodeSpec, group_smallest, order_by_sources, sankey
 from charity_site.finance.models import CounterpartyType
 from charity_site.web.filters import read_year
 
@@ -92,6 +92,7 @@ def flow_diagram(summary: flows.Flows) -> Diagram:
     nodes, links = group_smallest(nodes, links, 1, KEEP_FUNDS, NodeSpec("f:other", 1, _("Other funds"), "other"))
     nodes, links = group_smallest(nodes, links, 2, KEEP_TARGETS, NodeSpec("t:other", 2, _("Other projects"), "other"),
                                   fixed_kinds=("unassigned", "unspent"))
+    nodes = order_by_sources(nodes, links, 2, fixed_kinds=("other", "unassigned", "unspent"))
     return sankey(nodes, links)
 
 

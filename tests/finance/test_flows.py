@@ -11,7 +11,7 @@ from factories import make_entry, make_fund, make_project
 
 from charity_site.core.formatting import format_yuan
 from charity_site.extensions import db
-from charity_site.finance.flow_diagram import LinkSpec, NodeSpec, group_smallest, sankey
+from charity_site.finance.flow_diagram import LinkSpec, NodeSpec, group_smallest, order_by_sources, sankey
 from charity_site.models import CounterpartyType, EntryKind, PublicationStatus
 
 PERSON, ORGANISATION = CounterpartyType.PERSON, CounterpartyType.ORGANISATION
@@ -195,3 +195,45 @@ def test_small_nodes_are_grouped_into_other_with_their_links_added_up():
 
 def test_no_money_draws_nothing():
     assert sankey([NodeSpec("a", 0, "甲", "income")], []).empty
+
+
+def _query_count(client, path: str) -> int:
+    from sqlalchemy import event
+
+    client.get(path)
+    db.session.remove()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_page_runs_the_same_queries_for_two_funds_and_for_forty(client, books):
+    before = _query_count(client, "/flows/?year=2024")
+    for number in range(38):
+        fund = make_fund()
+        project = make_project(fund_id=fund.id)
+        make_entry(fund, 100_00 + number, occurred_on=date(2024, 6, 1))
+        make_entry(fund, 50_00 + number, EXPENSE, project_id=project.id, occurred_on=date(2024, 6, 2))
+    db.session.commit()
+    assert _query_count(client, "/flows/?year=2024") == before
+    body = client.get("/flows/?year=2024").get_data(as_text=True)
+    assert "其他基金" in body and "其他项目" in body  # the diagram keeps the largest and groups the rest
+
+
+def test_targets_are_ordered_by_where_their_money_comes_from():
+    nodes = [NodeSpec("f1", 1, "大基金", "fund"), NodeSpec("f2", 1, "小基金", "fund"),
+             NodeSpec("big", 2, "大项目", "project"), NodeSpec("small", 2, "小基金的项目", "project"),
+             NodeSpec("mid", 2, "大基金的项目", "project"), NodeSpec("rest", 2, "结余", "unspent")]
+    links = [LinkSpec("f1", "big", 900), LinkSpec("f2", "small", 500), LinkSpec("f1", "mid", 100),
+             LinkSpec("f2", "rest", 50)]
+    ordered = order_by_sources(nodes, links, 2, fixed_kinds=("unspent",))
+    assert [node.key for node in ordered] == ["f1", "f2", "big", "mid", "small", "rest"]
