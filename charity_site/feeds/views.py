@@ -169,6 +169,7 @@ def sitemap():
         SitemapUrl(canonical_url("projects.index"), _lastmod(_newest(projects))),
         SitemapUrl(canonical_url("news.index"), _lastmod(_newest(news_items))),
         SitemapUrl(canonical_url("disclosures.index"), _lastmod(_newest(disclosures))),
+        SitemapUrl(canonical_url("flows.index"), _lastmod(freshness.last_change_this_request())),
     ]
     urls += [SitemapUrl(canonical_url("pages.page", slug=item.key), _lastmod(item.changed_at)) for item in pages]
     urls += [SitemapUrl(canonical_url("projects.detail", slug=item.key), _lastmod(item.changed_at))
