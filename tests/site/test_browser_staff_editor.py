@@ -68,3 +68,68 @@ def test_following_the_image_panel_inserts_an_uploaded_image_once(served, tmp_pa
             button.click()
         assert len(IMAGE_CODE.findall(body.input_value())) == 1
         assert not problems["console"] and not problems["page_errors"], problems
+
+
+def test_toolbar_buttons_write_markdown_by_keyboard_and_the_form_still_posts(served, tmp_path):
+    base_url = served
+    with chromium_page(base_url, width=360, height=740) as (page, problems):
+        open_new_news(page, base_url)
+        body = page.locator("textarea[name=body_md]")
+        toolbar = page.get_by_role("toolbar", name="格式")
+        expect(toolbar).to_be_visible()
+        body.fill("善款去向")
+        body.evaluate("area => area.setSelectionRange(0, area.value.length)")
+        toolbar.get_by_role("button", name="加粗").click()
+        assert body.input_value() == "**善款去向**"
+        # Keyboard only: Tab from the bold button to the next ones, Enter and Space press them.
+        body.evaluate("area => { area.setSelectionRange(area.value.length, area.value.length); }")
+        toolbar.get_by_role("button", name="表格").focus()
+        page.keyboard.press("Enter")
+        assert "| 列1 | 列2 |\n|---|---|" in body.input_value()
+        toolbar.get_by_role("button", name="引用").focus()
+        page.keyboard.press("Space")
+        assert "> " in body.input_value()
+        body.press("End")
+        body.press("Control+b")
+        assert body.input_value().endswith("**加粗的文字**")
+        # The live preview shows what the buttons wrote.
+        expect(page.locator("[data-preview-output] table")).to_have_count(1, timeout=15_000)
+
+        # Related projects: a checkbox list sorted by pinyin, filtered by typing.
+        related = page.get_by_role("group", name="相关项目")
+        names = [text.strip() for text in related.locator(".choice").all_inner_texts()]
+        assert names == ["爱心送暖", "慈善救助", "大岭村微心愿", "番禺助残", "长者助餐", "助学圆梦", "紫坭村关爱"]  # 长者: zhang
+        related.get_by_role("searchbox").fill("村")
+        assert related.locator(".choice:visible").count() == 2
+        related.get_by_label("大岭村微心愿").check()
+
+        # The address is folded under 高级.
+        slug = page.locator("input[name=slug]")
+        assert not slug.is_visible()
+        page.locator("summary", has_text="高级").click()
+        assert slug.is_visible()
+
+        page.get_by_role("textbox", name="标题", exact=True).fill("社区长者助餐点开张")
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.wait_for_url(re.compile(r"/admin/news/\d+/edit"))
+        assert page.locator("input[name=slug]").input_value() == "she-qu-zhang-zhe"
+        assert page.get_by_label("大岭村微心愿").is_checked()
+        assert not problems["console"] and not problems["page_errors"], problems
+
+
+def test_without_javascript_the_textarea_and_checkboxes_work_and_no_toolbar_shows(served, tmp_path):
+    from playwright.sync_api import sync_playwright  # noqa: F401  (chromium_page skips when missing)
+
+    base_url = served
+    with chromium_page(base_url, width=1280, height=900) as (page, problems):
+        page.context.route("**/*.js*", lambda route: route.abort())
+        open_new_news(page, base_url)
+        assert not page.locator("[data-md-toolbar]").is_visible()
+        assert page.locator("[data-md-toolbar]").get_attribute("hidden") is not None
+        page.get_by_role("textbox", name="标题", exact=True).fill("无脚本也能保存")
+        page.locator("textarea[name=body_md]").fill("## 小标题\n\n正文")
+        page.get_by_label("慈善救助").check()
+        page.get_by_role("button", name="保存", exact=True).click()
+        page.wait_for_url(re.compile(r"/admin/news/\d+/edit"))
+        assert page.locator("textarea[name=body_md]").input_value() == "## 小标题\n\n正文"
+        assert page.get_by_label("慈善救助").is_checked()
