@@ -118,8 +118,6 @@ def test_toolbar_buttons_write_markdown_by_keyboard_and_the_form_still_posts(ser
 
 
 def test_without_javascript_the_textarea_and_checkboxes_work_and_no_toolbar_shows(served, tmp_path):
-    from playwright.sync_api import sync_playwright  # noqa: F401  (chromium_page skips when missing)
-
     base_url = served
     with chromium_page(base_url, width=1280, height=900) as (page, problems):
         page.context.route("**/*.js*", lambda route: route.abort())
@@ -133,3 +131,21 @@ def test_without_javascript_the_textarea_and_checkboxes_work_and_no_toolbar_show
         page.wait_for_url(re.compile(r"/admin/news/\d+/edit"))
         assert page.locator("textarea[name=body_md]").input_value() == "## 小标题\n\n正文"
         assert page.get_by_label("慈善救助").is_checked()
+
+
+def test_staff_lists_read_as_cards_or_scroll_sideways_at_360_px(served):
+    from factories import make_news
+    make_news(title="番禺区277个村居社区慈善基金保持全覆盖", slug="shequ-cishan-jijin-277-quanfugai")
+    db.session.commit()
+    base_url = served
+    with chromium_page(base_url, width=360, height=740) as (page, problems):
+        page.goto(base_url + "/admin/")
+        sign_in(page, "editor@example.org", DEFAULT_TEST_PASSWORD)
+        page.wait_for_url(re.compile(r"/admin/$"))
+        for path in ("/admin/news/", "/admin/projects/"):
+            page.goto(base_url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            # No column squeezed to a character a line: every filled cell and the caption use the card's width.
+            widths = page.locator("main table caption, main table td").evaluate_all(
+                "cells => cells.filter(c => c.innerText.trim()).map(c => c.getBoundingClientRect().width)")
+            assert widths and min(widths) > 250, (path, widths)
