@@ -67,7 +67,10 @@ def update_settings(data: dict, expected_version: int | None, actor=None) -> Sit
     for name in TEXT_FIELDS:
         setattr(settings, name, (data.get(name) or "").strip())
     settings.founded_year = data.get("founded_year")
-    settings.disclosures_start_on = data.get("disclosures_start_on") or settings.disclosures_start_on or local_today()
+    if data.get("disclosures_start_on"):
+        settings.disclosures_start_on = data["disclosures_start_on"]
+    elif creating:
+        settings.disclosures_start_on = local_today()  # the day the site was set up
     changes = diff(before, snapshot(settings, FIELDS))
     if not creating and not changes:
         return settings

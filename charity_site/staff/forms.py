@@ -168,9 +168,10 @@ class SiteSettingsForm(SiteForm):
                                        message=_l("Please enter a year such as 2008."))
     disclosures_start_on = BoundedDateField(
         _l("Publishing on this site since"),
-        validators=[DataRequired(_l("Please enter the date, such as 2026-07-01."))],
+        validators=[Optional()],
         description=_l("The day the organisation began publishing its disclosures on this site. Disclosure "
-                       "deadlines count from it: no quarter or year that ended before it is listed as owed."),
+                       "deadlines count from it: no quarter or year that ended before it is listed as owed. "
+                       "Left empty: the day the site was set up."),
     )
     version = HiddenField()
 
