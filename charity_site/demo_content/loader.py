@@ -115,6 +115,7 @@ def load_settings(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "icp_number": text_field(cf, meta, "icp_number", max_length=60),
         "charity_china_url": text_field(cf, meta, "charity_china_url", max_length=255),
         "founded_year": int_field(cf, meta, "founded_year"),
+        "disclosures_start_on": date_field(cf, meta, "disclosures_start_on"),
     }
     upsert(SiteSettings, SiteSettings.id, 1, {"id": 1, **data}, cf, now, report, "settings")
 
