@@ -97,3 +97,34 @@ class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
     def signed_fen(self) -> int:
         return self.amount_fen if self.kind is EntryKind.INCOME else -self.amount_fen
 
+
+
+class FundMoney(db.Model):
+    """The money of one fund, summed over all its ledger lines: kept by database triggers on every
+    insert, update and delete of ``ledger_entries`` (finance/summary_triggers.py), so a page reads one row
+    instead of summing a million lines. ``flask ledger rebuild-totals`` recomputes it from the lines."""
+
+    __tablename__ = "fund_money"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    income_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # non-voided income lines
+    expense_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # non-voided expense lines
+    line_count: Mapped[int] = mapped_column(BigInteger, default=0)  # every line, voided ones included
+
+
+class ProjectMoney(db.Model):
+    """The money of one project over the lines that name it (from any fund); kept like ``FundMoney``."""
+
+    __tablename__ = "project_money"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    income_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    expense_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    line_count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+from charity_site.finance import summary_triggers  # noqa: E402  (the triggers keeping them, for create_all)
+
+summary_triggers.listen(db.metadata)

@@ -3,7 +3,9 @@
 The public sees the lines of public funds whose project is public or absent. Every page runs a
 fixed number of queries, and stays fast on a million lines: one count-and-totals query, one page
 query that never walks more than half the ledger (the last pages are read from the oldest end),
-and, when one fund is chosen, one query for the running balance of the lines on the page.
+and, when one fund is chosen, one query for the running balance of the lines on the page. The count
+and totals of the whole ledger, of one fund or of one project come from the summary tables; the
+fund and project filters are drop-downs while there are a few hundred, else a name to type.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from math import ceil
 
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from charity_site.extensions import db
@@ -52,13 +54,20 @@ STAFF_PER_PAGE = 50
 
 
 def _read_public(model):
-    """A public fund or project given by its slug, else None."""
+    """A public fund or project given by its slug, else by its name (the text field shown instead of a
+    drop-down when there are too many to list): the exact name, else the first name containing it."""
 
     def read(args, name):
-        slug = query_text(args, name, 200)
-        if not slug or len(slug) > 160:
+        written = query_text(args, name, 200).strip()
+        if not written or len(written) > 160:
             return None
-        return db.session.scalars(select(model).where(model.slug == slug, model.public_clause())).first()
+        public = select(model).where(model.public_clause())
+        for condition in (model.slug == written, model.title == written,
+                          model.title.contains(written, autoescape=True)):
+            found = db.session.scalars(public.where(condition).order_by(model.title, model.id).limit(1)).first()
+            if found is not None:
+                return found
+        return None
 
     return read
 
@@ -128,19 +137,33 @@ _NEWEST_FIRST = (LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
 _OLDEST_FIRST = (LedgerEntry.occurred_on.asc(), LedgerEntry.id.asc())
 
 
+def _count_and_totals(filters: LedgerFilters, conditions: list) -> tuple[int, money.MoneyTotals]:
+    """The whole ledger, one fund or one project: from the summary tables; other selections from the lines."""
+    narrowing = [name for name in ("fund", "project", "kind", "category", "channel", "date_from", "date_to")
+                 if getattr(filters, name)]
+    if not narrowing:
+        return money.public_count_and_totals()
+    if narrowing == ["fund"]:
+        return money.public_count_and_totals(fund_id=filters.fund.id)
+    if narrowing == ["project"]:
+        return money.public_count_and_totals(project_id=filters.project.id)
+    return money.count_and_totals(*conditions)
+
+
 def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PAGE) -> LedgerPage:
     """One page of public lines matching ``filters``, newest first, with the totals of the whole selection."""
     conditions = [*filters.conditions(), *public_line_conditions()]
-    total, totals = money.count_and_totals(*conditions)
+    total, totals = _count_and_totals(filters, conditions)
     pages = ceil(total / per_page) if total else 0
     if page < 1 or (page > 1 and page > pages):
         abort(404)
     offset = (page - 1) * per_page
     limit = max(0, min(per_page, total - offset))
     entries: list[LedgerEntry] = []
+    older_half = offset + limit / 2 > total / 2
     if limit:
         query = select(LedgerEntry).where(*conditions).options(selectinload(LedgerEntry.fund))
-        if offset + limit / 2 > total / 2:
+        if older_half:
             # In the older half: read from the oldest end with the small complementary offset.
             rows = db.session.scalars(query.order_by(*_OLDEST_FIRST).offset(total - offset - limit).limit(limit))
             entries = list(rows)[::-1]
@@ -148,16 +171,33 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
             entries = list(db.session.scalars(query.order_by(*_NEWEST_FIRST).offset(offset).limit(limit)))
     pagination = _KnownPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
                             items=entries, total=total)
-    balances = money.running_balances(filters.fund.id, entries) if filters.fund and entries else None
+    balances = None
+    if filters.fund and entries:
+        balances = money.running_balances(filters.fund.id, entries, from_newest=not older_half)
     return LedgerPage(pagination, totals, balances, entries)
 
 
-def fund_choices() -> list[Fund]:
-    """Public funds for the ledger's fund filter: the general fund first, then named, then community funds."""
+CHOICES_LIMIT = 200  # more funds or projects than this: a text field for the name instead of a drop-down
+
+
+def _few(model, limit: int) -> bool:
+    """Whether there are at most ``limit`` public ``model`` rows: reads no more than limit + 1 of them."""
+    first = select(model.id).where(model.public_clause()).limit(limit + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(first)) <= limit
+
+
+def fund_choices(limit: int = CHOICES_LIMIT) -> list[Fund] | None:
+    """Public funds for the ledger's fund filter: the general fund first, then named, then community funds;
+    None when there are more than ``limit`` (the page then asks for a name)."""
+    if not _few(Fund, limit):
+        return None
     return list(db.session.scalars(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)))
 
 
-def project_choices() -> list[Project]:
+def project_choices(limit: int = CHOICES_LIMIT) -> list[Project] | None:
+    """Public projects for the ledger's project filter, newest first; None when there are more than ``limit``."""
+    if not _few(Project, limit):
+        return None
     query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
                                                                     Project.title)
     return list(db.session.scalars(query))
@@ -197,9 +237,11 @@ def funds_page(page: int, filters: FundFilters = FundFilters()):
 
 
 def funds_summary(filters: FundFilters = FundFilters()) -> money.MoneyTotals:
-    """Totals over every fund matching ``filters`` (not just one page)."""
-    matching = select(Fund.id).where(*filters.conditions())
-    return money.ledger_totals(LedgerEntry.fund_id.in_(matching), *public_line_conditions())
+    """Totals over every fund matching ``filters`` (not just one page), from the summary tables: every
+    public fund's public lines are the site's public lines."""
+    if not filters.active:
+        return money.ledger_totals(*public_line_conditions())
+    return money.public_funds_totals(select(Fund.id).where(*filters.conditions()))
 
 
 # --- /funds/<slug> ---------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""ledger summaries: fund_money and project_money, kept by triggers on ledger_entries
+
+Revision ID: 0008_ledger_summaries
+Revises: 0007_volunteers
+Create Date: 2026-12-06
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from charity_site.finance import summary_triggers
+
+# revision identifiers, used by Alembic.
+revision = '0008_ledger_summaries'
+down_revision = '0007_volunteers'
+branch_labels = None
+depends_on = None
+
+FILL = """INSERT INTO {table} ({key}, income_fen, expense_fen, line_count)
+SELECT {key},
+       coalesce(sum(CASE WHEN voided = {false} AND kind = 'income' THEN amount_fen ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN voided = {false} AND kind = 'expense' THEN amount_fen ELSE 0 END), 0),
+       count(*)
+FROM ledger_entries WHERE {key} IS NOT NULL GROUP BY {key}"""
+
+
+def upgrade():
+    for table, key, target in (('fund_money', 'fund_id', 'funds.id'),
+                               ('project_money', 'project_id', 'projects.id')):
+        op.create_table(table,
+        sa.Column(key, sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('income_fen', sa.BigInteger(), nullable=False),
+        sa.Column('expense_fen', sa.BigInteger(), nullable=False),
+        sa.Column('line_count', sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint([key], [target], name=op.f(f'fk_{table}_{key}_{target.split(".")[0]}'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint(key, name=op.f(f'pk_{table}'))
+        )
+    connection = op.get_bind()
+    false = 'false' if connection.dialect.name == 'postgresql' else '0'
+    for table, key in (('fund_money', 'fund_id'), ('project_money', 'project_id')):
+        op.execute(FILL.format(table=table, key=key, false=false))
+    summary_triggers.create_triggers(connection)
+
+
+def downgrade():
+    for statement in summary_triggers.drop_statements(op.get_bind().dialect.name):
+        op.execute(statement)
+    op.drop_table('project_money')
+    op.drop_table('fund_money')
