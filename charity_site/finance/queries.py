@@ -180,7 +180,7 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
 CHOICES_LIMIT = 200  # more funds or projects than this: a text field for the name instead of a drop-down
 
 
-def _few(model, limit: int) -> bool:
+def at_most(model, limit: int) -> bool:
     """Whether there are at most ``limit`` public ``model`` rows: reads no more than limit + 1 of them."""
     first = select(model.id).where(model.public_clause()).limit(limit + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(first)) <= limit
@@ -189,14 +189,14 @@ def _few(model, limit: int) -> bool:
 def fund_choices(limit: int = CHOICES_LIMIT) -> list[Fund] | None:
     """Public funds for the ledger's fund filter: the general fund first, then named, then community funds;
     None when there are more than ``limit`` (the page then asks for a name)."""
-    if not _few(Fund, limit):
+    if not at_most(Fund, limit):
         return None
     return list(db.session.scalars(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)))
 
 
 def project_choices(limit: int = CHOICES_LIMIT) -> list[Project] | None:
     """Public projects for the ledger's project filter, newest first; None when there are more than ``limit``."""
-    if not _few(Project, limit):
+    if not at_most(Project, limit):
         return None
     query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
                                                                     Project.title)
