@@ -350,9 +350,9 @@ def running_balances(fund_id: int, entries: list[LedgerEntry], *, from_newest: b
     same_fund = [LedgerEntry.fund_id == fund_id, *public_line_conditions()]
     signed = signed_amount()
     if from_newest:
-        fund = summaries.fund_figures([fund_id], hidden_owners())[fund_id]
+        balance = summaries.public_balance_subquery(fund_id, hidden_owners())
         before = (
-            select(fund.income_fen - fund.expense_fen - func.coalesce(func.sum(signed), 0))
+            select(balance - func.coalesce(func.sum(signed), 0))
             .where(*same_fund, LedgerEntry.voided.is_(False), ~_before(oldest))
             .scalar_subquery()
         )

@@ -180,27 +180,37 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
 CHOICES_LIMIT = 200  # more funds or projects than this: a text field for the name instead of a drop-down
 
 
+def _first_public_ids(model, limit: int):
+    return select(model.id).where(model.public_clause()).limit(limit + 1).subquery()
+
+
 def at_most(model, limit: int) -> bool:
     """Whether there are at most ``limit`` public ``model`` rows: reads no more than limit + 1 of them."""
-    first = select(model.id).where(model.public_clause()).limit(limit + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(first)) <= limit
+    return db.session.scalar(select(func.count()).select_from(_first_public_ids(model, limit))) <= limit
+
+
+def rows_if_few(query, model, limit: int, scalars: bool = True) -> list | None:
+    """The rows of ``query`` (over public ``model`` rows) when there are at most ``limit`` public ones, else
+    None. One query: the "few" test is a constant condition, checked before any row is read or sorted."""
+    few = select(func.count()).select_from(_first_public_ids(model, limit)).scalar_subquery() <= limit
+    query = query.where(few)
+    rows = list(db.session.scalars(query) if scalars else db.session.execute(query))
+    if rows:
+        return rows
+    return [] if at_most(model, limit) else None
 
 
 def fund_choices(limit: int = CHOICES_LIMIT) -> list[Fund] | None:
     """Public funds for the ledger's fund filter: the general fund first, then named, then community funds;
     None when there are more than ``limit`` (the page then asks for a name)."""
-    if not at_most(Fund, limit):
-        return None
-    return list(db.session.scalars(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)))
+    return rows_if_few(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title), Fund, limit)
 
 
 def project_choices(limit: int = CHOICES_LIMIT) -> list[Project] | None:
     """Public projects for the ledger's project filter, newest first; None when there are more than ``limit``."""
-    if not at_most(Project, limit):
-        return None
     query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
                                                                     Project.title)
-    return list(db.session.scalars(query))
+    return rows_if_few(query, Project, limit)
 
 
 # --- /funds ----------------------------------------------------------------------------------

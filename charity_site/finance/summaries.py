@@ -107,6 +107,19 @@ def project_figures(project_ids, hidden=None) -> dict[int, Figures]:
     return {id_: Figures() if id_ in hidden_projects else found.get(id_, Figures()) for id_ in ids}
 
 
+def public_balance_subquery(fund_id: int, hidden):
+    """The public balance of one fund as a scalar subquery (to compute inside another query): its summary
+    row less the non-voided lines it books to hidden projects."""
+    balance = func.coalesce(select(FundMoney.income_fen - FundMoney.expense_fen)
+                            .where(FundMoney.fund_id == fund_id).scalar_subquery(), 0)
+    if hidden.project_ids:
+        signed = case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=-LedgerEntry.amount_fen)
+        balance = balance - func.coalesce(
+            select(func.sum(signed)).where(LedgerEntry.fund_id == fund_id, LedgerEntry.voided.is_(False),
+                                           LedgerEntry.project_id.in_(hidden.project_ids)).scalar_subquery(), 0)
+    return balance
+
+
 def funds_total(fund_ids_query, hidden=None) -> Figures:
     """Figures over every fund ``fund_ids_query`` (a select of fund ids) names; public lines with ``hidden``."""
     row = db.session.execute(select(func.coalesce(func.sum(FundMoney.income_fen), 0),

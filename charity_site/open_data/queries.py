@@ -18,7 +18,7 @@ from charity_site.finance import money
 from charity_site.finance.models import Fund, LedgerEntry
 from charity_site.finance.queries import (
     LedgerFilters,  # the /ledger page's filters, so a download matches the page
-    at_most,
+    rows_if_few,
 )
 from charity_site.projects.models import Project
 
@@ -119,6 +119,5 @@ FUNDS_LISTED = 200  # more public funds than this: the download form asks for a 
 
 def public_funds_for_filter(limit: int = FUNDS_LISTED) -> list[tuple[str, str]] | None:
     """(slug, title) of the public funds, for the ledger download form; None when there are more than ``limit``."""
-    if not at_most(Fund, limit):
-        return None
-    return list(db.session.execute(select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)))
+    query = select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)
+    return rows_if_few(query, Fund, limit, scalars=False)
