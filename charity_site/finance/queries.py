@@ -200,17 +200,18 @@ def rows_if_few(query, model, limit: int, scalars: bool = True) -> list | None:
     return [] if at_most(model, limit) else None
 
 
-def fund_choices(limit: int = CHOICES_LIMIT) -> list[Fund] | None:
+def fund_choices(limit: int | None = None) -> list[Fund] | None:
     """Public funds for the ledger's fund filter: the general fund first, then named, then community funds;
     None when there are more than ``limit`` (the page then asks for a name)."""
-    return rows_if_few(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title), Fund, limit)
+    return rows_if_few(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title), Fund,
+                       limit or CHOICES_LIMIT)
 
 
-def project_choices(limit: int = CHOICES_LIMIT) -> list[Project] | None:
+def project_choices(limit: int | None = None) -> list[Project] | None:
     """Public projects for the ledger's project filter, newest first; None when there are more than ``limit``."""
     query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
                                                                     Project.title)
-    return rows_if_few(query, Project, limit)
+    return rows_if_few(query, Project, limit or CHOICES_LIMIT)
 
 
 # --- /funds ----------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def dataset_counts() -> dict[str, int]:
 FUNDS_LISTED = 200  # more public funds than this: the download form asks for a fund's name instead
 
 
-def public_funds_for_filter(limit: int = FUNDS_LISTED) -> list[tuple[str, str]] | None:
+def public_funds_for_filter(limit: int | None = None) -> list[tuple[str, str]] | None:
     """(slug, title) of the public funds, for the ledger download form; None when there are more than ``limit``."""
     query = select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)
-    return rows_if_few(query, Fund, limit, scalars=False)
+    return rows_if_few(query, Fund, limit or FUNDS_LISTED, scalars=False)
