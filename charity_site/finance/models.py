@@ -22,6 +22,8 @@ class Fund(PublishableMixin, TimestampMixin, db.Model):
     """A pot of money with its own balance, derived from ledger entries."""
 
     __tablename__ = "funds"
+    # /funds lists the funds kind by kind, by title: one index range per kind, however many funds.
+    __table_args__ = (Index("ix_funds_kind_title", "kind", "title", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[FundKind] = mapped_column(str_enum(FundKind), default=lambda: FundKind.GENERAL, index=True)

@@ -241,10 +241,52 @@ class FundFilters(ListFilters):
         return conditions
 
 
+FUND_KIND_ORDER = (FundKind.GENERAL, FundKind.NAMED, FundKind.COMMUNITY)  # as _fund_order() sorts them
+
+
+def _public_funds_by_kind(kinds) -> dict[FundKind, int]:
+    """How many public funds of each kind: counted in the kind index, less the few hidden funds."""
+    hidden = money.hidden_owners().fund_ids
+    query = select(Fund.kind, func.count()).where(Fund.kind.in_(kinds)).group_by(Fund.kind)
+    if hidden:
+        query = query.where(Fund.id.not_in(hidden))
+    return {kind: int(count) for kind, count in db.session.execute(query)}
+
+
 def funds_page(page: int, filters: FundFilters = FundFilters()):
-    """One page (20) of public funds: a count and one select, whatever the number of funds."""
-    query = select(Fund).where(*filters.conditions()).order_by(_fund_order(), Fund.title, Fund.id)
-    return db.paginate(query, page=page, per_page=FUNDS_PER_PAGE, error_out=True)
+    """One page (20) of public funds, the general fund first, then named, then community funds, each by title.
+
+    A search counts and sorts what it matched. Otherwise the page is read kind by kind from the
+    (kind, title) index: the count per kind, then at most two short index ranges, read from whichever
+    end of a kind is nearer, so the last page of ten thousand funds costs what the first does.
+    """
+    if filters.q:
+        query = select(Fund).where(*filters.conditions()).order_by(_fund_order(), Fund.title, Fund.id)
+        return db.paginate(query, page=page, per_page=FUNDS_PER_PAGE, error_out=True)
+    kinds = [filters.kind] if filters.kind else list(FUND_KIND_ORDER)
+    counts = _public_funds_by_kind(kinds)
+    total = sum(counts.values())
+    if page < 1 or (page > 1 and (page - 1) * FUNDS_PER_PAGE >= total):
+        abort(404)
+    offset, items = (page - 1) * FUNDS_PER_PAGE, []
+    for kind in kinds:
+        count = counts.get(kind, 0)
+        if offset >= count:
+            offset -= count
+            continue
+        take = min(FUNDS_PER_PAGE - len(items), count - offset)
+        query = select(Fund).where(Fund.public_clause(), Fund.kind == kind)
+        if offset + take / 2 > count / 2:
+            rows = db.session.scalars(query.order_by(Fund.title.desc(), Fund.id.desc())
+                                      .offset(count - offset - take).limit(take))
+            items += list(rows)[::-1]
+        else:
+            items += list(db.session.scalars(query.order_by(Fund.title, Fund.id).offset(offset).limit(take)))
+        offset = 0
+        if len(items) >= FUNDS_PER_PAGE:
+            break
+    return _KnownPage(page=page, per_page=FUNDS_PER_PAGE, max_per_page=None, error_out=False,
+                      items=items, total=total)
 
 
 def funds_summary(filters: FundFilters = FundFilters()) -> money.MoneyTotals:

@@ -1,4 +1,4 @@
-"""ledger summaries: fund_money and project_money, kept by triggers on ledger_entries
+"""ledger summaries: fund_money and project_money, kept by triggers on ledger_entries; funds by kind and title
 
 Revision ID: 0008_ledger_summaries
 Revises: 0007_volunteers
@@ -41,9 +41,13 @@ def upgrade():
     for table, key in (('fund_money', 'fund_id'), ('project_money', 'project_id')):
         op.execute(FILL.format(table=table, key=key, false=false))
     summary_triggers.create_triggers(connection)
+    with op.batch_alter_table('funds', schema=None) as batch_op:
+        batch_op.create_index('ix_funds_kind_title', ['kind', 'title', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('funds', schema=None) as batch_op:
+        batch_op.drop_index('ix_funds_kind_title')
     for statement in summary_triggers.drop_statements(op.get_bind().dialect.name):
         op.execute(statement)
     op.drop_table('project_money')
