@@ -64,6 +64,9 @@ class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
         # /ledger lists newest first over up to millions of lines; Last-Modified asks for max(updated_at).
         Index("ix_ledger_entries_date_id", "occurred_on", "id"),
         Index("ix_ledger_entries_updated_at", "updated_at"),
+        # /ledger filtered by kind or category, newest first: the index gives the order, no sort of the matches.
+        Index("ix_ledger_entries_kind_date", "kind", "occurred_on", "id"),
+        Index("ix_ledger_entries_category_date", "category", "occurred_on", "id"),
         # Covers the fund pages' sums (by month, category, project) so they read the index, not the table:
         # on a million lines it halves the fund page and divides the funds list by three.
         Index("ix_ledger_entries_fund_money", "fund_id", "voided", "kind", "occurred_on", "category", "project_id",

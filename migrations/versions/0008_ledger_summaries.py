@@ -1,4 +1,5 @@
-"""ledger summaries: fund_money and project_money, kept by triggers on ledger_entries; funds by kind and title
+"""ledger summaries: fund_money and project_money, kept by triggers on ledger_entries; funds by kind and title;
+ledger lines by kind or category and date
 
 Revision ID: 0008_ledger_summaries
 Revises: 0007_volunteers
@@ -43,9 +44,15 @@ def upgrade():
     summary_triggers.create_triggers(connection)
     with op.batch_alter_table('funds', schema=None) as batch_op:
         batch_op.create_index('ix_funds_kind_title', ['kind', 'title', 'id'], unique=False)
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_entries_kind_date', ['kind', 'occurred_on', 'id'], unique=False)
+        batch_op.create_index('ix_ledger_entries_category_date', ['category', 'occurred_on', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_entries_category_date')
+        batch_op.drop_index('ix_ledger_entries_kind_date')
     with op.batch_alter_table('funds', schema=None) as batch_op:
         batch_op.drop_index('ix_funds_kind_title')
     for statement in summary_triggers.drop_statements(op.get_bind().dialect.name):
