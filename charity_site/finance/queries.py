@@ -191,13 +191,11 @@ def at_most(model, limit: int) -> bool:
 
 def rows_if_few(query, model, limit: int, scalars: bool = True) -> list | None:
     """The rows of ``query`` (over public ``model`` rows) when there are at most ``limit`` public ones, else
-    None. One query: the "few" test is a constant condition, checked before any row is read or sorted."""
-    few = select(func.count()).select_from(_first_public_ids(model, limit)).scalar_subquery() <= limit
-    query = query.where(few)
+    None. One query that reads and sorts at most limit + 1 rows: those of the first limit + 1 public ids."""
+    first = _first_public_ids(model, limit)
+    query = query.where(model.id.in_(select(first.c.id)))
     rows = list(db.session.scalars(query) if scalars else db.session.execute(query))
-    if rows:
-        return rows
-    return [] if at_most(model, limit) else None
+    return rows if len(rows) <= limit else None
 
 
 def fund_choices(limit: int | None = None) -> list[Fund] | None:
