@@ -198,18 +198,18 @@ def rows_if_few(query, model, limit: int, scalars: bool = True) -> list | None:
     return rows if len(rows) <= limit else None
 
 
-def fund_choices(limit: int | None = None) -> list[Fund] | None:
-    """Public funds for the ledger's fund filter: the general fund first, then named, then community funds;
-    None when there are more than ``limit`` (the page then asks for a name)."""
-    return rows_if_few(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title), Fund,
-                       limit or CHOICES_LIMIT)
+def fund_choices(limit: int | None = None) -> list | None:
+    """Public funds (id, slug, title) for the ledger's fund filter: the general fund first, then named, then
+    community funds; None when there are more than ``limit`` (the page then asks for a name)."""
+    query = select(Fund.id, Fund.slug, Fund.title).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)
+    return rows_if_few(query, Fund, limit or CHOICES_LIMIT, scalars=False)
 
 
-def project_choices(limit: int | None = None) -> list[Project] | None:
-    """Public projects for the ledger's project filter, newest first; None when there are more than ``limit``."""
-    query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
-                                                                    Project.title)
-    return rows_if_few(query, Project, limit or CHOICES_LIMIT)
+def project_choices(limit: int | None = None) -> list | None:
+    """Public projects (id, slug, title) for the ledger's project filter, newest first; None past ``limit``."""
+    query = (select(Project.id, Project.slug, Project.title).where(Project.public_clause())
+             .order_by(Project.start_date.desc().nulls_last(), Project.title))
+    return rows_if_few(query, Project, limit or CHOICES_LIMIT, scalars=False)
 
 
 # --- /funds ----------------------------------------------------------------------------------
