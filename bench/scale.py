@@ -273,6 +273,7 @@ def run(label: str, database_url: str, sizes: Sizes, requests: int, folder: Path
 
     with app.app_context():
         timings = generate(sizes)
+        print("   " + flask_command(database_url, folder, "ledger", "rebuild-totals"))
         started = time.perf_counter()
         db.session.remove()
     reindexed = flask_command(database_url, folder, "search", "reindex")

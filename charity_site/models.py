@@ -23,7 +23,9 @@ from charity_site.finance.models import (
     EntryKind,
     Fund,
     FundKind,
+    FundMoney,
     LedgerEntry,
+    ProjectMoney,
 )
 from charity_site.news.models import NewsPost, news_projects
 from charity_site.pages.models import Page

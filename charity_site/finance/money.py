@@ -4,6 +4,11 @@ Every income, expense and balance the site shows or exports is summed here. Publ
 exports count only public lines (``public_line_conditions()``, already applied by the ``public_*`` and
 ``*_totals`` helpers): the lines of public funds whose project is public or absent. Staff pages see
 every line.
+
+Totals of whole funds, whole projects and the whole site are read from the summary tables
+(finance/summaries.py, kept by triggers on every ledger write), less the few lines of hidden funds
+and projects, so they cost the same on a hundred lines or a million. Totals over other selections
+(dates, categories, one fund's months) are summed from the lines with indexes.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union
 
+from charity_site.core.models import PublicationStatus, utcnow
 from charity_site.extensions import db
-from charity_site.finance.models import EntryKind, Fund, LedgerEntry
+from charity_site.finance import summaries
+from charity_site.finance.models import EntryKind, Fund, FundMoney, LedgerEntry, ProjectMoney
 from charity_site.projects.models import Project
 
 
@@ -37,17 +44,28 @@ class HiddenOwners:
     project_ids: tuple[int, ...] = ()
 
 
+def _not_public(model):
+    """Ids of ``model`` rows that are not public, as three index lookups (status, no date, a future date)
+    rather than a scan of every row: everything but the few drafts and scheduled items is public."""
+    now = utcnow()
+    unlisted = [status for status in PublicationStatus
+                if status not in (PublicationStatus.PUBLISHED, PublicationStatus.SCHEDULED)]
+    return (
+        select(model.id).where(model.status.in_(unlisted)),
+        select(model.id).where(model.published_at.is_(None)),
+        select(model.id).where(model.published_at > now),
+    )
+
+
 def hidden_owners() -> HiddenOwners:
     """Funds and projects that are not public (drafts, scheduled for later): one query, once a request."""
     if has_request_context() and "ledger_hidden_owners" in g:
         return g.ledger_hidden_owners
-    funds = select(literal("f").label("owner"), Fund.id.label("id")).where(
-        Fund.id.not_in(select(Fund.id).where(Fund.public_clause()))
-    )
-    projects = select(literal("p").label("owner"), Project.id.label("id")).where(
-        Project.id.not_in(select(Project.id).where(Project.public_clause()))
-    )
-    rows = db.session.execute(union_all(funds, projects)).all()
+    funds = union(*_not_public(Fund)).subquery()
+    projects = union(*_not_public(Project)).subquery()
+    rows = db.session.execute(
+        select(literal("f").label("owner"), funds.c.id).union_all(select(literal("p").label("owner"), projects.c.id))
+    ).all()
     hidden = HiddenOwners(
         tuple(sorted(row.id for row in rows if row.owner == "f")),
         tuple(sorted(row.id for row in rows if row.owner == "p")),
@@ -61,15 +79,36 @@ def public_line_conditions() -> list:
     """SQL conditions for lines of public funds whose project is public or absent.
 
     The few hidden funds and projects are listed by id, so the usual case (everything published)
-    adds no condition at all to a query over a million lines.
+    adds no condition at all to a query over a million lines. Within a request the same list is
+    returned each time, so the totals below recognise "only the public rule" and read the summaries.
     """
+    if has_request_context() and "ledger_public_conditions" in g:
+        return list(g.ledger_public_conditions)
     hidden = hidden_owners()
     conditions = []
     if hidden.fund_ids:
         conditions.append(LedgerEntry.fund_id.not_in(hidden.fund_ids))
     if hidden.project_ids:
         conditions.append(or_(LedgerEntry.project_id.is_(None), LedgerEntry.project_id.not_in(hidden.project_ids)))
+    if has_request_context():
+        g.ledger_public_conditions = tuple(conditions)
     return conditions
+
+
+def _summary_scope(conditions) -> tuple[bool, HiddenOwners | None]:
+    """(can the summaries answer, hidden owners to leave out) for totals over ``conditions``: they can when
+    the conditions are none (every line) or exactly this request's ``public_line_conditions()``."""
+    if not conditions:
+        return True, None
+    if has_request_context() and "ledger_public_conditions" in g:
+        public = g.ledger_public_conditions
+        if len(conditions) == len(public) and all(a is b for a, b in zip(conditions, public, strict=True)):
+            return True, hidden_owners()
+    return False, None
+
+
+def _totals(figures: summaries.Figures) -> MoneyTotals:
+    return MoneyTotals(figures.income_fen, figures.expense_fen)
 
 
 _income = func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.INCOME, LedgerEntry.amount_fen), else_=0)), 0)
@@ -77,7 +116,11 @@ _expense = func.coalesce(func.sum(case((LedgerEntry.kind == EntryKind.EXPENSE, L
 
 
 def ledger_totals(*conditions) -> MoneyTotals:
-    """Income and expense over non-voided lines matching ``conditions``."""
+    """Income and expense over non-voided lines matching ``conditions`` (every line, or the public ones:
+    from the summaries)."""
+    summarised, hidden = _summary_scope(conditions)
+    if summarised:
+        return _totals(summaries.site_figures(hidden))
     row = db.session.execute(
         select(_income, _expense).where(LedgerEntry.voided.is_(False), *conditions)
     ).one()
@@ -90,6 +133,11 @@ def totals_by(column, ids, *conditions) -> dict[int, MoneyTotals]:
     ids = list(ids)
     if not ids:
         return {}
+    summarised, hidden = _summary_scope(conditions)
+    if summarised and column is LedgerEntry.fund_id:
+        return {id_: _totals(figures) for id_, figures in summaries.fund_figures(ids, hidden).items()}
+    if summarised and column is LedgerEntry.project_id:
+        return {id_: _totals(figures) for id_, figures in summaries.project_figures(ids, hidden).items()}
     rows = db.session.execute(
         select(column, _income, _expense)
         .where(LedgerEntry.voided.is_(False), column.in_(ids), *conditions)
@@ -102,7 +150,17 @@ def totals_by(column, ids, *conditions) -> dict[int, MoneyTotals]:
 def totals_subquery(column, *conditions):
     """Income and expense of the non-voided lines matching ``conditions``, grouped by ``column`` (a fund or
     project id), as a subquery with the columns ``owner_id``, ``income_fen`` and ``expense_fen``: join it
-    to list or sort funds or projects by their money in one query."""
+    to list or sort funds or projects by their money in one query. Every line or the public lines of
+    every fund or project: read from the summaries."""
+    summarised, hidden = _summary_scope(conditions)
+    if summarised and column is LedgerEntry.fund_id:
+        hidden = hidden or HiddenOwners()
+        return summaries.public_totals_subquery(FundMoney, FundMoney.fund_id, hidden.fund_ids, hidden.project_ids,
+                                                LedgerEntry.project_id)
+    if summarised and column is LedgerEntry.project_id:
+        hidden = hidden or HiddenOwners()
+        return summaries.public_totals_subquery(ProjectMoney, ProjectMoney.project_id, hidden.project_ids,
+                                                hidden.fund_ids, LedgerEntry.fund_id)
     return (
         select(column.label("owner_id"), _income.label("income_fen"), _expense.label("expense_fen"))
         .where(LedgerEntry.voided.is_(False), column.is_not(None), *conditions)
@@ -126,21 +184,45 @@ def fund_totals(fund_ids) -> dict[int, MoneyTotals]:
     return totals_by(LedgerEntry.fund_id, fund_ids, *public_line_conditions())
 
 
+def public_funds_totals(fund_ids_query) -> MoneyTotals:
+    """Public totals over every fund that ``fund_ids_query`` (a select of fund ids) names, from the summaries."""
+    return _totals(summaries.funds_total(fund_ids_query, hidden_owners()))
+
+
+def public_count_and_totals(*, fund_id: int | None = None, project_id: int | None = None) -> tuple[int, MoneyTotals]:
+    """``count_and_totals`` of the public lines of the whole ledger, of one fund or of one project (not
+    both), from the summaries: what /ledger shows unfiltered or filtered by fund or project."""
+    hidden = hidden_owners()
+    if fund_id is not None:
+        figures = summaries.fund_figures([fund_id], hidden)[fund_id]
+    elif project_id is not None:
+        figures = summaries.project_figures([project_id], hidden)[project_id]
+    else:
+        figures = summaries.site_figures(hidden)
+    return figures.line_count, _totals(figures)
+
+
+def _outcome_totals() -> tuple[int, int]:
+    """(beneficiaries, people served) summed over public projects in one query, once a request."""
+    if has_request_context() and "project_outcome_totals" in g:
+        return g.project_outcome_totals
+    row = db.session.execute(
+        select(func.coalesce(func.sum(Project.beneficiaries), 0), func.coalesce(func.sum(Project.people_served), 0))
+        .where(Project.public_clause())
+    ).one()
+    totals = (int(row[0]), int(row[1]))
+    if has_request_context():
+        g.project_outcome_totals = totals
+    return totals
+
+
 def beneficiaries_total() -> int:
     """People helped across public projects, summed in SQL from their outcome figures."""
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Project.beneficiaries), 0)).where(Project.public_clause())
-        )
-    )
+    return _outcome_totals()[0]
 
 
 def people_served_total() -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Project.people_served), 0)).where(Project.public_clause())
-        )
-    )
+    return _outcome_totals()[1]
 
 
 @dataclass(frozen=True)
@@ -217,7 +299,12 @@ def _live(kind: EntryKind):
 
 def count_and_totals(*conditions) -> tuple[int, MoneyTotals]:
     """How many lines match ``conditions`` (voided ones included, as lists show them) and the income and
-    expense of the non-voided ones, in one query, so a long ledger is read once."""
+    expense of the non-voided ones, in one query, so a long ledger is read once (every line or the
+    public lines: from the summaries)."""
+    summarised, hidden = _summary_scope(conditions)
+    if summarised:
+        figures = summaries.site_figures(hidden)
+        return figures.line_count, _totals(figures)
     row = db.session.execute(
         select(
             func.count(LedgerEntry.id),
@@ -247,12 +334,14 @@ def _before(entry: LedgerEntry):
                and_(LedgerEntry.occurred_on == entry.occurred_on, LedgerEntry.id < entry.id))
 
 
-def running_balances(fund_id: int, entries: list[LedgerEntry]) -> dict[int, int]:
+def running_balances(fund_id: int, entries: list[LedgerEntry], *, from_newest: bool = False) -> dict[int, int]:
     """The fund's balance after each of ``entries``, counting its public non-voided lines in date order.
 
-    One query: the sum of every line before the oldest one shown, plus a running sum (window
-    function) over the lines from the oldest to the newest one shown. A voided line changes nothing,
-    so it shows the balance it left untouched.
+    One query: the balance before the oldest line shown, plus a running sum (window function) over the
+    lines from the oldest to the newest one shown. A voided line changes nothing, so it shows the
+    balance it left untouched. The balance before is the sum of every earlier line, or, with
+    ``from_newest`` (pages near the newest end of a long fund), the fund's balance from the summary less
+    the lines from the oldest shown on: either way only the lines on the near side are read.
     """
     if not entries:
         return {}
@@ -260,11 +349,19 @@ def running_balances(fund_id: int, entries: list[LedgerEntry]) -> dict[int, int]
     oldest, newest = ordered[0], ordered[-1]
     same_fund = [LedgerEntry.fund_id == fund_id, *public_line_conditions()]
     signed = signed_amount()
-    before = (
-        select(func.coalesce(func.sum(signed), 0))
-        .where(*same_fund, LedgerEntry.voided.is_(False), _before(oldest))
-        .scalar_subquery()
-    )
+    if from_newest:
+        balance = summaries.public_balance_subquery(fund_id, hidden_owners())
+        before = (
+            select(balance - func.coalesce(func.sum(signed), 0))
+            .where(*same_fund, LedgerEntry.voided.is_(False), ~_before(oldest))
+            .scalar_subquery()
+        )
+    else:
+        before = (
+            select(func.coalesce(func.sum(signed), 0))
+            .where(*same_fund, LedgerEntry.voided.is_(False), _before(oldest))
+            .scalar_subquery()
+        )
     running = func.sum(signed).over(order_by=(LedgerEntry.occurred_on, LedgerEntry.id))
     window = (
         select(LedgerEntry.id.label("id"), running.label("running"))

@@ -3,7 +3,9 @@
 The public sees the lines of public funds whose project is public or absent. Every page runs a
 fixed number of queries, and stays fast on a million lines: one count-and-totals query, one page
 query that never walks more than half the ledger (the last pages are read from the oldest end),
-and, when one fund is chosen, one query for the running balance of the lines on the page.
+and, when one fund is chosen, one query for the running balance of the lines on the page. The count
+and totals of the whole ledger, of one fund or of one project come from the summary tables; the
+fund and project filters are drop-downs while there are a few hundred, else a name to type.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from math import ceil
 
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from charity_site.extensions import db
@@ -52,13 +54,20 @@ STAFF_PER_PAGE = 50
 
 
 def _read_public(model):
-    """A public fund or project given by its slug, else None."""
+    """A public fund or project given by its slug, else by its name (the text field shown instead of a
+    drop-down when there are too many to list): the exact name, else the first name containing it."""
 
     def read(args, name):
-        slug = query_text(args, name, 200)
-        if not slug or len(slug) > 160:
+        written = query_text(args, name, 200).strip()
+        if not written or len(written) > 160:
             return None
-        return db.session.scalars(select(model).where(model.slug == slug, model.public_clause())).first()
+        public = select(model).where(model.public_clause())
+        for condition in (model.slug == written, model.title == written,
+                          model.title.contains(written, autoescape=True)):
+            found = db.session.scalars(public.where(condition).order_by(model.title, model.id).limit(1)).first()
+            if found is not None:
+                return found
+        return None
 
     return read
 
@@ -128,19 +137,33 @@ _NEWEST_FIRST = (LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
 _OLDEST_FIRST = (LedgerEntry.occurred_on.asc(), LedgerEntry.id.asc())
 
 
+def _count_and_totals(filters: LedgerFilters, conditions: list) -> tuple[int, money.MoneyTotals]:
+    """The whole ledger, one fund or one project: from the summary tables; other selections from the lines."""
+    narrowing = [name for name in ("fund", "project", "kind", "category", "channel", "date_from", "date_to")
+                 if getattr(filters, name)]
+    if not narrowing:
+        return money.public_count_and_totals()
+    if narrowing == ["fund"]:
+        return money.public_count_and_totals(fund_id=filters.fund.id)
+    if narrowing == ["project"]:
+        return money.public_count_and_totals(project_id=filters.project.id)
+    return money.count_and_totals(*conditions)
+
+
 def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PAGE) -> LedgerPage:
     """One page of public lines matching ``filters``, newest first, with the totals of the whole selection."""
     conditions = [*filters.conditions(), *public_line_conditions()]
-    total, totals = money.count_and_totals(*conditions)
+    total, totals = _count_and_totals(filters, conditions)
     pages = ceil(total / per_page) if total else 0
     if page < 1 or (page > 1 and page > pages):
         abort(404)
     offset = (page - 1) * per_page
     limit = max(0, min(per_page, total - offset))
     entries: list[LedgerEntry] = []
+    older_half = offset + limit / 2 > total / 2
     if limit:
         query = select(LedgerEntry).where(*conditions).options(selectinload(LedgerEntry.fund))
-        if offset + limit / 2 > total / 2:
+        if older_half:
             # In the older half: read from the oldest end with the small complementary offset.
             rows = db.session.scalars(query.order_by(*_OLDEST_FIRST).offset(total - offset - limit).limit(limit))
             entries = list(rows)[::-1]
@@ -148,19 +171,45 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
             entries = list(db.session.scalars(query.order_by(*_NEWEST_FIRST).offset(offset).limit(limit)))
     pagination = _KnownPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
                             items=entries, total=total)
-    balances = money.running_balances(filters.fund.id, entries) if filters.fund and entries else None
+    balances = None
+    if filters.fund and entries:
+        balances = money.running_balances(filters.fund.id, entries, from_newest=not older_half)
     return LedgerPage(pagination, totals, balances, entries)
 
 
-def fund_choices() -> list[Fund]:
-    """Public funds for the ledger's fund filter: the general fund first, then named, then community funds."""
-    return list(db.session.scalars(select(Fund).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)))
+CHOICES_LIMIT = 200  # more funds or projects than this: a text field for the name instead of a drop-down
 
 
-def project_choices() -> list[Project]:
-    query = select(Project).where(Project.public_clause()).order_by(Project.start_date.desc().nulls_last(),
-                                                                    Project.title)
-    return list(db.session.scalars(query))
+def _first_public_ids(model, limit: int):
+    return select(model.id).where(model.public_clause()).limit(limit + 1).subquery()
+
+
+def at_most(model, limit: int) -> bool:
+    """Whether there are at most ``limit`` public ``model`` rows: reads no more than limit + 1 of them."""
+    return db.session.scalar(select(func.count()).select_from(_first_public_ids(model, limit))) <= limit
+
+
+def rows_if_few(query, model, limit: int, scalars: bool = True) -> list | None:
+    """The rows of ``query`` (over public ``model`` rows) when there are at most ``limit`` public ones, else
+    None. One query that reads and sorts at most limit + 1 rows: those of the first limit + 1 public ids."""
+    first = _first_public_ids(model, limit)
+    query = query.where(model.id.in_(select(first.c.id)))
+    rows = list(db.session.scalars(query) if scalars else db.session.execute(query))
+    return rows if len(rows) <= limit else None
+
+
+def fund_choices(limit: int | None = None) -> list | None:
+    """Public funds (id, slug, title) for the ledger's fund filter: the general fund first, then named, then
+    community funds; None when there are more than ``limit`` (the page then asks for a name)."""
+    query = select(Fund.id, Fund.slug, Fund.title).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)
+    return rows_if_few(query, Fund, limit or CHOICES_LIMIT, scalars=False)
+
+
+def project_choices(limit: int | None = None) -> list | None:
+    """Public projects (id, slug, title) for the ledger's project filter, newest first; None past ``limit``."""
+    query = (select(Project.id, Project.slug, Project.title).where(Project.public_clause())
+             .order_by(Project.start_date.desc().nulls_last(), Project.title))
+    return rows_if_few(query, Project, limit or CHOICES_LIMIT, scalars=False)
 
 
 # --- /funds ----------------------------------------------------------------------------------
@@ -190,16 +239,60 @@ class FundFilters(ListFilters):
         return conditions
 
 
+FUND_KIND_ORDER = (FundKind.GENERAL, FundKind.NAMED, FundKind.COMMUNITY)  # as _fund_order() sorts them
+
+
+def _public_funds_by_kind(kinds) -> dict[FundKind, int]:
+    """How many public funds of each kind: counted in the kind index, less the few hidden funds."""
+    hidden = money.hidden_owners().fund_ids
+    query = select(Fund.kind, func.count()).where(Fund.kind.in_(kinds)).group_by(Fund.kind)
+    if hidden:
+        query = query.where(Fund.id.not_in(hidden))
+    return {kind: int(count) for kind, count in db.session.execute(query)}
+
+
 def funds_page(page: int, filters: FundFilters = FundFilters()):
-    """One page (20) of public funds: a count and one select, whatever the number of funds."""
-    query = select(Fund).where(*filters.conditions()).order_by(_fund_order(), Fund.title, Fund.id)
-    return db.paginate(query, page=page, per_page=FUNDS_PER_PAGE, error_out=True)
+    """One page (20) of public funds, the general fund first, then named, then community funds, each by title.
+
+    A search counts and sorts what it matched. Otherwise the page is read kind by kind from the
+    (kind, title) index: the count per kind, then at most two short index ranges, read from whichever
+    end of a kind is nearer, so the last page of ten thousand funds costs what the first does.
+    """
+    if filters.q:
+        query = select(Fund).where(*filters.conditions()).order_by(_fund_order(), Fund.title, Fund.id)
+        return db.paginate(query, page=page, per_page=FUNDS_PER_PAGE, error_out=True)
+    kinds = [filters.kind] if filters.kind else list(FUND_KIND_ORDER)
+    counts = _public_funds_by_kind(kinds)
+    total = sum(counts.values())
+    if page < 1 or (page > 1 and (page - 1) * FUNDS_PER_PAGE >= total):
+        abort(404)
+    offset, items = (page - 1) * FUNDS_PER_PAGE, []
+    for kind in kinds:
+        count = counts.get(kind, 0)
+        if offset >= count:
+            offset -= count
+            continue
+        take = min(FUNDS_PER_PAGE - len(items), count - offset)
+        query = select(Fund).where(Fund.public_clause(), Fund.kind == kind)
+        if offset + take / 2 > count / 2:
+            rows = db.session.scalars(query.order_by(Fund.title.desc(), Fund.id.desc())
+                                      .offset(count - offset - take).limit(take))
+            items += list(rows)[::-1]
+        else:
+            items += list(db.session.scalars(query.order_by(Fund.title, Fund.id).offset(offset).limit(take)))
+        offset = 0
+        if len(items) >= FUNDS_PER_PAGE:
+            break
+    return _KnownPage(page=page, per_page=FUNDS_PER_PAGE, max_per_page=None, error_out=False,
+                      items=items, total=total)
 
 
 def funds_summary(filters: FundFilters = FundFilters()) -> money.MoneyTotals:
-    """Totals over every fund matching ``filters`` (not just one page)."""
-    matching = select(Fund.id).where(*filters.conditions())
-    return money.ledger_totals(LedgerEntry.fund_id.in_(matching), *public_line_conditions())
+    """Totals over every fund matching ``filters`` (not just one page), from the summary tables: every
+    public fund's public lines are the site's public lines."""
+    if not filters.active:
+        return money.ledger_totals(*public_line_conditions())
+    return money.public_funds_totals(select(Fund.id).where(*filters.conditions()))
 
 
 # --- /funds/<slug> ---------------------------------------------------------------------------

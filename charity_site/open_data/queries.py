@@ -16,7 +16,10 @@ from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.models import Fund, LedgerEntry
-from charity_site.finance.queries import LedgerFilters  # the /ledger page's filters, so a download matches the page
+from charity_site.finance.queries import (
+    LedgerFilters,  # the /ledger page's filters, so a download matches the page
+    rows_if_few,
+)
 from charity_site.projects.models import Project
 
 YIELD_PER = 1000
@@ -99,16 +102,22 @@ def disclosure_rows(filters=None) -> Iterator:
 
 
 def dataset_counts() -> dict[str, int]:
-    """How many records each dataset holds right now (four small count queries)."""
+    """How many records each dataset holds right now: the ledger's from the summary tables, funds and
+    projects as all rows less the few hidden ones (a count of every row reads an index, not the table)."""
+    hidden = money.hidden_owners()
     return {
-        "ledger": db.session.scalar(select(func.count()).select_from(LedgerEntry).where(public_ledger_clause())),
-        "funds": db.session.scalar(select(func.count()).select_from(Fund).where(Fund.public_clause())),
-        "projects": db.session.scalar(select(func.count()).select_from(Project).where(Project.public_clause())),
+        "ledger": money.public_count_and_totals()[0],
+        "funds": db.session.scalar(select(func.count()).select_from(Fund)) - len(hidden.fund_ids),
+        "projects": db.session.scalar(select(func.count()).select_from(Project)) - len(hidden.project_ids),
         "disclosures": db.session.scalar(select(func.count()).select_from(Disclosure)
                                          .where(Disclosure.public_clause())),
     }
 
 
-def public_funds_for_filter() -> list[tuple[str, str]]:
-    """(slug, title) of the public funds, for the ledger download form."""
-    return list(db.session.execute(select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)))
+FUNDS_LISTED = 200  # more public funds than this: the download form asks for a fund's name instead
+
+
+def public_funds_for_filter(limit: int | None = None) -> list[tuple[str, str]] | None:
+    """(slug, title) of the public funds, for the ledger download form; None when there are more than ``limit``."""
+    query = select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)
+    return rows_if_few(query, Fund, limit or FUNDS_LISTED, scalars=False)

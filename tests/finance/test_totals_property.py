@@ -1,4 +1,5 @@
-"""Property: every total the site shows equals the plain sum of the non-voided lines behind it."""
+"""Property: every total the site shows equals the plain sum of the non-voided lines behind it, and the
+summary tables (fund_money, project_money) equal the lines after any sequence of writes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,17 @@ from test_public_ledger import fen, shown_total
 
 from charity_site.core.formatting import format_amount
 from charity_site.extensions import db
-from charity_site.finance import money
-from charity_site.models import Disclosure, DisclosureRevision, EntryKind, Fund, LedgerEntry, Project
+from charity_site.finance import money, summaries
+from charity_site.models import (
+    Disclosure,
+    DisclosureRevision,
+    EntryKind,
+    Fund,
+    FundMoney,
+    LedgerEntry,
+    Project,
+    ProjectMoney,
+)
 
 LINE = st.fixed_dictionaries({
     "fund": st.integers(0, 2),
@@ -24,6 +34,47 @@ LINE = st.fixed_dictionaries({
     "voided": st.booleans(),
     "day": st.integers(0, 800),
 })
+
+
+# Changes to lines already written: (what, which line, a number for the new value).
+EDITS = st.lists(st.tuples(st.sampled_from(["void", "amount", "fund", "project", "kind"]), st.integers(0, 29),
+                           st.integers(1, 10**9)), max_size=12)
+
+
+def apply_edits(entries, lines, edits, funds, projects) -> None:
+    """Change the written lines as staff or an administrator might (void, edit, move), and ``lines`` alike."""
+    for what, index, number in edits:
+        if index >= len(entries):
+            continue
+        entry, line = entries[index], lines[index]
+        if what == "void":
+            entry.voided, line["voided"] = True, True
+        elif what == "amount":
+            entry.amount_fen = line["amount"] = number
+        elif what == "fund":
+            line["fund"] = number % 3
+            entry.fund_id = funds[line["fund"]].id
+        elif what == "project":
+            line["project"] = None if number % 4 == 3 else number % 4
+            entry.project_id = None if line["project"] is None else projects[line["project"]].id
+        else:
+            line["kind"] = EntryKind.EXPENSE if line["kind"] is EntryKind.INCOME else EntryKind.INCOME
+            entry.kind = line["kind"]
+        db.session.flush()
+
+
+def assert_summaries_equal_the_lines(lines, funds, projects) -> None:
+    assert summaries.differences() == []
+    for number, fund in enumerate(funds):
+        own = expected(lines, fund=number)
+        count = sum(1 for line in lines if line["fund"] == number)
+        row = db.session.get(FundMoney, fund.id)
+        assert (row.income_fen, row.expense_fen, row.line_count) == (own.income_fen, own.expense_fen, count) \
+            if row else own == money.MoneyTotals() and count == 0
+    for number, project in enumerate(projects):
+        own = expected(lines, project=number)
+        row = db.session.get(ProjectMoney, project.id)
+        assert (row.income_fen, row.expense_fen) == (own.income_fen, own.expense_fen) if row else own.income_fen == 0
 
 
 def reset_ledger() -> None:
@@ -46,19 +97,23 @@ def expected(lines, days=range(0, 10_000), **match) -> money.MoneyTotals:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(LINE, max_size=30), period=st.tuples(st.integers(0, 800), st.integers(0, 800)).map(sorted))
-def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client, lines, period):
+@given(lines=st.lists(LINE, max_size=30), period=st.tuples(st.integers(0, 800), st.integers(0, 800)).map(sorted),
+       edits=EDITS)
+def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client, lines, period, edits):
     reset_ledger()
     funds = [make_fund() for _ in range(3)]
     projects = [make_project(fund_id=funds[number].id) for number in range(3)]
     first, last = (date(2023, 1, 1) + timedelta(days=day) for day in period)
     fund_disclosures = [make_disclosure(fund_id=fund.id, period_start=first, period_end=last) for fund in funds]
-    for line in lines:
-        make_entry(funds[line["fund"]], line["amount"], line["kind"],
-                   project_id=projects[line["project"]].id if line["project"] is not None else None,
-                   occurred_on=date(2023, 1, 1) + timedelta(days=line["day"]),
-                   voided=line["voided"], void_reason="作废" if line["voided"] else "")
+    lines = [dict(line) for line in lines]
+    entries = [make_entry(funds[line["fund"]], line["amount"], line["kind"],
+                          project_id=projects[line["project"]].id if line["project"] is not None else None,
+                          occurred_on=date(2023, 1, 1) + timedelta(days=line["day"]),
+                          voided=line["voided"], void_reason="作废" if line["voided"] else "")
+               for line in lines]
+    apply_edits(entries, lines, edits, funds, projects)
     db.session.commit()
+    assert_summaries_equal_the_lines(lines, funds, projects)
 
     everything = expected(lines)
     assert money.ledger_totals() == everything
