@@ -50,6 +50,7 @@ def _cache_headers(response: Response) -> Response:
         return response
     if request.path == "/admin" or request.path.startswith("/admin/"):
         response.headers.setdefault("Cache-Control", PRIVATE)
+        page_cache.mark_bypass(response)
         return response
 
     if _sets_cookie(response) or current_user.is_authenticated:
@@ -73,6 +74,8 @@ def _cache_headers(response: Response) -> Response:
 def _from_page_cache(response: Response) -> Response:
     """A stored page: its headers came with it (Cache-Control, Vary, ETag, Last-Modified)."""
     response.headers[page_cache.HEADER] = page_cache.HIT
+    if _sets_cookie(response):  # a later hook wrote the session after all: this copy is the visitor's own
+        response.headers["Cache-Control"] = PRIVATE
     return _answer_conditional(response)
 
 

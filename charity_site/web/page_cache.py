@@ -36,8 +36,9 @@ from charity_site.web.templating import current_font_size
 
 HEADER = "X-Page-Cache"
 HIT, MISS, BYPASS = "hit", "miss", "bypass"
-# What an anonymous visitor's session may hold and still be served a shared page.
-ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_permanent"})
+# What an anonymous visitor's session may hold and still be served a shared page: a CSRF token, and
+# Flask-Login's bookkeeping that means nothing without a user id ("_fresh": False is written for anyone).
+ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_permanent", "_fresh", "_id"})
 NOT_STORED_HEADERS = frozenset({"content-length", "set-cookie", HEADER.lower()})
 
 
