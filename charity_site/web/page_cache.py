@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request, session
+from sqlalchemy.exc import SQLAlchemyError
 
 from charity_site.core.public_changes import next_publication_after, on_public_change
 from charity_site.web.page_cache_stores import Entry, GenerationState, LocalStore, RedisStore
@@ -76,8 +77,16 @@ class PageCache:
         return state
 
 
+RETRY_AFTER_ERROR = 60  # seconds: when the next publication could not be read, look again then
+
+
 def _next_publication_epoch(now: float) -> float | None:
-    moment = next_publication_after(datetime.fromtimestamp(now, UTC))
+    try:
+        moment = next_publication_after(datetime.fromtimestamp(now, UTC))
+    except SQLAlchemyError:
+        # The database is unreachable (its own error page follows) or not created yet: the bump itself
+        # must not fail after a commit, and the moment is looked up again soon.
+        return now + RETRY_AFTER_ERROR
     return moment.timestamp() if moment is not None else None
 
 
