@@ -11,7 +11,8 @@ too. Raw SQL (``text()``) and writes on another connection are not: call ``publi
 
 ``next_publication_after`` finds the next moment a scheduled item becomes public without any row being
 written (the smallest future ``published_at`` of every mapped model that has one), so that the cache can
-expire by itself then.
+expire by itself then. It is asked just before each such commit, inside its transaction: after the
+commit the session may not query, and another connection could wait for a busy pool.
 """
 
 from __future__ import annotations
@@ -23,23 +24,31 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, select, union_all
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from charity_site.core.models import shown_publicly
+from charity_site.core.models import shown_publicly, utcnow
 from charity_site.extensions import db
 
 CHANGED_KEY = "public_change_pending"
+NEXT_KEY = "public_change_next_publication"
 LISTENERS = "public_change_listeners"
 
+NextPublication = Callable[[datetime], datetime | None]
 
-def on_public_change(app: Flask, listener: Callable[[], None]) -> None:
-    """Call ``listener`` (in an app context) after each commit that wrote something public."""
+
+def on_public_change(app: Flask, listener: Callable[[NextPublication], None]) -> None:
+    """Call ``listener`` (in an app context) after each commit that wrote something public, with a function
+    that tells the next scheduled publication after a moment."""
     app.extensions.setdefault(LISTENERS, []).append(listener)
 
 
 def public_change_now() -> None:
     """Tell the listeners at once: for writes the session could not see (raw SQL, another connection)."""
+    _announce(next_publication_after)
+
+
+def _announce(next_publication: NextPublication) -> None:
     if has_app_context():
         for listener in current_app.extensions.get(LISTENERS, ()):
-            listener()
+            listener(next_publication)
 
 
 def _public(instance) -> bool:
@@ -64,6 +73,17 @@ def _mark_bulk_statements(state: ORMExecuteState) -> None:
         state.session.info[CHANGED_KEY] = True
 
 
+@event.listens_for(Session, "before_commit")
+def _find_next_publication(session: Session) -> None:
+    """While the transaction is still open (after the commit the session may not query): the next
+    scheduled publication as this unit of work leaves it, for the listeners after the commit."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # the commit would flush now anyway; its writes must be marked and seen by the query
+    if session.info.get(CHANGED_KEY):
+        session.info[NEXT_KEY] = next_publication_after(utcnow(), session)
+
+
 @event.listens_for(Session, "after_commit")
 def _announce_after_commit(session: Session) -> None:
     # After the commit, never before: a bump before it would let a request that reads the new
@@ -72,13 +92,15 @@ def _announce_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint's release is not the end of the work
         return
     if session.info.pop(CHANGED_KEY, False):
-        public_change_now()
+        found = session.info.pop(NEXT_KEY, None)
+        _announce(lambda now: found if found is None or found > now else next_publication_after(now))
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     if not session.in_nested_transaction():
         session.info.pop(CHANGED_KEY, None)
+        session.info.pop(NEXT_KEY, None)
 
 
 def scheduled_models() -> list[type]:
@@ -90,10 +112,9 @@ def scheduled_models() -> list[type]:
     return sorted(found, key=lambda model: model.__name__)
 
 
-def next_publication_after(now: datetime) -> datetime | None:
+def next_publication_after(now: datetime, session: Session | None = None) -> datetime | None:
     """The smallest ``published_at`` later than ``now`` over every scheduled model (one query), or None.
 
-    Runs on its own connection: it is called after a commit, when the session may not emit SQL.
     A draft's future date counts too: one needless expiry is cheaper than a status-aware query per model.
     """
     models = scheduled_models()
@@ -102,8 +123,7 @@ def next_publication_after(now: datetime) -> datetime | None:
     moments = union_all(*(
         select(func.min(model.published_at).label("moment")).where(model.published_at > now) for model in models
     )).subquery()
-    with db.engine.connect() as connection:
-        value = connection.execute(select(func.min(moments.c.moment))).scalar()
+    value = (session or db.session).execute(select(func.min(moments.c.moment))).scalar()
     if value is None:
         return None
     # A min() over a union loses the column type: SQLite hands back text, PostgreSQL a naive datetime.

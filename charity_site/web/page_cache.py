@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
-from charity_site.core.public_changes import next_publication_after, on_public_change
+from charity_site.core.public_changes import NextPublication, next_publication_after, on_public_change
 from charity_site.web.page_cache_stores import Entry, GenerationState, LocalStore, RedisStore
 from charity_site.web.templating import current_font_size
 
@@ -67,9 +67,9 @@ class PageCache:
                 return again
         return state
 
-    def bump(self) -> GenerationState:
+    def bump(self, next_publication: NextPublication = next_publication_after) -> GenerationState:
         """A new generation: every stored page is out of date from now on."""
-        return self.store.bump(time.time(), _next_publication_epoch)
+        return self.store.bump(time.time(), _in_epoch_seconds(next_publication))
 
     def clear(self) -> GenerationState:
         state = self.bump()
@@ -80,14 +80,17 @@ class PageCache:
 RETRY_AFTER_ERROR = 60  # seconds: when the next publication could not be read, look again then
 
 
-def _next_publication_epoch(now: float) -> float | None:
-    try:
-        moment = next_publication_after(datetime.fromtimestamp(now, UTC))
-    except SQLAlchemyError:
-        # The database is unreachable (its own error page follows) or not created yet: the bump itself
-        # must not fail after a commit, and the moment is looked up again soon.
-        return now + RETRY_AFTER_ERROR
-    return moment.timestamp() if moment is not None else None
+def _in_epoch_seconds(next_publication: NextPublication):
+    def find(now: float) -> float | None:
+        try:
+            moment = next_publication(datetime.fromtimestamp(now, UTC))
+        except SQLAlchemyError:
+            # The database is unreachable (its own error page follows) or not created yet: the bump
+            # itself must not fail, and the moment is looked up again soon.
+            return now + RETRY_AFTER_ERROR
+        return moment.timestamp() if moment is not None else None
+
+    return find
 
 
 def init_page_cache(app: Flask) -> None:
@@ -95,7 +98,7 @@ def init_page_cache(app: Flask) -> None:
         return
     cache = PageCache(app)
     app.extensions["page_cache"] = cache
-    on_public_change(app, lambda: current_app.extensions["page_cache"].bump())
+    on_public_change(app, lambda next_publication: current_app.extensions["page_cache"].bump(next_publication))
     # The very first hook: a hit must not pay for the others (rate limits, sign-in, settings).
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_from_cache)
 
