@@ -66,7 +66,9 @@ def _cache_headers(response: Response) -> Response:
     # The font-size cookie changes the page, and a session cookie may mean a staff member.
     response.vary.add("Cookie")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    response.last_modified = page_cache.last_modified()
+    last_modified = page_cache.last_modified()
+    if last_modified is not None:
+        response.last_modified = last_modified
     page_cache.store(response)  # with its validators, before a 304 empties it
     return _answer_conditional(response)
 

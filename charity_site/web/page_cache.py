@@ -32,7 +32,13 @@ from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from charity_site.core.public_changes import NextPublication, next_publication_after, on_public_change
-from charity_site.web.page_cache_stores import Entry, GenerationState, LocalStore, RedisStore
+from charity_site.web.page_cache_stores import (
+    Entry,
+    GenerationState,
+    LocalStore,
+    RedisStore,
+    StoreUnavailable,
+)
 from charity_site.web.templating import current_font_size
 
 HEADER = "X-Page-Cache"
@@ -98,9 +104,17 @@ def init_page_cache(app: Flask) -> None:
         return
     cache = PageCache(app)
     app.extensions["page_cache"] = cache
-    on_public_change(app, lambda next_publication: current_app.extensions["page_cache"].bump(next_publication))
+    on_public_change(app, _bump_after_commit)
     # The very first hook: a hit must not pay for the others (rate limits, sign-in, settings).
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_from_cache)
+
+
+def _bump_after_commit(next_publication: NextPublication) -> None:
+    try:
+        page_cache().bump(next_publication)
+    except StoreUnavailable as error:
+        # The change is saved; the answer must say so. Pages stored before it expire within PAGE_CACHE_TTL.
+        current_app.logger.error("Page cache generation not bumped after a public change: %s", error)
 
 
 def page_cache() -> PageCache:
@@ -130,10 +144,14 @@ def _serve_from_cache() -> Response | None:
     if not current_app.config.get("PAGE_CACHE", True) or not _eligible_request():
         return None
     cache = page_cache()
-    state = cache.state()
-    g.page_cache_state = state
-    g.page_cache_key = key = _key()
-    entry = cache.store.get(state.generation, key)
+    try:
+        state = cache.state()
+        key = _key()
+        entry = cache.store.get(state.generation, key)
+    except StoreUnavailable as error:
+        _store_trouble(error)
+        return None  # rendered, and not stored
+    g.page_cache_state, g.page_cache_key = state, key
     if entry is None or time.time() - entry.stored_at > cache.ttl:
         return None
     g.page_cache_hit = True
@@ -144,10 +162,20 @@ def is_hit() -> bool:
     return bool(g.get("page_cache_hit"))
 
 
-def last_modified() -> datetime:
-    """Last-Modified of a page rendered now: when the current generation began."""
-    state = g.get("page_cache_state") or page_cache().state()
+def last_modified() -> datetime | None:
+    """Last-Modified of a page rendered now: when the current generation began (None if unknown)."""
+    state = g.get("page_cache_state")
+    if state is None:
+        try:
+            state = page_cache().state()
+        except StoreUnavailable as error:
+            _store_trouble(error)
+            return None
     return datetime.fromtimestamp(int(state.changed_at), UTC)
+
+
+def _store_trouble(error: StoreUnavailable) -> None:
+    current_app.logger.warning("Page cache unavailable, pages are rendered: %s", error)
 
 
 def store(response: Response) -> None:
@@ -158,7 +186,12 @@ def store(response: Response) -> None:
         return
     headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_STORED_HEADERS]
     entry = Entry(time.time(), headers, response.get_data())
-    page_cache().store.put(state.generation, key, entry, page_cache().ttl)
+    try:
+        page_cache().store.put(state.generation, key, entry, page_cache().ttl)
+    except StoreUnavailable as error:
+        _store_trouble(error)
+        response.headers[HEADER] = BYPASS
+        return
     response.headers[HEADER] = MISS
 
 

@@ -13,6 +13,7 @@ publication (when it must change by itself).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -23,7 +24,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-NextPublication = Callable[[float], float | None]  # epoch seconds -> epoch seconds of the next one, or None
+NextPublication = Callable[[float], float | None]
+
+
+class StoreUnavailable(RuntimeError):
+    """The shared store (Redis) cannot be reached: pages are rendered, not stored."""
+
+
+def _redis_errors(method):
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except self.errors as error:
+            raise StoreUnavailable(f"page cache store: {error}") from error
+
+    return guarded  # epoch seconds -> epoch seconds of the next one, or None
 
 
 @dataclass(frozen=True)
@@ -194,15 +210,18 @@ class RedisStore:
         import redis
 
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        self.errors = redis.RedisError
         self.prefix = prefix
         self.state_key = f"{prefix}state"
 
+    @_redis_errors
     def read_state(self) -> GenerationState | None:
         generation, changed, upcoming = self.redis.hmget(self.state_key, ("generation", "changed", "next"))
         if generation is None or changed is None:
             return None
         return GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
 
+    @_redis_errors
     def bump(self, now: float, next_publication: NextPublication) -> GenerationState:
         old = self.read_state()
         # HINCRBY is atomic: two servers bumping at once get two counters, whatever their tags.
@@ -219,13 +238,16 @@ class RedisStore:
     def _entry_key(self, generation: str, key: str) -> str:
         return f"{self.prefix}page:{generation}:{key}"
 
+    @_redis_errors
     def get(self, generation: str, key: str) -> Entry | None:
         data = self.redis.get(self._entry_key(generation, key))
         return Entry.decode(data) if data is not None else None
 
+    @_redis_errors
     def put(self, generation: str, key: str, entry: Entry, ttl: int) -> None:
         self.redis.set(self._entry_key(generation, key), entry.encode(), ex=max(1, ttl))
 
+    @_redis_errors
     def clear(self) -> None:
         batch = []
         for name in self.redis.scan_iter(match=f"{self.prefix}page:*", count=500):

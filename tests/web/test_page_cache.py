@@ -414,3 +414,21 @@ def test_two_servers_share_pages_and_invalidation_through_redis(app, site, datab
     for server in (first, second):
         with server.app_context():
             db.engine.dispose()
+
+
+def test_with_redis_unreachable_pages_are_rendered_and_writes_are_saved(app, site, database_url, tmp_path):
+    from conftest import make_app
+
+    server = make_app(database_url, tmp_path / "down", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    with server.app_context():
+        client = server.test_client()
+        for _ in range(2):
+            response = client.get("/news/")
+            assert response.status_code == 200 and cache_of(response) == "bypass"
+            assert "ETag" in response.headers, dict(response.headers)
+            assert "Last-Modified" not in response.headers, dict(response.headers)
+        make_news(title="Redis 不在时发布的新闻")
+        db.session.commit()
+        assert "Redis 不在时发布的新闻" in text(client.get("/news/"))
+        db.session.remove()
+        db.engine.dispose()
