@@ -93,7 +93,7 @@ def _announce_after_commit(session: Session) -> None:
         return
     if session.info.pop(CHANGED_KEY, False):
         found = session.info.pop(NEXT_KEY, None)
-        _announce(lambda now: found if found is None or found > now else next_publication_after(now))
+        _announce(lambda now: found)  # if it passed meanwhile, the next request bumps again and looks anew
 
 
 @event.listens_for(Session, "after_rollback")
