@@ -157,7 +157,7 @@ def test_a_waiting_flash_message_is_shown_not_lost_to_a_cached_page(app, site):
     assert "您的留言已收到" not in text(after) and cache_of(after) == "hit"
 
 
-def test_admin_uploads_and_errors_are_never_stored(app, site):
+def test_admin_pages_and_errors_are_never_stored(app, site):
     editor = staff(app, "editor")
     assert cache_of(editor.get("/admin/")) == "bypass"
     for _ in range(2):
