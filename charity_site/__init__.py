@@ -206,9 +206,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_http_cache(app: Flask) -> None:
-    from charity_site.feeds.freshness import last_change_this_request
+    """ETag, Last-Modified, Cache-Control, and the page cache (web/page_cache.py), whose generation every
+    commit that writes something public bumps (core/public_changes.py)."""
+    import charity_site.core.public_changes  # noqa: F401 (its session events mark public writes)
 
-    init_http_cache(app, last_change_this_request)
+    init_http_cache(app)
 
 
 def register_commands(app: Flask) -> None:

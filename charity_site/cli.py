@@ -39,6 +39,16 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(content)
 
+    cache = AppGroup("cache", help="The page cache of anonymous public pages.")
+
+    @cache.command("clear")
+    def clear_command() -> None:
+        """Start a new generation (every server's stored pages are out of date) and empty the stored pages."""
+        state = current_app.extensions["page_cache"].clear()
+        click.echo(f"Page cache cleared: generation {state.counter}.")
+
+    app.cli.add_command(cache)
+
     init_ledger_cli(app)
     init_users_cli(app)
     init_search_cli(app)

@@ -58,6 +58,14 @@ class BaseConfig:
     PREFERRED_URL_SCHEME = "http"
     SITE_URL: str | None = None
     REDIS_URL: str | None = None
+    # The page cache of anonymous public pages (web/page_cache.py): in this process by default, in Redis
+    # when REDIS_URL is set. Any public write invalidates it at once; TTL is the safety net (seconds).
+    PAGE_CACHE = True
+    PAGE_CACHE_TTL = 300
+    PAGE_CACHE_MAX_ENTRIES = 5000
+    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # per process (in-process store)
+    PAGE_CACHE_GENERATION_FILE: str | None = None  # default instance/page_generation
+    PAGE_CACHE_REDIS_PREFIX = "charity:cache:"
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # a staff member may take an hour over an article
@@ -107,6 +115,10 @@ class BaseConfig:
         if os.environ.get("MAX_UPLOAD_MB"):
             values["MAX_UPLOAD_BYTES"] = int(os.environ["MAX_UPLOAD_MB"]) * 1024 * 1024
             values["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 1024 * 1024
+        if os.environ.get("PAGE_CACHE") is not None:
+            values["PAGE_CACHE"] = _env_bool("PAGE_CACHE", True)
+        if os.environ.get("PAGE_CACHE_TTL"):
+            values["PAGE_CACHE_TTL"] = int(os.environ["PAGE_CACHE_TTL"])
         if os.environ.get("SMTP_PORT"):
             values["SMTP_PORT"] = int(os.environ["SMTP_PORT"])
         for key in ("SMTP_STARTTLS", "SMTP_SSL"):

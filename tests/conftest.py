@@ -65,6 +65,8 @@ def make_app(database_url: str, tmp_path: Path, **overrides):
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "CONTENT_DIR": str(CONTENT_DIR),
         "SERVER_NAME": None,
+        # The page cache's generation file: one per test (two apps of one test share it, like two workers).
+        "PAGE_CACHE_GENERATION_FILE": str(tmp_path / "page_generation"),
         **overrides,
     }
     return create_app(config)

@@ -63,6 +63,7 @@ class AuditLog(db.Model):
     """
 
     __tablename__ = "audit_log"
+    __shown_publicly__ = False  # the staff workspace only
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -14,6 +14,17 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 INTEGER_MAX = 2**31 - 1
 
 
+# A model whose rows never show on a public page says so with ``__shown_publicly__ = False``: writing
+# it does not invalidate the page cache (core/public_changes.py). Every other model is public by default,
+# so a forgotten model costs a few cache misses, never a stale page.
+SHOWN_PUBLICLY = "__shown_publicly__"
+
+
+def shown_publicly(model_class: type) -> bool:
+    """Whether writing a row of ``model_class`` may change what a public page shows."""
+    return getattr(model_class, SHOWN_PUBLICLY, True)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

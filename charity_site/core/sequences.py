@@ -18,6 +18,7 @@ from charity_site.extensions import db
 
 class NumberSequence(db.Model):
     __tablename__ = "number_sequences"
+    __shown_publicly__ = False  # a number shows on its record, which is written too
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)

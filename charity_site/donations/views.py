@@ -29,7 +29,7 @@ from charity_site.extensions import db, limiter
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import parse_id, whole_number
+from charity_site.web.input import parse_id, query_int, whole_number
 from charity_site.web.urls import canonical_url
 
 bp = Blueprint("donations", __name__)
@@ -70,15 +70,30 @@ def _prepare(form: PledgeForm, choices: list) -> None:
     form.designation.choices = [(choice.key, choice.label) for choice in choices]
 
 
-def _fresh_form(choices: list, designation_key: str | None) -> PledgeForm:
-    """The pledge form as first shown: a preset amount picked, the designation chosen, a new submission token."""
+def _fresh_form(choices: list, designation_key: str | None, amount_fen: int | None = None) -> PledgeForm:
+    """The pledge form as first shown: the amount asked for (a preset, else typed in) or a preset picked,
+    the designation chosen, a new submission token."""
     form = PledgeForm(formdata=None)
     _prepare(form, choices)
     form.designation.data = designation_key or (choices[0].key if choices else None)
-    if form.amount_choice.choices:
-        form.amount_choice.data = form.amount_choice.choices[1 if len(form.amount_choice.choices) > 1 else 0][0]
+    presets = [value for value, _label in form.amount_choice.choices]
+    if amount_fen is not None and str(amount_fen) in presets:
+        form.amount_choice.data = str(amount_fen)
+    elif amount_fen is not None:
+        form.custom_amount.data = amount_fen  # no preset picked: the amount asked for is typed in
+    elif presets:
+        form.amount_choice.data = presets[1 if len(presets) > 1 else 0]
     form.ensure_submission_token()
     return form
+
+
+MAX_PREFILLED_YUAN = 10_000_000  # as the preset amounts allow
+
+
+def _asked_amount() -> int | None:
+    """?amount= in whole yuan (a preset link of a project or fund page), in fen; None when missing or odd."""
+    yuan = query_int(request.args, "amount", minimum=1, maximum=MAX_PREFILLED_YUAN)
+    return yuan * 100 if yuan is not None else None
 
 
 def _not_shared(response):
@@ -123,10 +138,10 @@ def donate():
     after_this_request(_not_shared)
     choices = queries.designations()
     status = 200
-    form = _fresh_form(choices, _preselected(choices)) if request.method == "GET" else PledgeForm()
+    form = _fresh_form(choices, _preselected(choices), _asked_amount()) if request.method == "GET" else PledgeForm()
     _prepare(form, choices)
     if request.method == "GET":
-        pass  # shown fresh, with the designation of ?project= or ?fund= chosen
+        pass  # shown fresh, with the designation of ?project= or ?fund= and the ?amount= chosen
     elif form.filled_by_bot():
         abort(400)
     elif form.validate_on_submit() and _designation(form, choices) is not None:
@@ -266,28 +281,22 @@ def pledge_status_label(status: PledgeStatus) -> str:
 
 @bp.app_template_global("giving_for")
 def giving_for(project: Project | None = None, fund: Fund | None = None) -> dict | None:
-    """The giving panel of a project or fund page: campaign facts, goal bar and donor wall; None if not open."""
+    """The giving panel of a project or fund page: campaign facts, goal bar, donor wall, and links to the donate
+    page's form for it (a form here would hold this visitor's token, and the page could not be shared)."""
     campaign = queries.campaign_of(project=project, fund=fund)
     if not queries.accepting(campaign):
         return None
     owner_filter = {"project_id": project.id} if project is not None else {"fund_id": fund.id}
-    choices = queries.designations()
-    key = f"project-{project.id}" if project is not None else f"fund-{fund.id}"
-    designation = next((choice for choice in choices if choice.key == key), None)
-    if designation is not None:
-        after_this_request(_not_shared)
+    designation = {"project": project.id} if project is not None else {"fund": fund.id}
+    giving = queries.giving_settings()
     return {
-        "pledge_form": _fresh_form(choices, key) if designation is not None else None,
-        "designation": designation,
-        "consent_version": CONSENT_TEXT_VERSION,
-        "organisation": get_settings(),
         "campaign": campaign,
         "progress": queries.goal_progress(campaign),
         "wall": queries.wall(limit=10, **owner_filter),
         "counts": queries.received_count(**owner_filter),
-        "donate_url": url_for("donations.donate", **({"project": project.id} if project is not None
-                                                      else {"fund": fund.id})),
-        "giving": queries.giving_settings(),
+        "donate_url": url_for("donations.donate", **designation),
+        "presets": [(fen, url_for("donations.donate", **designation, amount=fen // 100))
+                    for fen in queries.preset_amounts_fen(giving)],
+        "giving": giving,
         "shown_name": queries.shown_name,
     }
-

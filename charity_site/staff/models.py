@@ -16,6 +16,7 @@ from charity_site.extensions import db
 
 class StaffUser(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "staff_users"
+    __shown_publicly__ = False  # accounts and sign-ins (last_login_at) never show on a public page
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
@@ -55,6 +56,7 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
 
 class StaffRole(db.Model):
     __tablename__ = "staff_roles"
+    __shown_publicly__ = False
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

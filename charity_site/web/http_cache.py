@@ -1,7 +1,9 @@
 """HTTP caching of public pages: ETag, Last-Modified, 304 answers and Cache-Control.
 
 - Public pages, feeds and text for anonymous visitors: ``public, max-age=60`` with a strong ETag
-  (hash of the body) and Last-Modified (the latest change of anything public); a conditional
+  (hash of the body) and Last-Modified (when the page cache's generation began: the latest public
+  change, or scheduled publication, the site has seen); both are stored with the page in the page
+  cache (web/page_cache.py), so a conditional
   request that matches is answered 304 without a body. If-None-Match takes precedence over
   If-Modified-Since.
 - A signed-in staff member, /admin, and any response that sets a cookie: ``private, no-store``.
@@ -12,13 +14,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
+
+from charity_site.web import page_cache
+from charity_site.web.page_cache import init_page_cache
 
 PUBLIC_MAX_AGE = 60
 STATIC_MAX_AGE = 300
@@ -29,38 +33,56 @@ CACHEABLE_MIMETYPES = frozenset({
 PRIVATE = "private, no-store"
 
 
-def init_http_cache(app: Flask, last_change: Callable[[], datetime | None]) -> None:
-    """``last_change`` tells when anything public last changed (the feeds domain knows; web imports no domain)."""
+def init_http_cache(app: Flask) -> None:
     if "http_cache" in app.extensions:
         return
-    app.extensions["http_cache"] = last_change
+    app.extensions["http_cache"] = True
+    init_page_cache(app)
     app.after_request(_cache_headers)
 
 
 def _cache_headers(response: Response) -> Response:
+    if page_cache.is_hit():
+        return _from_page_cache(response)
     if request.endpoint == "static":
         return _static_cache_headers(response)
     if request.path.startswith("/uploads/"):
         return response
     if request.path == "/admin" or request.path.startswith("/admin/"):
         response.headers.setdefault("Cache-Control", PRIVATE)
+        page_cache.mark_bypass(response)
         return response
 
-    if current_user.is_authenticated or _sets_cookie(response):
+    if _sets_cookie(response) or current_user.is_authenticated:
         response.headers["Cache-Control"] = PRIVATE
         response.vary.add("Cookie")
+        page_cache.mark_bypass(response)
         return response
     if not _publicly_cacheable(response):
+        page_cache.mark_bypass(response)
         return response
 
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     # The font-size cookie changes the page, and a session cookie may mean a staff member.
     response.vary.add("Cookie")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    last_modified = current_app.extensions["http_cache"]()
+    last_modified = page_cache.last_modified()
     if last_modified is not None:
         response.last_modified = last_modified
-    if _not_modified(response.get_etag()[0], last_modified):
+    page_cache.store(response)  # with its validators, before a 304 empties it
+    return _answer_conditional(response)
+
+
+def _from_page_cache(response: Response) -> Response:
+    """A stored page: its headers came with it (Cache-Control, Vary, ETag, Last-Modified)."""
+    response.headers[page_cache.HEADER] = page_cache.HIT
+    if _sets_cookie(response):  # a later hook wrote the session after all: this copy is the visitor's own
+        response.headers["Cache-Control"] = PRIVATE
+    return _answer_conditional(response)
+
+
+def _answer_conditional(response: Response) -> Response:
+    if _not_modified(response.get_etag()[0], response.last_modified):
         response.status_code = 304
         response.set_data(b"")
     return response

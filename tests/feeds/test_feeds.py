@@ -319,4 +319,5 @@ def test_robots_txt_allows_all_but_the_staff_area_and_search_and_names_the_sitem
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 
     app.config["SITE_URL"] = "https://cishan.example.org"
+    app.extensions["page_cache"].clear()  # a new SITE_URL comes with a restart (or `flask cache clear`)
     assert "Sitemap: https://cishan.example.org/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)

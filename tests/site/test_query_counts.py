@@ -81,6 +81,8 @@ def counting_queries():
 
 
 def queries_for(client, path: str) -> int:
+    """The queries of rendering ``path`` (the page cache is off: a hit would run none)."""
+    client.application.config["PAGE_CACHE"] = False
     client.get(path)  # warm caches that live for the process, not the request
     db.session.remove()  # start empty, as a production request does: no object already in the identity map
     with counting_queries() as statements:

