@@ -10,8 +10,8 @@ with LOAD_DEMO_CONTENT=1. Each public page's median time is measured on that dem
 generated rows are added beside it (inside the database: a recursive CTE / generate_series, as in
 bench/ledger_million.py), `flask search reindex` indexes the new projects, and the same pages are
 measured again. The goal (issue #14): every page within 1.5x of its demo time. Requests go through
-the Flask test client, one at a time, a fresh database session each; the figures are for comparing
-changes on one machine.
+the Flask test client, one at a time, a fresh database session each, with the page cache off (every
+request is rendered: this measures the cache misses); the figures are for comparing changes on one machine.
 
 Downloads (open data, which stream every row by design) are not pages and are left out.
 """
@@ -266,7 +266,9 @@ def run(label: str, database_url: str, sizes: Sizes, requests: int, folder: Path
     print(f"\n== {label}")
     new_demo_site(database_url, folder)
     app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-                      "UPLOAD_DIR": str(folder / "uploads")})
+                      "UPLOAD_DIR": str(folder / "uploads"),
+                      # Every page rendered: the page cache would answer a repeated request without any query.
+                      "PAGE_CACHE": False})
     with app.app_context():
         print(f"   demo: {counts()}")
     demo = measure(app, requests)
