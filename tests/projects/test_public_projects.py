@@ -95,6 +95,31 @@ def test_twelve_projects_a_page_and_filters_kept_across_pages(client, app):
     assert len(titles(client.get("/projects/?category=社区慈善&page=2"))) == 2
 
 
+@pytest.mark.parametrize("sort", ["newest", "funded"])
+def test_paging_to_the_end_shows_every_project_once_in_the_list_order(client, app, sort):
+    """Pages past the middle are read from the end of the list: the order a visitor sees is unchanged."""
+    fund = make_fund()
+    expected = []
+    for number in range(40):  # 4 pages; every third undated, several on one date
+        start = None if number % 3 == 0 else date(2020, 1, 1) + timedelta(days=number // 4)
+        project = make_project(title=f"分页项目{number:02d}", start_date=start)
+        if number % 5 == 0:
+            make_entry(fund, 1_000 * (number + 1), project_id=project.id)
+        expected.append((project, start))
+    db.session.commit()
+    if sort == "newest":  # newest start first, undated last, then the newest id
+        expected.sort(key=lambda pair: (pair[1] is None, -(pair[1] or date.min).toordinal(), -pair[0].id))
+    else:  # most raised first, then the newest id
+        expected.sort(key=lambda pair: (-(1_000 * (int(pair[0].title[-2:]) + 1) if int(pair[0].title[-2:]) % 5 == 0
+                                          else 0), -pair[0].id))
+    seen = []
+    for page in range(1, 5):
+        seen += titles(client.get(f"/projects/?sort={sort}&page={page}"))
+    assert seen == [project.title for project, _start in expected]
+    assert client.get(f"/projects/?sort={sort}&page=5").status_code == 404
+    assert "40" in client.get(f"/projects/?sort={sort}&page=4").get_data(as_text=True)
+
+
 def qr_image_from_svg(svg: str, scale: int = 8) -> Image.Image:
     """Rasterise the site's QR SVG (one path of 'Mx,yhNv1h-Nz' runs) so a real decoder can read it."""
     root = ElementTree.fromstring(svg)
