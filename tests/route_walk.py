@@ -42,6 +42,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, NumberRange
 
 from charity_site.extensions import db
+from charity_site.feeds.queries import SITEMAP_SECTIONS
 from charity_site.models import (
     Attachment,
     Disclosure,
@@ -166,6 +167,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("admin_pledges.cancel", "pledge_id"), received or samples.by_key["pledge_id"])
     samples.set(("admin_pledges", "kind"), ["project", "fund"])
     samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
+    samples.set(("feeds.sitemap_part", "section"), list(SITEMAP_SECTIONS))
+    samples.set(("feeds.sitemap_part", "number"), [1])
     samples.set("size", FONT_SIZES)
     samples.set("dataset", list(DATASETS))
     samples.set("fmt", list(FORMATS))

@@ -46,43 +46,71 @@ class SitemapItem:
     changed_at: datetime
 
 
-def _latest(*moments: datetime | None) -> datetime:
-    return max(moment for moment in moments if moment is not None)
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
-def _items(model, key_column, order_by) -> list[SitemapItem]:
-    rows = db.session.execute(
-        select(key_column, model.updated_at, model.published_at).where(model.public_clause()).order_by(*order_by)
-    )
-    return [SitemapItem(key, _latest(updated_at, published_at)) for key, updated_at, published_at in rows]
+# Each sitemap section: its model, the key of its pages' addresses and its order (the order in
+# which its items are split into files; projects in their list's order, along its index).
+def _sections() -> dict:
+    return {
+        "pages": (Page, Page.slug, (Page.nav_order.asc().nulls_last(), Page.slug)),
+        "projects": (Project, Project.slug, (Project.start_date.desc().nulls_last(), Project.id.desc())),
+        "news": (NewsPost, NewsPost.slug, (NewsPost.published_at.desc(), NewsPost.id.desc())),
+        "disclosures": (Disclosure, Disclosure.id, (Disclosure.published_at.desc(), Disclosure.id.desc())),
+    }
 
 
-def sitemap_pages() -> list[SitemapItem]:
-    return _items(Page, Page.slug, (Page.nav_order.asc().nulls_last(), Page.slug))
+SITEMAP_SECTIONS = ("pages", "projects", "news", "disclosures")
 
 
-def sitemap_news() -> list[SitemapItem]:
-    return _items(NewsPost, NewsPost.slug, (NewsPost.published_at.desc(), NewsPost.id.desc()))
+def sitemap_count(section: str) -> int:
+    """How many public items the section lists (an index-only count)."""
+    model = _sections()[section][0]
+    return db.session.scalar(select(func.count()).select_from(model).where(model.public_clause())) or 0
 
 
-def sitemap_disclosures() -> list[SitemapItem]:
-    return _items(Disclosure, Disclosure.id, (Disclosure.published_at.desc(), Disclosure.id.desc()))
+def sitemap_items(section: str, offset: int, limit: int) -> list[SitemapItem]:
+    """``limit`` public items of the section from ``offset`` on, each with its latest change."""
+    model, key_column, order_by = _sections()[section]
+    query = (select(model.id, key_column, model.updated_at, model.published_at).where(model.public_clause())
+             .order_by(*order_by).limit(limit).offset(offset))
+    if model is Project:
+        query = query.with_hint(Project, "INDEXED BY ix_projects_listing", "sqlite")
+    rows = db.session.execute(query).all()
+    latest_update = _latest_updates([row[0] for row in rows]) if model is Project else {}
+    return [SitemapItem(key, _latest(updated_at, published_at, latest_update.get(item_id)))
+            for item_id, key, updated_at, published_at in rows]
 
 
-def sitemap_projects() -> list[SitemapItem]:
-    """Public projects; a project page changes when one of its shown progress updates does."""
-    latest_update = dict(db.session.execute(
+def _latest_updates(project_ids: list[int]) -> dict[int, datetime]:
+    """A project page changes when one of its shown progress updates does."""
+    if not project_ids:
+        return {}
+    return dict(db.session.execute(
         select(ProjectUpdate.project_id, func.max(ProjectUpdate.updated_at))
-        .join(ProjectUpdate.project)
-        .where(ProjectUpdate.published.is_(True), Project.public_clause())
+        .where(ProjectUpdate.published.is_(True), ProjectUpdate.project_id.in_(project_ids))
         .group_by(ProjectUpdate.project_id)
     ).all())
-    rows = db.session.execute(
-        select(Project.id, Project.slug, Project.updated_at, Project.published_at)
-        .where(Project.public_clause())
-        .order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
-    )
-    return [
-        SitemapItem(slug, _latest(updated_at, published_at, latest_update.get(project_id)))
-        for project_id, slug, updated_at, published_at in rows
-    ]
+
+
+def latest_change(section: str) -> datetime | None:
+    """The newest change of any public item of the section: the lastmod of its list page.
+
+    Single-row reads along the updated_at and published_at indexes, not a max over every item."""
+    model = _sections()[section][0]
+    public = model.public_clause()
+
+    def newest(column):
+        query = select(column).where(public).order_by(column.desc()).limit(1)
+        if model is Project:  # SQLite's planner would sort every public project (see projects_page)
+            query = query.with_hint(Project, f"INDEXED BY ix_projects_{column.key}", "sqlite")
+        return db.session.scalar(query)
+
+    moments = [newest(model.updated_at), newest(model.published_at)]
+    if model is Project:
+        moments.append(db.session.scalar(
+            select(ProjectUpdate.updated_at).join(ProjectUpdate.project)
+            .where(ProjectUpdate.published.is_(True), public)
+            .order_by(ProjectUpdate.updated_at.desc()).limit(1)))
+    return _latest(*moments)

@@ -68,6 +68,8 @@ class Project(PublishableMixin, TimestampMixin, db.Model):
         # The year filter's first and last years.
         Index("ix_projects_start_date", "start_date"),
         Index("ix_projects_end_date", "end_date"),
+        # The newest change of a public project (the list page's lastmod in the sitemap; freshness).
+        Index("ix_projects_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

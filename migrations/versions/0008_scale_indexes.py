@@ -1,4 +1,4 @@
-"""scale indexes: the public project list's order, counts of public projects, the year filter
+"""scale indexes: the public project list's order, counts of public projects, the year filter, the newest change
 
 Revision ID: 0008_scale_indexes
 Revises: 0007_volunteers
@@ -29,10 +29,12 @@ def upgrade():
         batch_op.create_index('ix_projects_category_public', ['category', 'status', 'published_at'], unique=False)
         batch_op.create_index('ix_projects_start_date', ['start_date'], unique=False)
         batch_op.create_index('ix_projects_end_date', ['end_date'], unique=False)
+        batch_op.create_index('ix_projects_updated_at', ['updated_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index('ix_projects_updated_at')
         batch_op.drop_index('ix_projects_end_date')
         batch_op.drop_index('ix_projects_start_date')
         batch_op.drop_index('ix_projects_category_public')
