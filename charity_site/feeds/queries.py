@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from charity_site.core.index_hints import indexed_by
 from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
 from charity_site.news.models import NewsPost
@@ -76,7 +77,7 @@ def sitemap_items(section: str, offset: int, limit: int) -> list[SitemapItem]:
     query = (select(model.id, key_column, model.updated_at, model.published_at).where(model.public_clause())
              .order_by(*order_by).limit(limit).offset(offset))
     if model is Project:
-        query = query.with_hint(Project, "INDEXED BY ix_projects_listing", "sqlite")
+        query = indexed_by(query, Project, "ix_projects_listing")
     rows = db.session.execute(query).all()
     latest_update = _latest_updates([row[0] for row in rows]) if model is Project else {}
     return [SitemapItem(key, _latest(updated_at, published_at, latest_update.get(item_id)))
@@ -103,8 +104,8 @@ def latest_change(section: str) -> datetime | None:
 
     def newest(column):
         query = select(column).where(public).order_by(column.desc()).limit(1)
-        if model is Project:  # SQLite's planner would sort every public project (see projects_page)
-            query = query.with_hint(Project, f"INDEXED BY ix_projects_{column.key}", "sqlite")
+        if model is Project:
+            query = indexed_by(query, Project, f"ix_projects_{column.key}")
         return db.session.scalar(query)
 
     moments = [newest(model.updated_at), newest(model.published_at)]

@@ -60,8 +60,9 @@ class Project(PublishableMixin, TimestampMixin, db.Model):
         CheckConstraint("budget_fen IS NULL OR budget_fen >= 0", name="budget_not_negative"),
         CheckConstraint("goal_fen IS NULL OR goal_fen >= 0", name="goal_not_negative"),
         # The public list's order (newest start first, undated last, then id), carrying the
-        # publication columns so that skipping rows never reads the table.
-        Index("ix_projects_listing", Descending("start_date"), Descending("id"), "status", "published_at"),
+        # publication and filter columns so that skipping rows never reads the table.
+        Index("ix_projects_listing", Descending("start_date"), Descending("id"), "status", "published_at",
+              "category", "project_status"),
         # Counting public projects (and those of one category) reads only an index.
         Index("ix_projects_public", "status", "published_at"),
         Index("ix_projects_category_public", "category", "status", "published_at"),

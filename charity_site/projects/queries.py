@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
+from charity_site.core.index_hints import indexed_by
 from charity_site.core.models import utcnow
 from charity_site.extensions import db
 from charity_site.finance import money
@@ -19,14 +20,12 @@ PROJECTS_PER_PAGE = 12
 
 
 def featured_projects(limit: int = 4) -> list[Project]:
-    query = (
+    # Few projects are featured, but SQLite knows only that the column has two values.
+    query = indexed_by(
         select(Project)
         .where(Project.public_clause(), Project.featured.is_(True))
-        # Few projects are featured; SQLite's planner knows only that the column has two values
-        # and would rather sort every public project.
-        .with_hint(Project, "INDEXED BY ix_projects_featured", "sqlite")
         .order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
-        .limit(limit)
+        .limit(limit), Project, "ix_projects_featured",
     )
     return list(db.session.scalars(query))
 
@@ -67,9 +66,8 @@ def projects_page(page: int, filters: ProjectFilters = ProjectFilters()) -> TwoE
             income.desc(), expense.desc(), Project.id.desc())
         reverse_order = (income.asc(), expense.asc(), Project.id.asc())
     else:
-        # SQLite's planner has no statistics of value ranges, takes "published_at <= now" for a
-        # narrow range and would sort every public project; the listing index is the order itself.
-        query = query.with_hint(Project, "INDEXED BY ix_projects_listing", "sqlite").order_by(
+        # The listing index is this order, and holds the filters' columns.
+        query = indexed_by(query, Project, "ix_projects_listing").order_by(
             Project.start_date.desc().nulls_last(), Project.id.desc())
         reverse_order = (Project.start_date.asc().nulls_first(), Project.id.asc())
     return TwoEndedPagination(select=query, reverse_order=reverse_order,
@@ -83,8 +81,8 @@ def project_years() -> list[int]:
     Three single-row reads along the date indexes (a min/max over every public project would read
     them all)."""
     def edge(column, order):
-        return db.session.scalar(select(column).where(Project.public_clause(), column.is_not(None))
-                                 .order_by(order).limit(1))
+        query = select(column).where(Project.public_clause(), column.is_not(None)).order_by(order).limit(1)
+        return db.session.scalar(indexed_by(query, Project, f"ix_projects_{column.key}"))
 
     first_start = edge(Project.start_date, Project.start_date.asc())
     if first_start is None:

@@ -24,7 +24,8 @@ def upgrade():
     else:
         listing = [sa.text('start_date DESC NULLS LAST'), sa.text('id DESC NULLS LAST')]
     with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.create_index('ix_projects_listing', [*listing, 'status', 'published_at'], unique=False)
+        batch_op.create_index('ix_projects_listing', [*listing, 'status', 'published_at', 'category', 'project_status'],
+                              unique=False)
         batch_op.create_index('ix_projects_public', ['status', 'published_at'], unique=False)
         batch_op.create_index('ix_projects_category_public', ['category', 'status', 'published_at'], unique=False)
         batch_op.create_index('ix_projects_start_date', ['start_date'], unique=False)
