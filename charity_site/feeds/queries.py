@@ -13,6 +13,7 @@ from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
 from charity_site.news.models import NewsPost
 from charity_site.pages.models import Page
+from charity_site.projects.counting import public_project_count
 from charity_site.projects.models import Project, ProjectUpdate
 
 FEED_LENGTH = 30
@@ -68,6 +69,8 @@ SITEMAP_SECTIONS = ("pages", "projects", "news", "disclosures")
 def sitemap_count(section: str) -> int:
     """How many public items the section lists (an index-only count)."""
     model = _sections()[section][0]
+    if model is Project:
+        return public_project_count(("all",))
     return db.session.scalar(select(func.count()).select_from(model).where(model.public_clause())) or 0
 
 

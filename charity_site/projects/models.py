@@ -25,26 +25,30 @@ PROJECT_CATEGORIES = ("助学支教", "扶贫济困", "安老助医", "社区慈
 
 
 class Descending(ColumnElement):
-    """An index column in descending order, NULLs last, as ``ORDER BY column DESC NULLS LAST`` reads it.
+    """An index column in descending order, as ``ORDER BY column DESC [NULLS LAST]`` reads it.
 
     SQLite sorts NULL below every value and allows no NULLS LAST in an index: there the plain
-    ascending column, read backwards, is that order. PostgreSQL's descending default is NULLs first,
-    so it is spelled out. (One index definition for both, which `flask db` compares as it is.)
+    ascending column, read backwards, is that order (and the index's other columns are ascending
+    too, so that one backward read serves them all). PostgreSQL's descending default is NULLs
+    first, so NULLS LAST is spelled out where the query asks for it; it must match the query's
+    order exactly, even for a column that holds no NULL. (One index definition for both, which
+    `flask db` compares as it is.)
     """
 
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, column_name: str):
+    def __init__(self, column_name: str, *, nulls_last: bool = False):
         from sqlalchemy import column
 
         self.column = column(column_name)
         self.type = self.column.type
+        self.nulls_last = nulls_last
 
 
 @compiles(Descending)
 def _descending(element: Descending, compiler, **kw) -> str:
-    return f"{compiler.process(element.column, **kw)} DESC NULLS LAST"
+    return f"{compiler.process(element.column, **kw)} DESC{' NULLS LAST' if element.nulls_last else ''}"
 
 
 @compiles(Descending, "sqlite")
@@ -61,7 +65,7 @@ class Project(PublishableMixin, TimestampMixin, db.Model):
         CheckConstraint("goal_fen IS NULL OR goal_fen >= 0", name="goal_not_negative"),
         # The public list's order (newest start first, undated last, then id), carrying the
         # publication and filter columns so that skipping rows never reads the table.
-        Index("ix_projects_listing", Descending("start_date"), Descending("id"), "status", "published_at",
+        Index("ix_projects_listing", Descending("start_date", nulls_last=True), Descending("id"), "status", "published_at",
               "category", "project_status"),
         # Counting public projects (and those of one category) reads only an index.
         Index("ix_projects_public", "status", "published_at"),

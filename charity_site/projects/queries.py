@@ -12,6 +12,7 @@ from charity_site.core.models import utcnow
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.models import LedgerEntry
+from charity_site.projects.counting import public_project_count
 from charity_site.projects.models import PROJECT_CATEGORIES, Project, ProjectStatus, ProjectUpdate
 from charity_site.web.filters import ListFilters, filter_field, read_choice, read_member, read_year
 from charity_site.web.pagination import TwoEndedPagination
@@ -44,9 +45,11 @@ class ProjectFilters(ListFilters):
 
 
 def projects_page(page: int, filters: ProjectFilters = ProjectFilters()) -> TwoEndedPagination:
-    """One page (12) of public projects matching ``filters``: an index-only count and one select of
-    12 rows read along an index from whichever end of the list is nearer, whatever the size."""
-    conditions = [Project.public_clause()]
+    """One page (12) of public projects matching ``filters``: a count (remembered while the projects
+    table is unchanged) and one select of 12 rows read along the listing index from whichever end
+    of the list is nearer, whatever the size."""
+    now = utcnow()
+    conditions = []
     if filters.category:
         conditions.append(Project.category == filters.category)
     if filters.status:
@@ -58,7 +61,7 @@ def projects_page(page: int, filters: ProjectFilters = ProjectFilters()) -> TwoE
             or_(Project.start_date.is_(None), Project.start_date <= date(filters.year, 12, 31)),
             or_(Project.end_date.is_(None), Project.end_date >= date(filters.year, 1, 1)),
         ]
-    query = select(Project).where(*conditions)
+    query = select(Project).where(Project.public_clause(now), *conditions)
     if filters.sort == "funded":
         totals = money.public_totals_subquery(LedgerEntry.project_id)
         income, expense = func.coalesce(totals.c.income_fen, 0), func.coalesce(totals.c.expense_fen, 0)
@@ -70,8 +73,8 @@ def projects_page(page: int, filters: ProjectFilters = ProjectFilters()) -> TwoE
         query = indexed_by(query, Project, "ix_projects_listing").order_by(
             Project.start_date.desc().nulls_last(), Project.id.desc())
         reverse_order = (Project.start_date.asc().nulls_first(), Project.id.asc())
-    return TwoEndedPagination(select=query, reverse_order=reverse_order,
-                              count=select(func.count()).select_from(Project).where(*conditions),
+    total = public_project_count(("list", filters.category, filters.status, filters.year), *conditions, now=now)
+    return TwoEndedPagination(select=query, reverse_order=reverse_order, total=total,
                               session=db.session, page=page, per_page=PROJECTS_PER_PAGE)
 
 

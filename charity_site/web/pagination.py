@@ -4,8 +4,8 @@
 row, so the last of 8,000 pages costs 8,000 pages' reading. Here the count comes first, and a page
 past the middle is read from the other end, in the reverse order, with the smaller offset, and its
 rows turned round. The caller gives that reverse order (the same columns, each direction flipped,
-NULLs on the other side) and a count query, which can use an index-only count instead of
-counting a subquery of whole rows.
+NULLs on the other side) and the total, however it counts it (an index-only count, or one it
+remembers) instead of a count over a subquery of whole rows.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 class TwoEndedPagination(Pagination):
     """``items``, ``total``, ``pages``, ``iter_pages()``... as ``db.paginate`` gives them."""
 
-    def __init__(self, *, select: Select, reverse_order: tuple, count: Select, session: Session,
+    def __init__(self, *, select: Select, reverse_order: tuple, total: int, session: Session,
                  page: int, per_page: int) -> None:
-        self._total = session.scalar(count) or 0
+        self._total = total
         super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=True, count=True,
                          select=select, reverse_order=reverse_order, session=session)
 

@@ -22,7 +22,7 @@ def upgrade():
     if op.get_bind().dialect.name == 'sqlite':
         listing = ['start_date', 'id']
     else:
-        listing = [sa.text('start_date DESC NULLS LAST'), sa.text('id DESC NULLS LAST')]
+        listing = [sa.text('start_date DESC NULLS LAST'), sa.text('id DESC')]
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.create_index('ix_projects_listing', [*listing, 'status', 'published_at', 'category', 'project_status'],
                               unique=False)

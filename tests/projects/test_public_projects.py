@@ -120,6 +120,38 @@ def test_paging_to_the_end_shows_every_project_once_in_the_list_order(client, ap
     assert "40" in client.get(f"/projects/?sort={sort}&page=4").get_data(as_text=True)
 
 
+def shown_count(client, path: str = "/projects/") -> int:
+    return int(re.search(r'class="result-count"[^>]*>\D*(\d+)', client.get(path).get_data(as_text=True)).group(1))
+
+
+def test_the_project_count_follows_every_change_at_once(client, app, monkeypatch):
+    """The count is remembered between requests: it must still move with each kind of change."""
+    first = make_project(category="助学支教")
+    make_project(category="安老助医")
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    make_project(category="助学支教")  # added
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (3, 2)
+
+    first.status = PublicationStatus.DRAFT  # unpublished
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    first.category = "安老助医"  # moved to another category while a draft: no public count moves
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    make_project(category="助学支教", status=PublicationStatus.SCHEDULED, published_at=utcnow() + timedelta(hours=2))
+    db.session.commit()
+    assert shown_count(client) == 2
+    # Two hours later nothing has been written, and the scheduled project is public.
+    later = utcnow() + timedelta(hours=3)
+    monkeypatch.setattr("charity_site.projects.queries.utcnow", lambda: later)
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (3, 2)
+
+
 def qr_image_from_svg(svg: str, scale: int = 8) -> Image.Image:
     """Rasterise the site's QR SVG (one path of 'Mx,yhNv1h-Nz' runs) so a real decoder can read it."""
     root = ElementTree.fromstring(svg)
