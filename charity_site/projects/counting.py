@@ -38,14 +38,13 @@ def _fingerprint(now: datetime) -> tuple:
     max_id = select(func.max(Project.id)).scalar_subquery()
     last_edit = select(func.max(Project.updated_at)).scalar_subquery()
     next_publication = select(func.min(Project.published_at)).where(Project.published_at > now).scalar_subquery()
-    row = db.session.execute(select(max_id, last_edit, next_publication)).one()
-    database = db.engine.url.render_as_string(hide_password=True)
-    return database, row[0], row[1], row[2]
+    return tuple(db.session.execute(select(max_id, last_edit, next_publication)).one())
 
 
 def public_project_count(key: tuple, *conditions, now: datetime | None = None) -> int:
     """The number of public projects matching ``conditions`` (besides being public), which ``key`` names."""
     now = now or utcnow()
+    key = (db.engine.url.render_as_string(hide_password=True), *key)  # one process may serve several
     fingerprint = _fingerprint(now)
     with _lock:
         remembered = _counts.get(key)
