@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import contains_eager
 
 from charity_site.core.index_hints import indexed_by
@@ -75,27 +75,23 @@ def sitemap_count(section: str) -> int:
 
 
 def sitemap_items(section: str, offset: int, limit: int) -> list[SitemapItem]:
-    """``limit`` public items of the section from ``offset`` on, each with its latest change."""
+    """``limit`` public items of the section from ``offset`` on, each with its latest change.
+
+    The ids of the file's rows are found first, along an index and past ``offset`` rows without
+    reading them; only those rows are then read, each with its newest shown progress update (a
+    project page changes when one does)."""
     model, key_column, order_by = _sections()[section]
-    query = (select(model.id, key_column, model.updated_at, model.published_at).where(model.public_clause())
-             .order_by(*order_by).limit(limit).offset(offset))
+    chunk = select(model.id).where(model.public_clause()).order_by(*order_by).limit(limit).offset(offset)
+    latest_update = null()
     if model is Project:
-        query = indexed_by(query, Project, "ix_projects_listing")
-    rows = db.session.execute(query).all()
-    latest_update = _latest_updates([row[0] for row in rows]) if model is Project else {}
-    return [SitemapItem(key, _latest(updated_at, published_at, latest_update.get(item_id)))
-            for item_id, key, updated_at, published_at in rows]
-
-
-def _latest_updates(project_ids: list[int]) -> dict[int, datetime]:
-    """A project page changes when one of its shown progress updates does."""
-    if not project_ids:
-        return {}
-    return dict(db.session.execute(
-        select(ProjectUpdate.project_id, func.max(ProjectUpdate.updated_at))
-        .where(ProjectUpdate.published.is_(True), ProjectUpdate.project_id.in_(project_ids))
-        .group_by(ProjectUpdate.project_id)
-    ).all())
+        chunk = indexed_by(chunk, Project, "ix_projects_listing")
+        latest_update = (select(func.max(ProjectUpdate.updated_at))
+                         .where(ProjectUpdate.project_id == Project.id, ProjectUpdate.published.is_(True))
+                         .scalar_subquery())
+    chunk = chunk.subquery()
+    query = (select(key_column, model.updated_at, model.published_at, latest_update)
+             .join(chunk, chunk.c.id == model.id).order_by(*order_by))
+    return [SitemapItem(key, _latest(*moments)) for key, *moments in db.session.execute(query)]
 
 
 def latest_change(section: str) -> datetime | None:
