@@ -134,11 +134,12 @@ SELECT CASE WHEN x % 3 = 0 THEN 'expense' ELSE 'income' END, {day},
 {from_}"""
 
 PLEDGES_SQL = """{with_}INSERT INTO pledges (reference, amount_fen, fund_id, project_id, donor_name, display, phone, message,
-                                  wants_receipt, consent_at, consent_text_version, status, created_at, updated_at)
+                                  show_message, wants_receipt, wants_updates, method, received_channel,
+                                  receipt_number, consent_at, consent_text_version, status, created_at, updated_at)
 SELECT 'SCALE' || x, 10000 + (x * 7919) % 1000000, :fund0 + x % :funds,
        CASE WHEN x % 2 = 0 THEN NULL ELSE :project0 + x % :projects END, '测试捐赠人',
        CASE x % 3 WHEN 0 THEN 'full_name' WHEN 1 THEN 'masked' ELSE 'anonymous' END, '13800000000', '',
-       x % 5 = 0, :now, 'v1',
+       x % 7 = 0, x % 5 = 0, x % 11 = 0, 'bank', '', '', :now, 'v1',
        CASE x % 4 WHEN 0 THEN 'pending' WHEN 1 THEN 'received' WHEN 2 THEN 'cancelled' ELSE 'expired' END,
        :now, :now {from_}"""
 

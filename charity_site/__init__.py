@@ -172,9 +172,11 @@ BLUEPRINT_MODULES = (
     "disclosures.views", "feeds.views", "finance.views_funds", "finance.views_ledger", "news.views",
     "open_data.views", "pages.views", "projects.views", "pages.views_home", "donations.views", "search.views",
     "files.views", "volunteers.views", "volunteers.views_records",
+    "finance.views_flows",
     # staff workspace (/admin); the blueprints with a menu entry come in the order of the workspace menu
     "staff.admin_dashboard", "pages.admin", "news.admin", "projects.admin", "finance.admin_funds",
-    "finance.admin_ledger", "donations.admin", "disclosures.admin", "files.admin", "volunteers.admin",
+    "finance.admin_ledger", "donations.admin", "disclosures.admin",
+    "disclosures.admin_deadlines", "files.admin", "volunteers.admin",
     "staff.admin_users", "staff.admin_audit", "staff.admin_settings", "staff.admin_account", "staff.admin_auth",
     "web.preview", "volunteers.admin_attendance",
 )

@@ -6,6 +6,7 @@ from charity_site.core.roles import Role
 from charity_site.core.sequences import NumberSequence
 from charity_site.core.site_settings import SiteSettings
 from charity_site.core.slugs import SlugRedirect
+from charity_site.disclosures.elsewhere import PublishedElsewhere
 from charity_site.disclosures.models import (
     Attachment,
     Disclosure,

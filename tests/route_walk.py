@@ -55,6 +55,7 @@ from charity_site.models import (
     PledgeStatus,
     Project,
     ProjectUpdate,
+    PublishedElsewhere,
     StaffUser,
 )
 from charity_site.open_data.datasets import DATASETS
@@ -129,6 +130,13 @@ def _ids(query) -> list:
     return list(db.session.scalars(query))
 
 
+def owed_deadline_keys() -> list[str]:
+    """Keys of the disclosures owed now (the published-elsewhere pages are reached by them)."""
+    from charity_site.disclosures.deadlines import disclosure_obligations
+
+    return [item.key for item in disclosure_obligations() if item.owed]
+
+
 def samples_from_database(app, *, newest_first: bool = False, **extra) -> Samples:
     """Path arguments taken from what the database holds: every item, or the newest first."""
     def ordered(model, column):
@@ -169,6 +177,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
     samples.set(("feeds.sitemap_part", "section"), list(SITEMAP_SECTIONS))
     samples.set(("feeds.sitemap_part", "number"), [1])
+    samples.set(("admin_deadlines", "key"), owed_deadline_keys() or ["annual_report:2000"])
+    samples.set(("admin_deadlines", "mark_id"), _ids(ordered(PublishedElsewhere, PublishedElsewhere.id)) or [999_999])
     samples.set("size", FONT_SIZES)
     samples.set("dataset", list(DATASETS))
     samples.set("fmt", list(FORMATS))

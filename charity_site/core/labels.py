@@ -41,6 +41,23 @@ def label_of(value) -> str:
     return str(getattr(value, "value", value))
 
 
+def label_of_stored(value: str) -> str:
+    """The label of an enum value as stored in JSON (the audit log keeps 'draft', not the member).
+
+    Every registered enum with a member of that value is asked; the label is used only when they all
+    agree, so an ambiguous code stays as it is rather than being given the wrong meaning.
+    """
+    labels = {
+        str(table[member])
+        for enum_class, table in _ENUM_LABELS.items()
+        for member in enum_class
+        if member.value == value and member in table
+    }
+    if len(labels) == 1:
+        return labels.pop()
+    return label_of(value)
+
+
 ROLE_LABELS = register_labels({
     Role.ADMIN: _l("Administrator"),
     Role.EDITOR: _l("Editor"),

@@ -1,6 +1,8 @@
 """Markdown to safe HTML: one code path for public pages and staff previews.
 
-Pure: no queries. What pages add from the database (the size of uploaded images) is a step that the
+Pure: no queries, so a text's HTML is computed once and kept (``RENDERED_TEXTS`` most recent texts,
+keyed by the text itself): a page that shows a body, its description and its feed entry, or a crowd
+reading one project, does not run Markdown and the sanitiser again. What pages add from the database (the size of uploaded images) is a step that the
 files domain registers on the app (``add_page_markdown_step``), so core/ imports no domain.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlparse
 
 import markdown as markdown_lib
@@ -32,6 +35,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 LINK_SCHEMES = {"http", "https", "mailto"}
+RENDERED_TEXTS = 1024
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -62,18 +66,31 @@ def render_markdown(text: str | None) -> Markup:
     """Render staff Markdown (tables included) and sanitise the result."""
     if not text:
         return Markup("")
+    return Markup(_sanitised_html(text))
+
+
+@lru_cache(maxsize=RENDERED_TEXTS)
+def _sanitised_html(text: str) -> str:
     rendered = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     # Shift headings down one level: the page title is the only h1.
     rendered = rendered.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    return Markup(sanitize_html(rendered))
+    return sanitize_html(rendered)
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:
     """Markdown reduced to its visible words, for descriptions and snippets."""
     if not text:
         return ""
+    return _shortened(_visible_words(text), limit)
+
+
+@lru_cache(maxsize=RENDERED_TEXTS)
+def _visible_words(text: str) -> str:
     words = html.unescape(nh3.clean(markdown_lib.markdown(text, extensions=["tables"]), tags=set()))
-    words = " ".join(words.split())
+    return " ".join(words.split())
+
+
+def _shortened(words: str, limit: int | None) -> str:
     if limit and len(words) > limit:
         return words[: limit - 1].rstrip() + "…"
     return words

@@ -18,16 +18,32 @@ from charity_site.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
+AUTO_SLUG_WORDS = 4  # pinyin syllables (or Latin words, numbers) taken from the start of the title
+AUTO_SLUG_LENGTH = 32
+YEAR_PATTERN = re.compile(r"^(19|20)[0-9]{2}$")
 
 
 def slugify(text: str) -> str:
-    """'“筑梦未来”儿童特教 2024' → 'zhu-meng-wei-lai-er-tong-te-jiao-2024'."""
+    """A short address from a title: its first few pinyin words, plus a year when the title has one.
+
+    '“筑梦未来”儿童特教 2024' → 'zhu-meng-wei-lai-2024'; '社区长者助餐点开张' → 'she-qu-zhang-zhe'.
+    Staff rarely read it and visitors share it, so short beats complete; unique_slug adds -2, -3... on a clash.
+    """
     from pypinyin import Style, lazy_pinyin  # its dictionaries take ~1 s to load: only when a slug is made
 
-    words = lazy_pinyin(text or "", style=Style.NORMAL, errors=lambda chars: list(chars))
+    words = lazy_pinyin(text or "", style=Style.NORMAL, errors=lambda chars: [chars])
     ascii_text = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
+    parts = [part for part in re.split(r"[^a-z0-9]+", ascii_text.lower()) if part]
+    slug = ""
+    for part in parts[:AUTO_SLUG_WORDS]:
+        if len(slug) + len(part) + 1 > AUTO_SLUG_LENGTH:
+            break
+        slug = f"{slug}-{part}" if slug else part
+    year = next((part for part in parts if YEAR_PATTERN.match(part)), None)
+    if year and year not in slug.split("-") and len(slug) + len(year) + 1 <= AUTO_SLUG_LENGTH:
+        slug = f"{slug}-{year}" if slug else year
+    if not slug and parts:
+        slug = parts[0][:AUTO_SLUG_LENGTH]
     return slug or "item"
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from charity_site.core.audit import record_audit
 from charity_site.core.models import utcnow
 from charity_site.core.site_settings import SiteSettings
+from charity_site.demo_content.covers import CoverFile, cover_address, cover_field
 from charity_site.demo_content.files import (
     SLUG_PATTERN,
     ContentError,
@@ -114,6 +115,7 @@ def load_settings(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "icp_number": text_field(cf, meta, "icp_number", max_length=60),
         "charity_china_url": text_field(cf, meta, "charity_china_url", max_length=255),
         "founded_year": int_field(cf, meta, "founded_year"),
+        "disclosures_start_on": date_field(cf, meta, "disclosures_start_on"),
     }
     upsert(SiteSettings, SiteSettings.id, 1, {"id": 1, **data}, cf, now, report, "settings")
 
@@ -158,9 +160,11 @@ def load_project(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     start, end = date_field(cf, meta, "start_date"), date_field(cf, meta, "end_date")
     if start and end and end < start:
         raise cf.error("'end_date' is before 'start_date'", "end_date")
+    title = text_field(cf, meta, "title", required=True)
+    cover_data, cover_digest, stored_cover = _cover(cf, meta, title)
     data = {
         "slug": slug,
-        "title": text_field(cf, meta, "title", required=True),
+        "title": title,
         "summary": text_field(cf, meta, "summary", max_length=500),
         "body_md": cf.body,
         "category": category,
@@ -174,13 +178,14 @@ def load_project(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "people_served": int_field(cf, meta, "people_served"),
         "responsible_person": text_field(cf, meta, "responsible_person", max_length=120),
         "contact": text_field(cf, meta, "contact", max_length=120),
-        "cover_image": text_field(cf, meta, "cover", max_length=255) or None,
+        **cover_data,
         "featured": bool_field(cf, meta, "featured"),
         "fund_id": fund.id if fund else None,
         **publication(cf, {**meta, "status": meta.get("publication", "published")}, now),
     }
     updates = _parse_updates(cf, meta.get("updates") or [])
-    project = upsert(Project, Project.slug, slug, data, cf, now, report, f"project {slug}")
+    project = upsert(Project, Project.slug, slug, data, cf, now, report, f"project {slug}",
+                     digest_extra=cover_digest, data_on_write=stored_cover)
     for update in updates:
         update_slug = update["slug"]
         upsert(
@@ -219,15 +224,17 @@ def load_news(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     slug = file_slug(cf)
     project_slugs = slug_list(cf, meta, "projects")
     projects = [project_by_slug(cf, project_slug, "projects", project_slug) for project_slug in project_slugs]
+    title = text_field(cf, meta, "title", required=True)
+    cover_data, cover_digest, stored_cover = _cover(cf, meta, title)
     data = {
         "slug": slug,
-        "title": text_field(cf, meta, "title", required=True),
+        "title": title,
         "summary": text_field(cf, meta, "summary", max_length=500),
         "body_md": cf.body,
         "category": text_field(cf, meta, "category", max_length=40),
         "source": text_field(cf, meta, "source", max_length=120),
         "author": text_field(cf, meta, "author", max_length=120),
-        "cover_image": text_field(cf, meta, "cover", max_length=255) or None,
+        **cover_data,
         **publication(cf, meta, now),
     }
 
@@ -235,7 +242,21 @@ def load_news(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         post.projects = projects
 
     upsert(NewsPost, NewsPost.slug, slug, data, cf, now, report, f"news {slug}",
-            digest_extra={"projects": project_slugs}, on_write=set_projects)
+            digest_extra={"projects": project_slugs, **cover_digest}, on_write=set_projects,
+            data_on_write=stored_cover)
+
+
+def _cover(cf: ContentFile, meta: dict, title: str):
+    """The cover's part of a record: its data, its part of the fingerprint, and the data stored on a write.
+
+    An image file under content/ is stored as an upload only when the record is created or updated
+    (never on a load that changes nothing), and the fingerprint holds the file's checksum rather than
+    the upload's random address, so an unchanged file stays unchanged.
+    """
+    cover = cover_field(cf, meta, f"封面插画：{title}")
+    if not isinstance(cover, CoverFile):
+        return {"cover_image": cover}, {}, None
+    return {}, cover.fingerprint(), lambda: {"cover_image": cover_address(cf, cover)}
 
 
 DISCLOSURE_PERMANENT = "published disclosures are permanent; correct them on the site with a reason"

@@ -24,11 +24,14 @@ from charity_site.search import index as search
 
 def upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, report: LoadReport,
            label: str, *, permanent: Callable | None = None, extra_filter=None,
-           digest_extra: dict | None = None, on_write: Callable | None = None):
+           digest_extra: dict | None = None, on_write: Callable | None = None,
+           data_on_write: Callable[[], dict] | None = None):
     """Create or update one record from ``data`` and return it (or the untouched existing one).
 
     ``permanent(record)`` returns a reason when an existing record must never be
-    changed by the loader; ``on_write(record)`` runs after a create or update.
+    changed by the loader; ``on_write(record)`` runs after a create or update. ``data_on_write()``
+    gives more fields, worked out only when the record is written (a cover image to store as an upload);
+    they are not part of the fingerprint, so ``digest_extra`` must stand for them.
     """
     digest = fingerprint({**data, **(digest_extra or {})})
     # Without a published_at in the file, the first load's time is kept on later loads.
@@ -38,6 +41,8 @@ def upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, r
         query = query.where(extra_filter)
     record = db.session.scalars(query).first()
     if record is None:
+        if data_on_write:
+            data = {**data, **data_on_write()}
         record = model(**(dict(data, published_at=now) if keep_published_at else data))
         _stamp(record, cf, digest, now)
         db.session.add(record)
@@ -56,6 +61,8 @@ def upsert(model, key_column, key, data: dict, cf: ContentFile, now: datetime, r
     if permanent is not None and permanent(record):
         report.skipped.append(f"{label}: {permanent(record)}")
         return record
+    if data_on_write:
+        data = {**data, **data_on_write()}
     for name, value in data.items():
         if name == "published_at" and keep_published_at:
             value = record.published_at or now

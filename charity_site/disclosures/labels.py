@@ -21,3 +21,9 @@ DISCLOSURE_STATUS_LABELS = register_labels({
     DisclosureStatus.PUBLISHED: _l("Published"),
     DisclosureStatus.WITHDRAWN: _l("Withdrawn"),
 })
+
+DEADLINE_AUDIT_LABELS = register_labels({
+    "disclosure_deadline": _l("Disclosure deadline"),
+    "mark_elsewhere": _l("Marked as published elsewhere"),
+    "unmark_elsewhere": _l("Published-elsewhere mark removed"),
+})

@@ -27,6 +27,7 @@ from charity_site.finance import rules
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import parse_id, query_date, query_id, query_page, query_text
 from charity_site.web.urls import canonical_url
@@ -53,8 +54,8 @@ def _filters() -> queries.PledgeFilters:
 
 
 def _owners():
-    return (db.session.execute(select(Project.id, Project.title).order_by(Project.title)).all(),
-            db.session.execute(select(Fund.id, Fund.title).order_by(Fund.title)).all())
+    return (by_pinyin(db.session.execute(select(Project.id, Project.title)).all()),
+            by_pinyin(db.session.execute(select(Fund.id, Fund.title)).all()))
 
 
 @bp.get("/")

@@ -148,9 +148,10 @@ def updates():
 # sitemaps.org: at most 50,000 addresses a file. Smaller files keep each request short and cacheable.
 SITEMAP_URLS_PER_FILE = 10_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# The first file of the pages section starts with the home page and the three list pages.
+# The first file of the pages section starts with the home page, the lists and the money flows
+# (None: their lastmod is the site's last change).
 LIST_PAGES = (("public.home", None), ("projects.index", "projects"), ("news.index", "news"),
-              ("disclosures.index", "disclosures"))
+              ("disclosures.index", "disclosures"), ("flows.index", None))
 ITEM_ENDPOINTS = {"pages": ("pages.page", "slug"), "projects": ("projects.detail", "slug"),
                   "news": ("news.detail", "slug"), "disclosures": ("disclosures.detail", "disclosure_id")}
 

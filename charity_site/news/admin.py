@@ -11,6 +11,7 @@ from charity_site.news.forms import NewsForm
 from charity_site.news.operations import NEWS
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.publishable_form import NEWS_CATEGORIES
 
@@ -25,7 +26,7 @@ def _prepare(form, post):
     form.category.choices = [SelectChoice("", "—")] + [SelectChoice(category, category) for category in categories]
     form.project_ids.choices = [
         SelectChoice(project.id, project.title)
-        for project in db.session.scalars(select(Project).order_by(Project.title))
+        for project in by_pinyin(db.session.scalars(select(Project)))
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from charity_site.files import queries as files_queries
 from charity_site.news import queries as news_queries
 from charity_site.news.models import NewsPost
 from charity_site.web import lookup
@@ -18,7 +19,8 @@ def index():
     category = request.args.get("category")
     category = category if category in categories else None
     pagination = news_queries.news_page(query_page(), category)
-    return render_template("news/index.html", pagination=pagination, posts=list(pagination.items),
+    posts = list(pagination.items)
+    return render_template("news/index.html", pagination=pagination, posts=posts, covers=files_queries.covers(posts),
                            categories=categories, category=category)
 
 

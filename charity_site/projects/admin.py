@@ -19,6 +19,7 @@ from charity_site.projects import operations as projects_operations
 from charity_site.projects.forms import ProjectForm, ProjectUpdateForm
 from charity_site.projects.models import Project, ProjectUpdate
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.editor import EditorSpec, register_editor
 from charity_site.web.forms import ConfirmForm
 
@@ -28,7 +29,7 @@ bp = staff_blueprint("admin_projects", __name__, "/admin/projects", roles=(Role.
 
 def _prepare(form, project):
     form.fund_id.choices = [SelectChoice(0, _("(none)"))] + [
-        SelectChoice(fund.id, fund.title) for fund in db.session.scalars(select(Fund).order_by(Fund.kind, Fund.title))
+        SelectChoice(fund.id, fund.title) for fund in by_pinyin(db.session.scalars(select(Fund)))
     ]
 
 

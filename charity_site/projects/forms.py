@@ -43,7 +43,7 @@ class ProjectForm(PublishableForm):
                           description=_l("An office phone or e-mail. Never a private mobile number."))
     fund_id = SelectField(_l("Fund"), coerce=coerce_id, choices=[], validate_choice=True)
     featured = BooleanField(_l("Show on the home page"))
-    cover_image = StringField(_l("Cover image address"), validators=[Optional(), Length(max=255)])
+    cover_image = StringField(_l("Cover image"), validators=[Optional(), Length(max=255)])
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from charity_site.core.formatting import format_yuan
-from charity_site.core.labels import ROLE_LABELS, label_of
+from charity_site.core.formatting import format_datetime, format_yuan
+from charity_site.core.labels import ROLE_LABELS, label_of, label_of_stored
 from charity_site.core.roles import Role
 from charity_site.staff.directory import AuditFilters, audit_filter_values, search_audit
 from charity_site.web.access import staff_blueprint
@@ -17,6 +20,13 @@ bp = staff_blueprint("admin_audit", __name__, "/admin/audit", roles=(Role.ADMIN,
                      menu_label=_l("Audit log"))
 
 LONG_VALUE = 300
+# How the audit log stores a moment (datetime.isoformat(), UTC) and an enum value (a lowercase code).
+_STORED_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_STORED_CODE = re.compile(r"^[a-z][a-z_]*$")
+# Fields whose text is typed by people: shown as typed even when it looks like a code.
+_FREE_TEXT = {"title", "slug", "summary", "body_md", "intro_md", "note", "email", "display_name", "counterparty",
+              "voucher_no", "reason", "void_reason", "withdrawn_reason", "address", "file", "tagline", "org_name",
+              "org_short_name", "source", "author", "responsible_person", "contact"}
 
 FIELD_LABELS = {
     "title": _l("Title"),
@@ -92,6 +102,13 @@ def audit_value(value, field: str = "") -> str:
         return "、".join(audit_value(item) for item in value)
     if isinstance(value, str) and value in _HIDDEN_VALUES:
         return str(_HIDDEN_VALUES[value])
+    if isinstance(value, str) and _STORED_MOMENT.match(value):
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    if isinstance(value, str) and field not in _FREE_TEXT and _STORED_CODE.match(value):
+        return label_of_stored(value)
     text = str(value)
     return text if len(text) <= LONG_VALUE else text[:LONG_VALUE] + "…"
 

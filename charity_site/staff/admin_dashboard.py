@@ -23,4 +23,5 @@ def index():
         scheduled=scheduled,
         changes=dashboard.recent_changes(),
         deadlines=dashboard.disclosure_deadlines(current_user),
+        deadlines_start=dashboard.deadlines_start(),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +25,7 @@ def _conflicts(form: SiteSettingsForm, current) -> list[tuple]:
     if current is None:
         return []
     saved, typed = snapshot(current, SETTINGS_FIELDS), form.settings_data()
+    typed = {name: value.isoformat() if isinstance(value, date) else value for name, value in typed.items()}
     return [(form[name], saved[name], typed[name]) for name in SETTINGS_FIELDS
             if (saved[name] or None) != (typed[name] or None)]
 
@@ -33,6 +36,7 @@ def edit():
     form = SiteSettingsForm(obj=settings if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = settings.version if settings else ""
+        form.disclosures_start_on.data = site_settings.disclosures_start(settings)
     conflicts, status = None, 200
     if form.validate_on_submit():
         try:

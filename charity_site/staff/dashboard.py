@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from charity_site.core.audit import AuditLog
 from charity_site.core.models import PublicationStatus, utcnow
 from charity_site.core.roles import Role
+from charity_site.core.site_settings import disclosures_start, get_settings
 from charity_site.disclosures import deadlines
 from charity_site.extensions import db
 from charity_site.finance.models import Fund
@@ -74,7 +75,13 @@ def recent_changes(limit: int = 12) -> list[AuditLog]:
 
 
 def disclosure_deadlines(user, today=None) -> list[deadlines.Obligation] | None:
-    """Overdue and soon-due disclosures for the roles that publish them; None for everybody else."""
+    """Overdue and soon-due disclosures, and those marked as published elsewhere, for the roles that
+    publish them; None for everybody else."""
     if not user.has_role(*DEADLINE_ROLES):
         return None
     return deadlines.disclosure_obligations(today)
+
+
+def deadlines_start():
+    """The day the deadlines count from (site settings), shown above the list."""
+    return disclosures_start(get_settings())

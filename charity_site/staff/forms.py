@@ -20,7 +20,7 @@ from charity_site.core.labels import ROLE_LABELS
 from charity_site.core.roles import Role
 from charity_site.core.site_settings import FIELDS as SETTINGS_FIELDS
 from charity_site.web.fields import MultiCheckboxField
-from charity_site.web.input import BoundedIntegerField, SiteForm, parse_int
+from charity_site.web.input import BoundedDateField, BoundedIntegerField, SiteForm, parse_int
 
 AT_MOST = _l("At most %(max)d characters.")
 EMAIL_TOO_LONG = _l("The e-mail is too long.")
@@ -166,10 +166,17 @@ class SiteSettingsForm(SiteForm):
     )
     founded_year = BoundedIntegerField(_l("Year founded"), validators=[Optional()], minimum=1800, maximum=2100,
                                        message=_l("Please enter a year such as 2008."))
+    disclosures_start_on = BoundedDateField(
+        _l("Publishing on this site since"),
+        validators=[Optional()],
+        description=_l("The day the organisation began publishing its disclosures on this site. Disclosure "
+                       "deadlines count from it: no quarter or year that ended before it is listed as owed. "
+                       "Left empty: the day the site was set up."),
+    )
     version = HiddenField()
 
     def settings_data(self) -> dict:
-        return {name: self[name].data if name == "founded_year" else (self[name].data or "")
+        return {name: self[name].data if name in ("founded_year", "disclosures_start_on") else (self[name].data or "")
                 for name in SETTINGS_FIELDS}
 
     def expected_version(self) -> int | None:

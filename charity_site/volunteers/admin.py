@@ -21,6 +21,7 @@ from charity_site.volunteers import identity, opportunities, queries, signups
 from charity_site.volunteers.forms import OpportunityForm, ShiftForm
 from charity_site.volunteers.models import Opportunity, Shift, Signup
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.forms import ConfirmForm, attach_error
 from charity_site.web.input import query_page, query_text
 
@@ -53,7 +54,7 @@ def index():
 
 def _prepare(form: OpportunityForm) -> None:
     form.project_id.choices = [SelectChoice("", "—")] + [
-        SelectChoice(project.id, project.title) for project in db.session.scalars(select(Project).order_by(Project.title))
+        SelectChoice(project.id, project.title) for project in by_pinyin(db.session.scalars(select(Project)))
     ]
 
 

@@ -82,3 +82,5 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+    # A long list gets a scrolling box, and with JavaScript a text box that filters it; this labels that box.
+    filter_label = _l("Filter the list")

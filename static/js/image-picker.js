@@ -12,12 +12,17 @@
  *       "height", "title"} on success, {"error": "中文消息"} with status 400/413 otherwise.
  *       The markdown is inserted at the cursor of <textarea name="NAME">.
  *       Optional: data-msg-uploading, data-msg-done, data-msg-failed (messages to show).
- *   [data-upload-status]   inside that form: receives progress and error messages.
+ *       Its controls may sit elsewhere on the page, tied to it by their form="ID" attribute (forms
+ *       cannot nest, so the picker inside an editor form works this way).
+ *       Optional: data-msg-inserted, the label of the "插入" button of the picture just uploaded.
+ *   [data-upload-status] or [data-upload-status="ID"]   receives progress and error messages.
  *   [data-target="NAME"]   any element (e.g. the picker panel): buttons inside it with
  *       [data-markdown="TEXT"] insert TEXT at the cursor of <textarea name="NAME">.
  *   [data-markdown]        such a button; it may start `hidden`: this script shows it.
  *   [data-picker-list][data-src="URL"]   reloaded from URL (an HTML fragment of picker
  *       items) after a successful upload.
+ *   [data-cover-options="NAME"]   radio buttons of the cover picker: an uploaded picture is added to them.
+ * An uploaded picture is inserted once: its "插入" button in the reloaded list is disabled and says so.
  * After an insertion the textarea receives an "input" event, so live previews update.
  */
 (function () {
@@ -83,8 +88,13 @@
     }
   }
 
+  function controlOf(form, test) {
+    return Array.prototype.filter.call(form.elements, test)[0] || null;
+  }
+
   function setStatus(form, message, isError) {
-    var status = form.querySelector("[data-upload-status]");
+    var status = form.querySelector("[data-upload-status]") ||
+      (form.id ? document.querySelector('[data-upload-status="' + form.id + '"]') : null);
     if (!status) {
       return;
     }
@@ -92,7 +102,45 @@
     status.classList.toggle("is-error", Boolean(isError));
   }
 
-  function reloadLists() {
+  function markInserted(list, markdown, label) {
+    var buttons = list.querySelectorAll("[data-markdown]");
+    for (var i = 0; i < buttons.length; i += 1) {
+      if (buttons[i].getAttribute("data-markdown") === markdown) {
+        buttons[i].disabled = true;
+        buttons[i].textContent = label;
+      }
+    }
+  }
+
+  function addCoverChoice(data) {
+    var groups = document.querySelectorAll("[data-cover-options]");
+    Array.prototype.forEach.call(groups, function (group) {
+      var label = document.createElement("label");
+      label.className = "cover-option";
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = group.getAttribute("data-cover-options");
+      input.value = data.url;
+      var image = document.createElement("img");
+      image.src = data.thumbnail_url || data.url;
+      image.alt = "";
+      if (data.thumbnail_width && data.thumbnail_height) {
+        image.width = data.thumbnail_width;
+        image.height = data.thumbnail_height;
+      }
+      var title = document.createElement("span");
+      title.textContent = data.title || "";
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(image);
+      label.appendChild(document.createTextNode(" "));
+      label.appendChild(title);
+      var none = group.querySelector(".cover-option-none");
+      group.insertBefore(label, none ? none.nextSibling : group.firstChild);
+    });
+  }
+
+  function reloadLists(inserted, insertedLabel) {
     var lists = document.querySelectorAll("[data-picker-list][data-src]");
     Array.prototype.forEach.call(lists, function (list) {
       fetch(list.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -103,6 +151,9 @@
           if (html !== null) {
             list.innerHTML = html;
             showButtons(list);
+            if (inserted) {
+              markInserted(list, inserted, insertedLabel);
+            }
           }
         })
         .catch(function () {});
@@ -110,8 +161,8 @@
   }
 
   function upload(form) {
-    var token = form.querySelector('input[name$="csrf_token"]');
-    var submit = form.querySelector('[type="submit"]');
+    var token = controlOf(form, function (element) { return /csrf_token$/.test(element.name || ""); });
+    var submit = controlOf(form, function (element) { return element.type === "submit"; });
     var failed = form.getAttribute("data-msg-failed") || "Upload failed.";
     if (submit) {
       submit.disabled = true;
@@ -143,7 +194,8 @@
         }
         form.reset();
         setStatus(form, form.getAttribute("data-msg-done") || "", false);
-        reloadLists();
+        addCoverChoice(result.data);
+        reloadLists(textarea ? result.data.markdown : null, form.getAttribute("data-msg-inserted") || "✓");
       })
       .catch(function () {
         setStatus(form, failed, true);

@@ -141,3 +141,24 @@ def test_hostile_markdown_in_a_published_body_is_neutralised_on_the_public_page(
             assert lowered.count("<h1") == 1, "the page title must be the only h1"
             continue
         assert marker not in article, f"{marker!r} reached the public page {url}"
+
+
+def test_a_text_is_rendered_once_however_often_it_is_shown(monkeypatch):
+    """A crowd on one project page, or a body shown in the page, its description and its feed entry,
+    runs Markdown and the sanitiser once per text; an edited text is a new text and shows at once."""
+    import markdown as markdown_lib
+
+    from charity_site.core import markdown as site_markdown
+
+    calls = []
+    real = markdown_lib.markdown
+    monkeypatch.setattr(site_markdown.markdown_lib, "markdown", lambda *args, **kw: calls.append(1) or real(*args, **kw))
+    body = "## 项目进展\n\n本月为 **37 户** 困难家庭发放救助金（只渲染一次的测试文本）。"
+    first = [site_markdown.render_markdown(body) for _ in range(5)]
+    assert len(calls) == 1
+    assert all(html == first[0] for html in first)
+    assert "<h3>" not in first[0] and "<h2>项目进展</h2>" in first[0] and "<strong>37 户</strong>" in first[0]
+
+    edited = body.replace("37 户", "38 户")
+    assert "<strong>38 户</strong>" in site_markdown.render_markdown(edited)
+    assert len(calls) == 2

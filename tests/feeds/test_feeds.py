@@ -244,7 +244,7 @@ def test_pages_announce_both_feeds(client, site):
 def expected_sitemap_urls() -> set[str]:
     """Every public item's address, computed from the database."""
     base = "http://localhost"
-    urls = {f"{base}/", f"{base}/projects/", f"{base}/news/", f"{base}/disclosures/"}
+    urls = {f"{base}/", f"{base}/projects/", f"{base}/news/", f"{base}/disclosures/", f"{base}/flows/"}
     urls |= {f"{base}/pages/{slug}" for slug in db.session.scalars(select(Page.slug).where(Page.public_clause()))}
     urls |= {f"{base}/projects/{slug}"
              for slug in db.session.scalars(select(Project.slug).where(Project.public_clause()))}

@@ -44,7 +44,7 @@ def test_editor_writes_previews_and_publishes_news_with_a_table_and_an_image(ser
         page.get_by_role("textbox", name="标题", exact=True).fill("重阳节慰问长者")
         page.locator("textarea[name=body_md]").fill(ARTICLE)
 
-        picker = page.locator("form[data-upload-api]")
+        picker = page.locator(".image-picker-panel")
         picker.locator("input[type=file]").set_input_files(str(photo(tmp_path)))
         picker.locator("input[name='upload-title']").fill("重阳节慰问现场")
         picker.get_by_role("button", name="上传").click()

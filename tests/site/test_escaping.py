@@ -19,7 +19,7 @@ import csv
 import io
 import itertools
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from factories import make_user
 from route_walk import (
@@ -51,9 +51,11 @@ from charity_site.models import (
     PledgeStatus,
     Project,
     PublicationStatus,
+    PublishedElsewhere,
     ServiceCertificate,
     Shift,
     Signup,
+    SiteSettings,
     Volunteer,
     utcnow,
 )
@@ -74,6 +76,7 @@ NOT_TYPED_TEXT = {
     "attachments.thumbnail_name": "a random file name the site makes",
     "attachments.sha256": "a hash of the file",
     "attachments.content_type": "the type the site found in the file",
+    "disclosures_published_elsewhere.obligation_key": "a key the site makes from kind, project and period",
     "search_entries.kind": "one of the site's own words (project, news, page, disclosure)",
     "number_sequences.name": "the name of a certificate series, chosen in the code",
     "search_entries.title_tokens": "the title cut into words for the full-text index; never shown",
@@ -167,6 +170,13 @@ def add_rows_no_form_writes_yet():
     db.session.add_all([GiftCampaign(project_id=project.id, is_open=True, starts_on=now.date() - timedelta(days=1),
                                      ends_on=now.date() + timedelta(days=30)),
                         GivingSettings(id=1, public_fundraising_qualified=True)])
+    # Disclosures marked as published elsewhere, owed since last year, so the dashboard shows their links.
+    # Two: the route walk's plain POST to "take the mark back" removes the first.
+    settings = db.session.get(SiteSettings, 1)
+    settings.disclosures_start_on = date(now.year - 1, 1, 1)
+    db.session.add_all([PublishedElsewhere(obligation_key=f"{kind}:{now.year - 1}", url="https://example.org/",
+                                           published_on=now.date())
+                        for kind in ("annual_report", "financial_report")])
     db.session.commit()
 
 

@@ -23,8 +23,8 @@ from charity_site.config import PROJECT_ROOT
 # (file, a piece of the line) → why that markup is safe.
 ALLOWED = {
     ("charity_site/core/markdown.py", 'return Markup("")'): "empty markup for an empty text",
-    ("charity_site/core/markdown.py", "return Markup(sanitize_html(rendered))"):
-        "the sanitiser's output (nh3 with the allowed tags and attributes)",
+    ("charity_site/core/markdown.py", "return Markup(_sanitised_html(text))"):
+        "the sanitiser's output (nh3 with the allowed tags and attributes), kept per text once rendered",
     ("charity_site/core/markdown.py", "return Markup(page_html)"):
         "sanitised HTML after the app's page steps; the one step (files.uploads.add_image_dimensions) only "
         "gives <img> tags width and height numbers from the attachments table",

@@ -33,6 +33,7 @@ WHO_MAY_USE = {
     "admin_ledger": {ADMIN, FINANCE},
     "admin_pledges": {ADMIN, FINANCE},
     "admin_disclosures": {ADMIN, EDITOR, FINANCE},
+    "admin_deadlines": {ADMIN, EDITOR, FINANCE},  # who publishes disclosures marks them published elsewhere
     "admin_uploads": {ADMIN, EDITOR, FINANCE},
     "admin_users": {ADMIN},
     "admin_audit": {ADMIN},
@@ -80,10 +81,27 @@ def samples(app, tmp_path):
         ("admin_ledger", "entry_id"): entry.id,
         ("admin_ledger", "token"): token,
         ("admin_disclosures", "disclosure_id"): disclosure.id,
+        **deadline_records(),
         ("admin_pledges", "pledge_id"): pledge.id,
         ("admin_pledges", "kind"): "project",
         ("admin_pledges", "owner_id"): project.id,
     }
+
+
+def deadline_records() -> dict:
+    """An owed annual report (the key of its page) and a published-elsewhere mark."""
+    from datetime import date
+
+    from factories import make_site_settings
+
+    from charity_site.disclosures.elsewhere import PublishedElsewhere
+
+    make_site_settings(disclosures_start_on=date(2020, 1, 1))
+    mark = PublishedElsewhere(obligation_key="financial_report:2021", label="2021年度财务会计报告",
+                              url="https://cszg.mca.gov.cn/", published_on=date(2022, 5, 1))
+    db.session.add(mark)
+    db.session.flush()
+    return {("admin_deadlines", "key"): "annual_report:2021", ("admin_deadlines", "mark_id"): mark.id}
 
 
 def volunteer_records() -> dict:

@@ -140,4 +140,19 @@ def test_record_audit_rows_made_elsewhere_are_shown(app, admin_client, admin):
     record_audit("publish", "news", 7, label="一则新闻", changes={"status": ["draft", "published"]}, user=admin)
     db.session.commit()
     page = text(admin_client.get("/admin/audit/"))
-    assert "一则新闻" in page and "draft" in page and "published" in page
+    assert "一则新闻" in page and "草稿" in page and "已发布" in page
+
+
+def test_status_changes_and_moments_read_as_labels_and_beijing_time(app, admin_client):
+    add_entry("重阳节慰问长者", object_type="news", action="publish", changes={
+        "status": ["draft", "published"],
+        "published_at": [None, "2026-12-01T22:36:43.790000+00:00"],
+        "title": ["draft", "draft"],
+        "summary": ["draft", "published"],
+    })
+    entry = first_entry(text(admin_client.get("/admin/audit/")))
+    assert "草稿" in entry and "已发布" in entry
+    assert "2026年12月2日 06:36" in entry
+    assert "2026-12-01T22:36" not in entry
+    # Words people typed stay as typed, even when they look like a code.
+    assert '<span class="diff-del">draft</span>' in entry

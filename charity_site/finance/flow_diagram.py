@@ -1,0 +1,261 @@
+"""Geometry of the money-flow diagram (a Sankey diagram) drawn on the server. Pure: data in, shapes out.
+
+Nodes stand in columns (where the money came from → the funds → what the funds paid for); each link
+is a filled band whose thickness is proportional to its amount, on one scale for the whole drawing, so
+that a band twice as thick carried twice the money. A node is as tall as the larger of what flows in
+and what flows out. Labels (name and amount) sit beside their node: left of the first column, right
+of the others, and a tiny node keeps room for its label. Amounts are integer fen.
+
+The drawing is ``WIDTH`` units wide: the page shows it at that many pixels at most and, on a narrow
+phone, in a box that scrolls sideways, so its text never shrinks below ``FONT`` pixels.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from charity_site.core.formatting import format_amount
+
+WIDTH = 1040
+FONT = 15  # label text, in drawing units (= pixels: the drawing is never scaled down)
+LINE = 19  # height of one label line
+NODE_WIDTH = 14
+FLOW_HEIGHT = 440  # the height a column's total amount takes, gaps and label room aside
+NODE_GAP = 14  # between two nodes of a column
+TOP = 8  # room above the first node
+LABEL_GAP = 8  # between a node and its label
+COLUMN_X = (120, 450, 790)  # left edge of the nodes of each column
+LABEL_WIDTH = (COLUMN_X[0] - LABEL_GAP - 4, 220, WIDTH - COLUMN_X[2] - NODE_WIDTH - LABEL_GAP - 8)
+CLOSING = "）)」』”’】》，。、"
+NAME_LINES = 2  # a long name wraps onto a second line, then is shortened with …
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    key: str
+    column: int  # 0, 1 or 2
+    label: str
+    kind: str  # CSS class suffix: flow-node-<kind>
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    source: str
+    target: str
+    value_fen: int
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    key: str
+    column: int
+    kind: str
+    label: str  # full name
+    lines: tuple[str, ...]  # the name as drawn (wrapped, shortened), then the amount
+    href: str | None
+    value_fen: int
+    x: float
+    y: float
+    width: float
+    height: float
+    text_x: float
+    text_y: float  # baseline of the first label line
+    anchor: str  # "start" or "end"
+
+
+@dataclass(frozen=True)
+class Band:
+    source: str
+    target: str
+    kind: str  # the source node's kind: a band takes the colour of where its money came from
+    value_fen: int
+    thickness: float
+    source_y: float  # top edge where the band leaves its source
+    target_y: float  # top edge where it reaches its target
+    path: str  # SVG path data of the filled band
+    href: str | None
+    title: str
+    source_label: str
+    target_label: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: float
+    height: float
+    scale: float  # drawing units per fen
+    nodes: tuple[PlacedNode, ...]
+    bands: tuple[Band, ...]
+    font: float = FONT
+
+    @property
+    def empty(self) -> bool:
+        return not self.bands
+
+
+def node_values(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec]) -> dict[str, int]:
+    """Each node's amount: the larger of what flows into it and what flows out of it."""
+    flowing_in = {node.key: 0 for node in nodes}
+    flowing_out = dict(flowing_in)
+    for link in links:
+        flowing_out[link.source] += link.value_fen
+        flowing_in[link.target] += link.value_fen
+    return {key: max(flowing_in[key], flowing_out[key]) for key in flowing_in}
+
+
+def group_smallest(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], column: int, keep: int,
+                   other: NodeSpec, fixed_kinds: Sequence[str] = ()) -> tuple[list[NodeSpec], list[LinkSpec]]:
+    """Keep the ``keep`` largest nodes of ``column`` (nodes of ``fixed_kinds`` always stay) and merge the
+    rest into ``other``, adding up their links. Nothing is merged when only one node would go."""
+    values = node_values(nodes, links)
+    candidates = sorted((node for node in nodes if node.column == column and node.kind not in fixed_kinds),
+                        key=lambda node: (-values[node.key], node.label))
+    merged = {node.key for node in candidates[keep:]}
+    if len(merged) < 2:
+        return list(nodes), list(links)
+    kept_nodes = [node for node in nodes if node.key not in merged]
+    # 其他 comes after the kept nodes of its column, before the fixed ones (such as the balance).
+    last_kept = max(index for index, node in enumerate(kept_nodes)
+                    if node.column == column and node.kind not in fixed_kinds)
+    kept_nodes.insert(last_kept + 1, other)
+    totals: dict[tuple[str, str], int] = {}
+    hrefs: dict[tuple[str, str], str | None] = {}
+    for link in links:
+        pair = (other.key if link.source in merged else link.source, other.key if link.target in merged else link.target)
+        totals[pair] = totals.get(pair, 0) + link.value_fen
+        hrefs[pair] = link.href if link.source not in merged and link.target not in merged else None
+    return kept_nodes, [LinkSpec(source, target, value, hrefs[(source, target)])
+                        for (source, target), value in totals.items()]
+
+
+def order_by_sources(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], column: int,
+                     fixed_kinds: Sequence[str] = ()) -> list[NodeSpec]:
+    """The nodes of ``column`` reordered by where their money comes from (the amount-weighted mean
+    position of their sources), so that bands cross as little as possible; nodes of ``fixed_kinds``
+    keep their place at the end. Other columns are left as they are."""
+    position = {node.key: index for index, node in enumerate(nodes)}
+    weight: dict[str, float] = {}
+    total: dict[str, int] = {}
+    for link in links:
+        weight[link.target] = weight.get(link.target, 0) + position[link.source] * link.value_fen
+        total[link.target] = total.get(link.target, 0) + link.value_fen
+    movable = [node for node in nodes if node.column == column and node.kind not in fixed_kinds]
+    movable.sort(key=lambda node: (weight.get(node.key, 0) / total[node.key] if total.get(node.key) else 0,
+                                   -total.get(node.key, 0)))
+    slots = iter(movable)
+    return [next(slots) if node.column == column and node.kind not in fixed_kinds else node for node in nodes]
+
+
+def text_width(text: str, font: float = FONT) -> float:
+    """Rough rendered width, on the safe side: wide and ambiguous characters (CJK, and the curly quotes a
+    Chinese font draws full width) 1 em, others 0.6 em."""
+    return sum(font if unicodedata.east_asian_width(char) in "WFA" else font * 0.6 for char in text)
+
+
+def fit_label(text: str, width: float, font: float = FONT) -> str:
+    """``text`` shortened with … so that it fits ``width``."""
+    if text_width(text, font) <= width:
+        return text
+    while text and text_width(text + "…", font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def wrap_label(text: str, width: float, font: float = FONT, lines: int = NAME_LINES) -> tuple[str, ...]:
+    """``text`` broken into at most ``lines`` lines that fit ``width``; the last one shortened with …"""
+    out: list[str] = []
+    rest = text
+    while rest and len(out) < lines - 1 and text_width(rest, font) > width:
+        cut = len(rest)
+        while cut > 1 and text_width(rest[:cut], font) > width:
+            cut -= 1
+        if cut > 2 and rest[cut] in CLOSING:  # a closing bracket stays with the word it closes
+            cut -= 1
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        out.append(fit_label(rest, width, font))
+    return tuple(out)
+
+
+def band_path(x0: float, y0: float, x1: float, y1: float, thickness: float) -> str:
+    """A band from the right edge of a source (x0, top y0) to the left edge of a target (x1, top y1)."""
+    middle = (x0 + x1) / 2
+    return (f"M{x0:g},{y0:g} C{middle:g},{y0:g} {middle:g},{y1:g} {x1:g},{y1:g} "
+            f"L{x1:g},{y1 + thickness:g} C{middle:g},{y1 + thickness:g} {middle:g},{y0 + thickness:g} "
+            f"{x0:g},{y0 + thickness:g} Z")
+
+
+def _round(value: float) -> float:
+    return round(value, 2)
+
+
+def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Callable[[int], str] = format_amount,
+           link_title: Callable[[str, str, str], str] = lambda source, target, amount: f"{source} → {target}: {amount}",
+           ) -> Diagram:
+    """Place ``nodes`` (in the order given within each column) and draw ``links`` between them.
+
+    Links go from a column to the next one. Zero links are dropped, and so are nodes left without any.
+    """
+    links = [link for link in links if link.value_fen > 0]
+    used = {link.source for link in links} | {link.target for link in links}
+    nodes = [node for node in nodes if node.key in used]
+    if not links:
+        return Diagram(WIDTH, 0, 0, (), ())
+    values = node_values(nodes, links)
+    columns = [[node for node in nodes if node.column == column] for column in range(3)]
+    largest_column = max(sum(values[node.key] for node in column) for column in columns)
+    scale = FLOW_HEIGHT / largest_column
+
+    placed: dict[str, PlacedNode] = {}
+    bottom = 0.0
+    for column_index, column in enumerate(columns):
+        y = TOP
+        x = COLUMN_X[column_index]
+        for node in column:
+            height = _round(values[node.key] * scale)
+            name = wrap_label(node.label, LABEL_WIDTH[column_index])
+            lines = (*name, amount_text(values[node.key]))
+            label_height = len(lines) * LINE
+            slot = max(height, label_height)
+            # The label is centred on the node; a node shorter than its label sits in the middle of its slot.
+            node_y = y + (slot - height) / 2
+            text_y = y + (slot - label_height) / 2 + FONT
+            first = column_index == 0
+            placed[node.key] = PlacedNode(
+                node.key, column_index, node.kind, node.label, lines, node.href, values[node.key],
+                x, _round(node_y), NODE_WIDTH, max(height, 1.0),
+                x - LABEL_GAP if first else x + NODE_WIDTH + LABEL_GAP, _round(text_y), "end" if first else "start",
+            )
+            y += slot + NODE_GAP
+        bottom = max(bottom, y - NODE_GAP)
+
+    order = {node.key: index for index, node in enumerate(nodes)}
+    leaving = {key: node.y for key, node in placed.items()}
+    arriving = dict(leaving)
+    bands = []
+    # Bands leave a node in the order of their targets and reach a node in the order of their sources,
+    # so that they cross as little as the layout allows.
+    for link in sorted(links, key=lambda link: (order[link.source], order[link.target])):
+        source, target = placed[link.source], placed[link.target]
+        thickness = link.value_fen * scale
+        source_y = leaving[link.source]
+        leaving[link.source] += thickness
+        bands.append([link, source, target, thickness, source_y])
+    drawn = []
+    for link, source, target, thickness, source_y in sorted(bands, key=lambda band: (order[band[0].target],
+                                                                                      order[band[0].source])):
+        target_y = arriving[link.target]
+        arriving[link.target] += thickness
+        drawn.append(Band(
+            link.source, link.target, source.kind, link.value_fen, _round(thickness), _round(source_y),
+            _round(target_y), band_path(source.x + NODE_WIDTH, _round(source_y), target.x, _round(target_y),
+                                        _round(thickness)),
+            link.href, link_title(source.label, target.label, amount_text(link.value_fen)), source.label, target.label,
+        ))
+    drawn.sort(key=lambda band: (order[band.source], order[band.target]))
+    return Diagram(WIDTH, _round(bottom + TOP), scale, tuple(placed[node.key] for node in nodes), tuple(drawn))

@@ -1,0 +1,83 @@
+"""The layout at the widths people use: the home page's sections line up with the header and footer.
+
+At 1440 px and wider a rule that set every margin of a section (`margin: 2rem 0`) cancelled the
+centring of the page's wrapper, so the sections stuck to the left edge under a centred header.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser import chromium_page, demo_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served_demo(sqlite_url, tmp_path):
+    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
+        yield base_url
+
+
+@pytest.mark.parametrize("width", [1440, 1920])
+def test_home_sections_line_up_with_the_header_on_a_wide_screen(served_demo, width):
+    with chromium_page(served_demo, width=width, height=1000) as (page, problems):
+        page.goto(served_demo + "/")
+        header_left = page.locator(".site-header .header-top").bounding_box()["x"]
+        footer_left = page.locator(".site-footer .footer-grid, footer .footer-grid").first.bounding_box()["x"]
+        sections = page.locator("main section.wrap")
+        assert sections.count() >= 3
+        lefts = [sections.nth(index).bounding_box()["x"] for index in range(sections.count())]
+        assert header_left > 50  # centred: the wrapper is narrower than the screen
+        assert footer_left == pytest.approx(header_left, abs=1)
+        assert lefts == pytest.approx([header_left] * len(lefts), abs=1), (header_left, lefts)
+        assert not problems["console"] and not problems["outside"]
+
+
+def test_on_a_phone_the_home_pages_key_figures_are_on_the_first_screen(served_demo):
+    with chromium_page(served_demo, width=360, height=740) as (page, problems):
+        page.goto(served_demo + "/")
+        header = page.locator(".site-header").bounding_box()
+        assert header["height"] <= 200, header
+        income = page.locator('[data-stat="income"]').bounding_box()
+        assert income["y"] + income["height"] <= 740, income
+        assert page.locator("h1").count() == 1  # the hero's heading stays for screen readers
+        assert not problems["console"] and not problems["outside"]
+
+
+def test_on_a_phone_at_large_text_the_menu_scrolls_and_its_items_do_not_touch(served_demo):
+    with chromium_page(served_demo, width=360, height=740) as (page, _problems):
+        page.goto(served_demo + "/")
+        page.click("a.font-option-large")
+        page.goto(served_demo + "/volunteer")
+        items = page.locator(".main-nav li a")
+        boxes = [items.nth(index).bounding_box() for index in range(items.count())]
+        assert len({round(box["y"]) for box in boxes}) == 1  # one row
+        texts = page.locator(".main-nav li a")
+        for left, right in zip(boxes, boxes[1:], strict=False):
+            assert right["x"] >= left["x"] + left["width"] - 0.5  # side by side, never overlapping
+        spans = page.evaluate(
+            "() => [...document.querySelectorAll('.main-nav li a')].map(a => {"
+            " const r = document.createRange(); r.selectNodeContents(a); const b = r.getBoundingClientRect();"
+            " return [b.left, b.right]; })"
+        )
+        gaps = [later[0] - earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)]
+        assert min(gaps) >= 16, gaps  # the words of two items are clearly apart
+        current = page.locator(".main-nav a.is-current")
+        assert current.inner_text() == "志愿服务"
+        box = current.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # the current section is in view
+        assert texts.count() >= 7
+
+
+def test_a_short_printed_disclosure_fits_on_one_a4_page_under_the_organisations_name(served_demo):
+    import re
+
+    with chromium_page(served_demo, width=1280, height=900) as (page, _problems):
+        page.goto(served_demo + "/disclosures/")
+        page.locator("a", has_text="第十一届番禺区慈善健康行活动募捐情况公示").first.click()
+        page.locator(".item-tools a", has_text="打印版").first.click()
+        assert page.locator(".print-letterhead").inner_text().replace(" ", "") == "广州市番禺区慈善会"
+        page.emulate_media(media="print")
+        pdf = page.pdf(prefer_css_page_size=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 1, f"the short notice printed on {pages} pages"
