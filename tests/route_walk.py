@@ -42,6 +42,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import Length, NumberRange
 
 from charity_site.extensions import db
+from charity_site.feeds.queries import SITEMAP_SECTIONS
 from charity_site.models import (
     Attachment,
     Disclosure,
@@ -174,6 +175,8 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set(("admin_pledges.cancel", "pledge_id"), received or samples.by_key["pledge_id"])
     samples.set(("admin_pledges", "kind"), ["project", "fund"])
     samples.set(("admin_pledges", "owner_id"), _ids(ordered(Project, Project.id)))
+    samples.set(("feeds.sitemap_part", "section"), list(SITEMAP_SECTIONS))
+    samples.set(("feeds.sitemap_part", "number"), [1])
     samples.set(("admin_deadlines", "key"), owed_deadline_keys() or ["annual_report:2000"])
     samples.set(("admin_deadlines", "mark_id"), _ids(ordered(PublishedElsewhere, PublishedElsewhere.id)) or [999_999])
     samples.set("size", FONT_SIZES)

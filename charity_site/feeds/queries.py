@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import contains_eager
 
+from charity_site.core.index_hints import indexed_by
 from charity_site.disclosures.models import Disclosure
 from charity_site.extensions import db
 from charity_site.news.models import NewsPost
 from charity_site.pages.models import Page
+from charity_site.projects.counting import public_project_count
 from charity_site.projects.models import Project, ProjectUpdate
 
 FEED_LENGTH = 30
@@ -46,43 +48,69 @@ class SitemapItem:
     changed_at: datetime
 
 
-def _latest(*moments: datetime | None) -> datetime:
-    return max(moment for moment in moments if moment is not None)
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
-def _items(model, key_column, order_by) -> list[SitemapItem]:
-    rows = db.session.execute(
-        select(key_column, model.updated_at, model.published_at).where(model.public_clause()).order_by(*order_by)
-    )
-    return [SitemapItem(key, _latest(updated_at, published_at)) for key, updated_at, published_at in rows]
+# Each sitemap section: its model, the key of its pages' addresses and its order (the order in
+# which its items are split into files; projects in their list's order, along its index).
+def _sections() -> dict:
+    return {
+        "pages": (Page, Page.slug, (Page.nav_order.asc().nulls_last(), Page.slug)),
+        "projects": (Project, Project.slug, (Project.start_date.desc().nulls_last(), Project.id.desc())),
+        "news": (NewsPost, NewsPost.slug, (NewsPost.published_at.desc(), NewsPost.id.desc())),
+        "disclosures": (Disclosure, Disclosure.id, (Disclosure.published_at.desc(), Disclosure.id.desc())),
+    }
 
 
-def sitemap_pages() -> list[SitemapItem]:
-    return _items(Page, Page.slug, (Page.nav_order.asc().nulls_last(), Page.slug))
+SITEMAP_SECTIONS = ("pages", "projects", "news", "disclosures")
 
 
-def sitemap_news() -> list[SitemapItem]:
-    return _items(NewsPost, NewsPost.slug, (NewsPost.published_at.desc(), NewsPost.id.desc()))
+def sitemap_count(section: str) -> int:
+    """How many public items the section lists (an index-only count)."""
+    model = _sections()[section][0]
+    if model is Project:
+        return public_project_count(("all",))
+    return db.session.scalar(select(func.count()).select_from(model).where(model.public_clause())) or 0
 
 
-def sitemap_disclosures() -> list[SitemapItem]:
-    return _items(Disclosure, Disclosure.id, (Disclosure.published_at.desc(), Disclosure.id.desc()))
+def sitemap_items(section: str, offset: int, limit: int) -> list[SitemapItem]:
+    """``limit`` public items of the section from ``offset`` on, each with its latest change.
+
+    The ids of the file's rows are found first, along an index and past ``offset`` rows without
+    reading them; only those rows are then read, each with its newest shown progress update (a
+    project page changes when one does)."""
+    model, key_column, order_by = _sections()[section]
+    chunk = select(model.id).where(model.public_clause()).order_by(*order_by).limit(limit).offset(offset)
+    latest_update = null()
+    if model is Project:
+        chunk = indexed_by(chunk, Project, "ix_projects_listing")
+        latest_update = (select(func.max(ProjectUpdate.updated_at))
+                         .where(ProjectUpdate.project_id == Project.id, ProjectUpdate.published.is_(True))
+                         .scalar_subquery())
+    chunk = chunk.subquery()
+    query = (select(key_column, model.updated_at, model.published_at, latest_update)
+             .join(chunk, chunk.c.id == model.id).order_by(*order_by))
+    return [SitemapItem(key, _latest(*moments)) for key, *moments in db.session.execute(query)]
 
 
-def sitemap_projects() -> list[SitemapItem]:
-    """Public projects; a project page changes when one of its shown progress updates does."""
-    latest_update = dict(db.session.execute(
-        select(ProjectUpdate.project_id, func.max(ProjectUpdate.updated_at))
-        .join(ProjectUpdate.project)
-        .where(ProjectUpdate.published.is_(True), Project.public_clause())
-        .group_by(ProjectUpdate.project_id)
-    ).all())
-    rows = db.session.execute(
-        select(Project.id, Project.slug, Project.updated_at, Project.published_at)
-        .where(Project.public_clause())
-        .order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
-    )
-    return [
-        SitemapItem(slug, _latest(updated_at, published_at, latest_update.get(project_id)))
-        for project_id, slug, updated_at, published_at in rows
-    ]
+def latest_change(section: str) -> datetime | None:
+    """The newest change of any public item of the section: the lastmod of its list page.
+
+    Single-row reads along the updated_at and published_at indexes, not a max over every item."""
+    model = _sections()[section][0]
+    public = model.public_clause()
+
+    def newest(column):
+        query = select(column).where(public).order_by(column.desc()).limit(1)
+        if model is Project:
+            query = indexed_by(query, Project, f"ix_projects_{column.key}")
+        return db.session.scalar(query)
+
+    moments = [newest(model.updated_at), newest(model.published_at)]
+    if model is Project:
+        moments.append(db.session.scalar(
+            select(ProjectUpdate.updated_at).join(ProjectUpdate.project)
+            .where(ProjectUpdate.published.is_(True), public)
+            .order_by(ProjectUpdate.updated_at.desc()).limit(1)))
+    return _latest(*moments)

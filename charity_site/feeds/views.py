@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from charity_site.core.formatting import SITE_TZ
 from charity_site.core.markdown import plain_text, render_markdown
@@ -144,41 +145,70 @@ def updates():
                          update_entry)
 
 
-@dataclass(frozen=True)
-class SitemapUrl:
-    loc: str
-    lastmod: str | None
+# sitemaps.org: at most 50,000 addresses a file. Smaller files keep each request short and cacheable.
+SITEMAP_URLS_PER_FILE = 10_000
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# The first file of the pages section starts with the home page, the lists and the money flows
+# (None: their lastmod is the site's last change).
+LIST_PAGES = (("public.home", None), ("projects.index", "projects"), ("news.index", "news"),
+              ("disclosures.index", "disclosures"), ("flows.index", None))
+ITEM_ENDPOINTS = {"pages": ("pages.page", "slug"), "projects": ("projects.detail", "slug"),
+                  "news": ("news.detail", "slug"), "disclosures": ("disclosures.detail", "disclosure_id")}
 
 
-def _lastmod(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).date().isoformat() if moment else None
+def _urls_per_file() -> int:
+    """SITEMAP_URLS_PER_FILE, or the setting of that name (tests split small lists)."""
+    return max(current_app.config.get("SITEMAP_URLS_PER_FILE", SITEMAP_URLS_PER_FILE), len(LIST_PAGES) + 1)
 
 
-def _newest(items) -> datetime | None:
-    return max((item.changed_at for item in items), default=None)
+def _lastmod(moment: datetime | None) -> str:
+    return f"<lastmod>{moment.astimezone(UTC).date().isoformat()}</lastmod>" if moment else ""
+
+
+def _file_count(section: str) -> int:
+    extra = len(LIST_PAGES) if section == "pages" else 0
+    return -(-(syndication.sitemap_count(section) + extra) // _urls_per_file())
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    pages = syndication.sitemap_pages()
-    projects = syndication.sitemap_projects()
-    news_items = syndication.sitemap_news()
-    disclosures = syndication.sitemap_disclosures()
-    urls = [
-        SitemapUrl(canonical_url("public.home"), _lastmod(freshness.last_change_this_request())),
-        SitemapUrl(canonical_url("projects.index"), _lastmod(_newest(projects))),
-        SitemapUrl(canonical_url("news.index"), _lastmod(_newest(news_items))),
-        SitemapUrl(canonical_url("disclosures.index"), _lastmod(_newest(disclosures))),
-        SitemapUrl(canonical_url("flows.index"), _lastmod(freshness.last_change_this_request())),
-    ]
-    urls += [SitemapUrl(canonical_url("pages.page", slug=item.key), _lastmod(item.changed_at)) for item in pages]
-    urls += [SitemapUrl(canonical_url("projects.detail", slug=item.key), _lastmod(item.changed_at))
-             for item in projects]
-    urls += [SitemapUrl(canonical_url("news.detail", slug=item.key), _lastmod(item.changed_at))
-             for item in news_items]
-    urls += [SitemapUrl(canonical_url("disclosures.detail", disclosure_id=item.key), _lastmod(item.changed_at))
-             for item in disclosures]
-    return Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml")
+    """A sitemap index: the site's addresses are in /sitemap-<section>-<n>.xml files, each bounded."""
+    locs = [canonical_url("feeds.sitemap_part", section=section, number=number)
+            for section in syndication.SITEMAP_SECTIONS for number in range(1, _file_count(section) + 1)]
+    body = "".join([f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n',
+                    *(f"  <sitemap><loc>{escape(loc)}</loc></sitemap>\n" for loc in locs), "</sitemapindex>\n"])
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get(f"/sitemap-<any({', '.join(syndication.SITEMAP_SECTIONS)}):section>-<int:number>.xml")
+def sitemap_part(section: str, number: int):
+    """One file of a section's addresses, at most SITEMAP_URLS_PER_FILE, read from the database in order."""
+    per_file = _urls_per_file()
+    offset, limit, urls = (number - 1) * per_file, per_file, []
+    if section == "pages":
+        if number == 1:
+            urls = [(canonical_url(endpoint), freshness.last_change_this_request() if list_of is None
+                     else syndication.latest_change(list_of)) for endpoint, list_of in LIST_PAGES]
+            limit -= len(LIST_PAGES)
+        else:
+            offset -= len(LIST_PAGES)
+    items = syndication.sitemap_items(section, offset, limit)
+    if number > 1 and not items:
+        abort(404)
+    urls += _item_urls(section, items)
+    body = "".join([f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n',
+                    *(f"  <url><loc>{escape(loc)}</loc>{_lastmod(changed)}</url>\n" for loc, changed in urls),
+                    "</urlset>\n"])
+    return Response(body, mimetype="application/xml")
+
+
+def _item_urls(section: str, items) -> list[tuple[str, datetime | None]]:
+    """(address, last change) of each item. url_for once, then the key put in its place: the same
+    address url_for would build (keys are slugs or ids, quoted as url_for quotes them)."""
+    endpoint, argument = ITEM_ENDPOINTS[section]
+    placeholder = "0" if argument == "disclosure_id" else "__key__"
+    prefix, _placeholder, suffix = canonical_url(endpoint, **{argument: placeholder}).rpartition(placeholder)
+    return [(f"{prefix}{quote(str(item.key), safe='')}{suffix}", item.changed_at) for item in items]
 
 
 @bp.get("/robots.txt")

@@ -255,17 +255,31 @@ def expected_sitemap_urls() -> set[str]:
     return urls
 
 
-def sitemap_entries(client) -> dict[str, str]:
+def sitemap_files(client) -> list[str]:
+    """The files /sitemap.xml (a sitemap index) names, as local paths."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
     root = ElementTree.fromstring(response.get_data())
-    assert root.tag == f"{SITEMAP}urlset"
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    return [local_path(loc) for loc in (entry.findtext(f"{SITEMAP}loc") for entry in root.findall(f"{SITEMAP}sitemap"))]
+
+
+def sitemap_entries(client, max_per_file: int = 50_000) -> dict[str, str]:
+    """Every address of every file of the sitemap, with its lastmod; each address listed once."""
     entries = {}
-    for url in root.findall(f"{SITEMAP}url"):
-        loc = url.findtext(f"{SITEMAP}loc")
-        assert loc not in entries, f"listed twice: {loc}"
-        entries[loc] = url.findtext(f"{SITEMAP}lastmod")
+    for path in sitemap_files(client):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
+        root = ElementTree.fromstring(response.get_data())
+        assert root.tag == f"{SITEMAP}urlset"
+        urls = root.findall(f"{SITEMAP}url")
+        assert 0 < len(urls) <= max_per_file, path
+        for url in urls:
+            loc = url.findtext(f"{SITEMAP}loc")
+            assert loc not in entries, f"listed twice: {loc}"
+            entries[loc] = url.findtext(f"{SITEMAP}lastmod")
     return entries
 
 
@@ -305,6 +319,24 @@ def test_sitemap_lastmod_follows_the_latest_change(client, site):
     assert entries[f"http://localhost/projects/{project.slug}"] == "2024-03-02"
     assert entries[f"http://localhost/news/{news.slug}"] == "2024-06-01"
     assert entries["http://localhost/news/"] == "2024-06-01"
+
+
+def test_a_large_site_is_split_into_sitemap_files_that_together_list_every_public_page_once(app, client, demo):
+    """Over 50,000 addresses a sitemap must be an index of files; a small limit here shows the split."""
+    app.config["SITEMAP_URLS_PER_FILE"] = 6
+    for number in range(14):
+        make_project(title=f"很多项目{number}", start_date=None if number % 4 == 0 else date(2024, 1, 1 + number))
+    db.session.commit()
+
+    files = sitemap_files(client)
+    entries = sitemap_entries(client, max_per_file=6)
+
+    assert set(entries) == expected_sitemap_urls()
+    assert len(files) > 5 and len(files) == len(set(files))
+    project_files = [path for path in files if path.startswith("/sitemap-projects-")]
+    assert project_files == [f"/sitemap-projects-{number}.xml" for number in range(1, len(project_files) + 1)]
+    assert client.get(f"/sitemap-projects-{len(project_files) + 1}.xml").status_code == 404
+    assert client.get("/sitemap-funds-1.xml").status_code == 404
 
 
 def test_robots_txt_allows_all_but_the_staff_area_and_search_and_names_the_sitemap(app, client):

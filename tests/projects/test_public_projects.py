@@ -95,6 +95,63 @@ def test_twelve_projects_a_page_and_filters_kept_across_pages(client, app):
     assert len(titles(client.get("/projects/?category=社区慈善&page=2"))) == 2
 
 
+@pytest.mark.parametrize("sort", ["newest", "funded"])
+def test_paging_to_the_end_shows_every_project_once_in_the_list_order(client, app, sort):
+    """Pages past the middle are read from the end of the list: the order a visitor sees is unchanged."""
+    fund = make_fund()
+    expected = []
+    for number in range(40):  # 4 pages; every third undated, several on one date
+        start = None if number % 3 == 0 else date(2020, 1, 1) + timedelta(days=number // 4)
+        project = make_project(title=f"分页项目{number:02d}", start_date=start)
+        if number % 5 == 0:
+            make_entry(fund, 1_000 * (number + 1), project_id=project.id)
+        expected.append((project, start))
+    db.session.commit()
+    if sort == "newest":  # newest start first, undated last, then the newest id
+        expected.sort(key=lambda pair: (pair[1] is None, -(pair[1] or date.min).toordinal(), -pair[0].id))
+    else:  # most raised first, then the newest id
+        expected.sort(key=lambda pair: (-(1_000 * (int(pair[0].title[-2:]) + 1) if int(pair[0].title[-2:]) % 5 == 0
+                                          else 0), -pair[0].id))
+    seen = []
+    for page in range(1, 5):
+        seen += titles(client.get(f"/projects/?sort={sort}&page={page}"))
+    assert seen == [project.title for project, _start in expected]
+    assert client.get(f"/projects/?sort={sort}&page=5").status_code == 404
+    assert "40" in client.get(f"/projects/?sort={sort}&page=4").get_data(as_text=True)
+
+
+def shown_count(client, path: str = "/projects/") -> int:
+    return int(re.search(r'class="result-count"[^>]*>\D*(\d+)', client.get(path).get_data(as_text=True)).group(1))
+
+
+def test_the_project_count_follows_every_change_at_once(client, app, monkeypatch):
+    """The count is remembered between requests: it must still move with each kind of change."""
+    first = make_project(category="助学支教")
+    make_project(category="安老助医")
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    make_project(category="助学支教")  # added
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (3, 2)
+
+    first.status = PublicationStatus.DRAFT  # unpublished
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    first.category = "安老助医"  # moved to another category while a draft: no public count moves
+    db.session.commit()
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (2, 1)
+
+    make_project(category="助学支教", status=PublicationStatus.SCHEDULED, published_at=utcnow() + timedelta(hours=2))
+    db.session.commit()
+    assert shown_count(client) == 2
+    # Two hours later nothing has been written, and the scheduled project is public.
+    later = utcnow() + timedelta(hours=3)
+    monkeypatch.setattr("charity_site.projects.queries.utcnow", lambda: later)
+    assert (shown_count(client), shown_count(client, "/projects/?category=助学支教")) == (3, 2)
+
+
 def qr_image_from_svg(svg: str, scale: int = 8) -> Image.Image:
     """Rasterise the site's QR SVG (one path of 'Mx,yhNv1h-Nz' runs) so a real decoder can read it."""
     root = ElementTree.fromstring(svg)
