@@ -1,7 +1,7 @@
 """scale indexes: the public project list's order, counts of public projects, the year filter, the newest change
 
-Revision ID: 0009_scale_indexes
-Revises: 0008_disclosure_deadlines
+Revision ID: 0010_scale_indexes
+Revises: 0009_ledger_summaries
 Create Date: 2026-12-06
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_scale_indexes'
-down_revision = '0008_disclosure_deadlines'
+revision = '0010_scale_indexes'
+down_revision = '0009_ledger_summaries'
 branch_labels = None
 depends_on = None
 
