@@ -189,19 +189,14 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from charity_site.web.http_cache import security_headers
+
+    headers = security_headers(app.config)
+
     @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        # Nothing on a page may come from another site.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
-        )
-        if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production: browsers keep to HTTPS for a year
-            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
+    def add_security_headers(response):
+        for name, value in headers:
+            response.headers.setdefault(name, value)
         return response
 
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from charity_site.web import page_cache
 from charity_site.web.page_cache import init_page_cache
+from charity_site.web.page_cache_wsgi import ServeStoredPages
 
 PUBLIC_MAX_AGE = 60
 STATIC_MAX_AGE = 300
@@ -33,12 +34,38 @@ CACHEABLE_MIMETYPES = frozenset({
 PRIVATE = "private, no-store"
 
 
+def security_headers(config) -> list[tuple[str, str]]:
+    """Headers every answer carries, also a stored page served before Flask (web/page_cache_wsgi.py)."""
+    headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        # Nothing on a page may come from another site.
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"),
+    ]
+    if config.get("STRICT_TRANSPORT_SECURITY"):  # production: browsers keep to HTTPS for a year
+        headers.append(("Strict-Transport-Security", config["STRICT_TRANSPORT_SECURITY"]))
+    return headers
+
+
+def not_modified(request, etag: str, last_modified: datetime | None) -> bool:
+    """Whether a conditional ``request`` may be answered 304 for a page with these validators."""
+    if request.if_none_match:
+        # RFC 9110 13.1.2: If-None-Match uses the weak comparison, and when present If-Modified-Since is ignored.
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
+
+
 def init_http_cache(app: Flask) -> None:
     if "http_cache" in app.extensions:
         return
     app.extensions["http_cache"] = True
     init_page_cache(app)
     app.after_request(_cache_headers)
+    app.wsgi_app = ServeStoredPages(app, app.wsgi_app, security_headers(app.config), not_modified)
 
 
 def _cache_headers(response: Response) -> Response:
@@ -82,7 +109,7 @@ def _from_page_cache(response: Response) -> Response:
 
 
 def _answer_conditional(response: Response) -> Response:
-    if _not_modified(response.get_etag()[0], response.last_modified):
+    if not_modified(request, response.get_etag()[0], response.last_modified):
         response.status_code = 304
         response.set_data(b"")
     return response
@@ -104,14 +131,6 @@ def _sets_cookie(response: Response) -> bool:
     if "Set-Cookie" in response.headers:
         return True
     return current_app.session_interface.should_set_cookie(current_app, session)
-
-
-def _not_modified(etag: str, last_modified: datetime | None) -> bool:
-    if request.if_none_match:
-        # RFC 9110 13.1.2: If-None-Match uses the weak comparison, and when present If-Modified-Since is ignored.
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
 
 
 def _static_cache_headers(response: Response) -> Response:

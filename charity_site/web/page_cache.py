@@ -135,8 +135,13 @@ def _eligible_request() -> bool:
 
 
 def _key() -> str:
-    query = urlencode(sorted(request.args.items(multi=True)))
-    parts = "\n".join((request.scheme, request.host, request.path, query, current_font_size()))
+    return page_key(request, current_font_size())
+
+
+def page_key(any_request, font_size: str) -> str:
+    """The entry's key for a Flask request, or a plain werkzeug one in front of Flask (page_cache_wsgi)."""
+    query = urlencode(sorted(any_request.args.items(multi=True)))
+    parts = "\n".join((any_request.scheme, any_request.host, any_request.path, query, font_size))
     return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 

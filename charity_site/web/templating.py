@@ -40,7 +40,11 @@ TRANSPARENCY_SECTIONS = {endpoint.split(".")[0] for endpoint, _label in TRANSPAR
 
 
 def current_font_size() -> str:
-    size = request.cookies.get(FONT_COOKIE, "medium")
+    return font_size_of(request.cookies)
+
+
+def font_size_of(cookies) -> str:
+    size = cookies.get(FONT_COOKIE, "medium")
     return size if size in FONT_SIZES else "medium"
 
 

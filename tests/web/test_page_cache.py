@@ -78,6 +78,30 @@ def test_the_second_anonymous_visit_is_served_from_the_cache_without_any_sql(app
         assert again.headers[header] == first.headers[header], header
 
 
+def test_a_crowds_hit_is_answered_in_front_of_flask_with_the_same_headers(app, site):
+    """A visitor without cookies gets the stored page before Flask runs any hook; a visitor whose session
+    holds only a form token is still served from the cache, by Flask's first hook."""
+    hooks_run = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: hooks_run.append(1))
+    path = f"/projects/{site.slug}"
+    first = visitor(app).get(path)
+    assert cache_of(first) == "miss" and hooks_run == [1]
+
+    again = visitor(app).get(path)
+    assert cache_of(again) == "hit" and hooks_run == [1]  # no request context, no hook
+    skipped = {"date", "content-length", "x-page-cache"}
+    assert sorted((k, v) for k, v in first.headers.items() if k.lower() not in skipped) == sorted(
+        (k, v) for k, v in again.headers.items() if k.lower() not in skipped)
+    assert again.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+    with_token = visitor(app)
+    with with_token.session_transaction() as session:
+        session["csrf_token"] = "a-form-token"
+    served = with_token.get(path)
+    assert cache_of(served) == "hit" and hooks_run == [1, 1]  # through Flask this time
+    assert served.get_data() == first.get_data()
+
+
 def test_a_project_page_is_served_from_the_cache_and_head_shares_the_entry(app, site):
     path = f"/projects/{site.slug}"
     assert cache_of(visitor(app).head(path)) == "miss"

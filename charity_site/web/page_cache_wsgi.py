@@ -1,0 +1,68 @@
+"""Stored pages answered in front of Flask, for the crowd: a WSGI middleware around the app.
+
+A visitor with no session or remember cookie asking for a public page that is stored is answered
+here, without a request context, URL matching or any hook: a hit costs a cookie check, a key and
+one store read (an ``os.stat`` and a dict lookup in process, one Redis round trip with REDIS_URL).
+Everything else (a miss, a visitor with a session, a scheduled publication whose time has come, the
+store unreachable) goes on to Flask, where page_cache's first before-request hook still serves what
+it may. The answer is the one Flask would give: the stored headers, the headers every answer carries
+(security_headers), ``X-Page-Cache: hit`` and a 304 when the visitor's validators match.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from flask import Flask
+from werkzeug.wrappers import Request, Response
+
+from charity_site.web import page_cache
+from charity_site.web.page_cache_stores import StoreUnavailable
+from charity_site.web.templating import font_size_of
+
+NOT_HERE = ("/admin", "/uploads/", "/static/")
+
+
+class ServeStoredPages:
+    def __init__(self, app: Flask, wsgi_app: Callable, extra_headers: list[tuple[str, str]],
+                 not_modified: Callable[..., bool]):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.extra_headers = extra_headers
+        self.not_modified = not_modified
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        response = self.stored_answer(environ)
+        if response is None:
+            return self.wsgi_app(environ, start_response)
+        return response(environ, start_response)
+
+    def stored_answer(self, environ: dict) -> Response | None:
+        config = self.app.config
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not config.get("PAGE_CACHE", True):
+            return None
+        request = Request(environ)
+        if request.path.startswith(NOT_HERE):
+            return None
+        cookies = request.cookies
+        if config["SESSION_COOKIE_NAME"] in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None  # Flask decides: a session may hold a flash message or a signed-in user
+        cache = self.app.extensions["page_cache"]
+        now = time.time()
+        try:
+            state, entry = cache.store.lookup(page_cache.page_key(request, font_size_of(cookies)))
+        except StoreUnavailable:
+            return None
+        if state is None or (state.next_publication is not None and now >= state.next_publication):
+            return None  # Flask starts the new generation
+        if entry is None or now - entry.stored_at > cache.ttl:
+            return None
+        response = Response(entry.body, status=200, headers=entry.headers)
+        for name, value in self.extra_headers:
+            response.headers.setdefault(name, value)
+        response.headers[page_cache.HEADER] = page_cache.HIT
+        if self.not_modified(request, response.get_etag()[0], response.last_modified):
+            response.status_code = 304
+            response.set_data(b"")
+        return response
