@@ -237,6 +237,8 @@ def main() -> None:
     parser.add_argument("--size", choices=("demo", "scale"), default="demo")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (its schema is dropped)")
     parser.add_argument("--mode", choices=("hit", "miss", "both"), default="both")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="the one-server default: page cache and rate limits in each process, no Redis")
     parser.add_argument("--no-nginx", action="store_true", help="only the app and the Flask ceiling")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="alternating runs per target and page")
@@ -266,7 +268,7 @@ def main() -> None:
             "ALLOW_SQLITE_IN_PRODUCTION": "1", "UPLOAD_DIR": str(folder / "uploads"), "TRUSTED_PROXIES": "1",
             "INSTANCE_PATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1",
         })
-        if redis_url():
+        if redis_url() and not args.no_redis:
             environment["REDIS_URL"] = REDIS_URL
         cache_command = has_cache_command(environment)
         processes, nginx = [], None
