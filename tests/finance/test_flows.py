@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import unquote
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from factories import make_entry, make_fund, make_project

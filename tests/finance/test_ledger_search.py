@@ -4,7 +4,6 @@ counterparty is and lines of no project; each narrows to exactly its lines, and 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from factories import make_entry, make_fund, make_project
