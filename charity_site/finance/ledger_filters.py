@@ -12,7 +12,7 @@ Besides fund, project, kind, category, channel and dates, a donor can find a lin
   lines booked to no project (what /flows calls 未指定项目 and, in category 管理费用, 行政管理费用).
 
 A malformed amount, a range that ends below its start, or a search too short is explained next to
-its field (the view answers 400) and that filter does not apply; anything else unknown is ignored.
+its field and that filter does not apply; anything else unknown is ignored.
 """
 
 from __future__ import annotations

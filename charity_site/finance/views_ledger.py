@@ -21,8 +21,8 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 def index():
     filters = finance_queries.LedgerFilters.from_args(request.args)
     result = finance_queries.ledger_page(filters, query_page())
-    # A filter explained next to its field (an amount that is no amount, a search too short) is not applied:
-    # the page says so with a 400, like every form that could not be read.
+    # A filter explained next to its field (an amount that is no amount, a search too short) is not applied;
+    # the page still answers 200, as every public filter does (tests/web/test_web_input.py).
     return render_template(
         "ledger/index.html",
         filters=filters,
@@ -35,4 +35,4 @@ def index():
         expense_categories=EXPENSE_CATEGORIES,
         channels=LEDGER_CHANNELS,
         parties=party_labels(),
-    ), 400 if filters.problems else 200
+    )

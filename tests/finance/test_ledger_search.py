@@ -138,7 +138,7 @@ def test_a_persons_full_name_finds_nothing_the_summary_alone_is_searched(client,
     ("voucher=" + "X" * 61, "voucher", "凭证号最多 60 个字符"),
 ])
 def test_a_value_that_cannot_apply_is_explained_next_to_its_field(client, books, query, field, message):
-    page = shown(client, query + "&kind=expense", status=400)
+    page = shown(client, query + "&kind=expense")
     error = re.search(rf'id="filter-{field}-error">([^<]*)<', page["html"])
     assert error and message in error.group(1), page["html"][:200]
     # That filter does not apply; the others do.
@@ -153,7 +153,7 @@ def test_a_value_that_cannot_apply_is_explained_next_to_its_field(client, books,
 def test_hostile_values_never_break_the_page(client, books, value):
     for name in ("q", "voucher", "min", "max", "party", "project"):
         response = client.get("/ledger/", query_string={name: value})
-        assert response.status_code in (200, 400), (name, value)
+        assert response.status_code == 200, (name, value)
     # LIKE wildcards are searched for as text: nothing here contains them.
     assert shown(client, "q=%25%25")["ids"] == set()
     assert shown(client, "voucher=JZ_2024")["ids"] == set()
