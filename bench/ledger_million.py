@@ -94,6 +94,12 @@ def measure(app, label: str, lines: int, requests: int) -> None:
             f"one fund (balance), last page ({ceil(in_fund / 50):,})": f"/ledger/?fund={fund.slug}&page={ceil(in_fund / 50)}",
             "one fund (balance), middle page": f"/ledger/?fund={fund.slug}&page={ceil(in_fund / 100)}",
             "category filter, page 1": "/ledger/?category=救助",
+            "voucher number (index)": "/ledger/?voucher=B-4242",
+            "summary words, whole ledger": "/ledger/?q=记录4242",
+            "summary words in one fund": f"/ledger/?q=记录4242&fund={fund.slug}",
+            "amount range": "/ledger/?min=100&max=120",
+            "individuals, income": "/ledger/?party=person&kind=income",
+            "no project": "/ledger/?project=none",
             "fund page": f"/funds/{fund.slug}",
             "funds list": "/funds/",
         }

@@ -26,6 +26,7 @@ from charity_site.finance.models import (
 from charity_site.projects.models import Project
 
 ADMIN_CATEGORY = "管理费用"  # spending without a project in this category is the organisation's running cost
+NO_PROJECT_ARG = "none"  # the /ledger project filter for lines booked to no project
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,13 @@ def _with_kind(period: Period, kind: EntryKind, **filters: str) -> dict[str, str
 
 
 def income_by_party(period: Period, labels: dict[CounterpartyType, str]) -> list[Group]:
-    """Income by who gave it: people or organisations (the line's counterparty type), largest first.
-    The ledger has no filter by counterparty type, so these groups link nowhere."""
+    """Income by who gave it: people or organisations (the line's counterparty type), largest first."""
     rows = db.session.execute(
         select(LedgerEntry.counterparty_type, _amount).where(*_lines(period, EntryKind.INCOME))
         .group_by(LedgerEntry.counterparty_type).order_by(_amount.desc())
     ).all()
-    return [Group(party.value, labels.get(party, party.value), int(fen)) for party, fen in rows]
+    return [Group(party.value, labels.get(party, party.value), int(fen),
+                  _with_kind(period, EntryKind.INCOME, party=party.value)) for party, fen in rows]
 
 
 def income_by_channel(period: Period, unnamed: str) -> list[Group]:
@@ -159,14 +160,15 @@ def spending_by_fund(period: Period) -> list[Group]:
 
 
 def spending_by_project(period: Period, no_project: str) -> list[Group]:
-    """Spending by project; spending booked to no project is one group (the ledger cannot select it alone)."""
+    """Spending by project; spending booked to no project is one group (the ledger's ``project=none``)."""
     rows = db.session.execute(
         select(Project.slug, Project.title, _amount).outerjoin(Project, Project.id == LedgerEntry.project_id)
         .where(*_lines(period, EntryKind.EXPENSE))
         .group_by(Project.id, Project.slug, Project.title).order_by(_amount.desc(), Project.title)
     ).all()
     return [Group(slug, title, int(fen), _with_kind(period, EntryKind.EXPENSE, project=slug)) if slug
-            else Group("-", no_project, int(fen)) for slug, title, fen in rows]
+            else Group("-", no_project, int(fen), _with_kind(period, EntryKind.EXPENSE, project=NO_PROJECT_ARG))
+            for slug, title, fen in rows]
 
 
 def spending_by_category(period: Period, unnamed: str) -> list[Group]:

@@ -10,8 +10,7 @@ fund and project filters are drop-downs while there are a few hundred, else a na
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 from math import ceil
 
 from flask import abort
@@ -21,10 +20,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from charity_site.extensions import db
 from charity_site.finance import money
+from charity_site.finance.ledger_filters import (  # noqa: F401  (the /ledger filters, kept importable from here)
+    LEDGER_CATEGORIES,
+    NO_PROJECT,
+    LedgerFilters,
+)
 from charity_site.finance.models import (
-    EXPENSE_CATEGORIES,
-    INCOME_CATEGORIES,
-    LEDGER_CHANNELS,
     EntryKind,
     Fund,
     FundKind,
@@ -36,7 +37,6 @@ from charity_site.web.filters import (
     ListFilters,
     filter_field,
     read_choice,
-    read_date,
     read_id,
     read_member,
     read_text,
@@ -45,71 +45,8 @@ from charity_site.web.input import query_text
 
 LEDGER_PER_PAGE = 50
 FUNDS_PER_PAGE = 20
-LEDGER_CATEGORIES = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
 STAFF_PER_PAGE = 50
-
-
-# --- /ledger filters -------------------------------------------------------------------------
-
-
-def _read_public(model):
-    """A public fund or project given by its slug, else by its name (the text field shown instead of a
-    drop-down when there are too many to list): the exact name, else the first name containing it."""
-
-    def read(args, name):
-        written = query_text(args, name, 200).strip()
-        if not written or len(written) > 160:
-            return None
-        public = select(model).where(model.public_clause())
-        for condition in (model.slug == written, model.title == written,
-                          model.title.contains(written, autoescape=True)):
-            found = db.session.scalars(public.where(condition).order_by(model.title, model.id).limit(1)).first()
-            if found is not None:
-                return found
-        return None
-
-    return read
-
-
-def _slug_of(item) -> str:
-    return item.slug
-
-
-@dataclass(frozen=True)
-class LedgerFilters(ListFilters):
-    """The /ledger filters as they appear in the URL; unknown or malformed values are ignored."""
-
-    fund: Fund | None = filter_field(_read_public(Fund), write=_slug_of)
-    project: Project | None = filter_field(_read_public(Project), write=_slug_of)
-    kind: EntryKind | None = filter_field(read_member(EntryKind))
-    category: str | None = filter_field(read_choice(LEDGER_CATEGORIES))
-    channel: str | None = filter_field(read_choice(LEDGER_CHANNELS))
-    date_from: date | None = filter_field(read_date, arg="from")
-    date_to: date | None = filter_field(read_date, arg="to")
-
-    def checked(self) -> LedgerFilters:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            return replace(self, date_from=self.date_to, date_to=self.date_from)
-        return self
-
-    def conditions(self) -> list:
-        conditions = []
-        if self.fund:
-            conditions.append(LedgerEntry.fund_id == self.fund.id)
-        if self.project:
-            conditions.append(LedgerEntry.project_id == self.project.id)
-        if self.kind:
-            conditions.append(LedgerEntry.kind == self.kind)
-        if self.category:
-            conditions.append(LedgerEntry.category == self.category)
-        if self.channel:
-            conditions.append(LedgerEntry.channel == self.channel)
-        if self.date_from:
-            conditions.append(LedgerEntry.occurred_on >= self.date_from)
-        if self.date_to:
-            conditions.append(LedgerEntry.occurred_on <= self.date_to)
-        return conditions
 
 
 # --- /ledger pages ---------------------------------------------------------------------------
@@ -139,13 +76,12 @@ _OLDEST_FIRST = (LedgerEntry.occurred_on.asc(), LedgerEntry.id.asc())
 
 def _count_and_totals(filters: LedgerFilters, conditions: list) -> tuple[int, money.MoneyTotals]:
     """The whole ledger, one fund or one project: from the summary tables; other selections from the lines."""
-    narrowing = [name for name in ("fund", "project", "kind", "category", "channel", "date_from", "date_to")
-                 if getattr(filters, name)]
-    if not narrowing:
+    if not filters.as_args():
         return money.public_count_and_totals()
-    if narrowing == ["fund"]:
+    only = filters.only()
+    if only == "fund":
         return money.public_count_and_totals(fund_id=filters.fund.id)
-    if narrowing == ["project"]:
+    if only == "project":
         return money.public_count_and_totals(project_id=filters.project.id)
     return money.count_and_totals(*conditions)
 
@@ -162,7 +98,8 @@ def ledger_page(filters: LedgerFilters, page: int, per_page: int = LEDGER_PER_PA
     entries: list[LedgerEntry] = []
     older_half = offset + limit / 2 > total / 2
     if limit:
-        query = select(LedgerEntry).where(*conditions).options(selectinload(LedgerEntry.fund))
+        query = (select(LedgerEntry).where(*conditions)
+                 .options(selectinload(LedgerEntry.fund), selectinload(LedgerEntry.project)))
         if older_half:
             # In the older half: read from the oldest end with the small complementary offset.
             rows = db.session.scalars(query.order_by(*_OLDEST_FIRST).offset(total - offset - limit).limit(limit))

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from charity_site.core.formatting import format_amount, percent
 from charity_site.finance import charts, flows
 from charity_site.finance.flow_diagram import Diagram, LinkSpec, NodeSpec, group_smallest, order_by_sources, sankey
+from charity_site.finance.labels import party_labels
 from charity_site.finance.models import CounterpartyType
 from charity_site.web.filters import read_year
 
@@ -21,10 +22,6 @@ bp = Blueprint("flows", __name__, url_prefix="/flows")
 KEEP_FUNDS = 6  # the diagram shows the largest funds and projects; the rest are one 其他 node
 KEEP_TARGETS = 7
 CHART_ROWS = 8  # a breakdown's chart shows its largest rows and one 其他 row; its table shows them all
-
-
-def party_labels() -> dict[CounterpartyType, str]:
-    return {CounterpartyType.PERSON: _("Individuals"), CounterpartyType.ORGANISATION: _("Organisations")}
 
 
 @bp.get("/")
@@ -52,9 +49,15 @@ def flow_diagram(summary: flows.Flows) -> Diagram:
     """The diagram of ``summary``: givers → funds → projects, with what was not spent as 结余."""
     period = summary.period
     labels = party_labels()
-    nodes: list[NodeSpec] = [NodeSpec(f"p:{party.value}", 0, labels[party], "income")
-                             for party in CounterpartyType if any(link[0] is party for link in summary.income_links)]
-    links = [LinkSpec(f"p:{party.value}", f"f:{fund_id}", fen) for party, fund_id, fen in summary.income_links]
+    nodes: list[NodeSpec] = [
+        NodeSpec(f"p:{party.value}", 0, labels[party], "income",
+                 ledger_url({"party": party.value, "kind": "income", **period.ledger_args()}))
+        for party in CounterpartyType if any(link[0] is party for link in summary.income_links)
+    ]
+    links = [LinkSpec(f"p:{party.value}", f"f:{fund_id}", fen, ledger_url(
+                 {"fund": summary_fund_slug(summary, fund_id), "party": party.value, "kind": "income",
+                  **period.ledger_args()}))
+             for party, fund_id, fen in summary.income_links]
 
     carried = {fund.fund_id: fund.expense_fen - fund.income_fen for fund in summary.funds
                if fund.expense_fen > fund.income_fen}
@@ -68,6 +71,7 @@ def flow_diagram(summary: flows.Flows) -> Diagram:
                               ledger_url({"fund": fund.slug, **period.ledger_args()})))
 
     projects: dict[str, NodeSpec] = {}
+    admin_funds = {link.fund_id for link in summary.spending_links if link.admin}
     for link in sorted(summary.spending_links, key=lambda link: -link.amount_fen):
         if link.project_id is not None:
             key = f"t:{link.project_id}"
@@ -76,13 +80,19 @@ def flow_diagram(summary: flows.Flows) -> Diagram:
             href = ledger_url({"fund": summary_fund_slug(summary, link.fund_id), "project": link.project_slug,
                                "kind": "expense", **period.ledger_args()})
         else:
-            key, href = ("t:admin" if link.admin else "t:none"), None
+            # Running costs are the lines of no project in category 管理费用; the rest of no project is the
+            # ledger's project=none only where there are no running costs to leave out.
+            key = "t:admin" if link.admin else "t:none"
+            fund_args = {"fund": summary_fund_slug(summary, link.fund_id)}
+            href = (no_project_url(period, fund_args, admin=True) if link.admin
+                    else None if link.fund_id in admin_funds else no_project_url(period, fund_args))
         links.append(LinkSpec(f"f:{link.fund_id}", key, link.amount_fen, href))
     nodes += projects.values()
     if any(link.target == "t:none" for link in links):
-        nodes.append(NodeSpec("t:none", 2, _("Not for a particular project"), "unassigned"))
+        nodes.append(NodeSpec("t:none", 2, _("Not for a particular project"), "unassigned",
+                              None if admin_funds else no_project_url(period)))
     if any(link.target == "t:admin" for link in links):
-        nodes.append(NodeSpec("t:admin", 2, _("Running costs"), "unassigned"))
+        nodes.append(NodeSpec("t:admin", 2, _("Running costs"), "unassigned", no_project_url(period, admin=True)))
     unspent = [(fund.fund_id, fund.income_fen - fund.expense_fen) for fund in summary.funds
                if fund.income_fen > fund.expense_fen]
     if unspent:
@@ -94,6 +104,13 @@ def flow_diagram(summary: flows.Flows) -> Diagram:
                                   fixed_kinds=("unassigned", "unspent"))
     nodes = order_by_sources(nodes, links, 2, fixed_kinds=("other", "unassigned", "unspent"))
     return sankey(nodes, links)
+
+
+def no_project_url(period: flows.Period, args: dict[str, str] | None = None, *, admin: bool = False) -> str:
+    """The ledger's spending lines of no project (of the running-cost category with ``admin``)."""
+    category = {"category": flows.ADMIN_CATEGORY} if admin else {}
+    return ledger_url({**(args or {}), "project": flows.NO_PROJECT_ARG, **category, "kind": "expense",
+                       **period.ledger_args()})
 
 
 def summary_fund_slug(summary: flows.Flows, fund_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from factories import make_entry, make_fund, make_project
@@ -12,7 +13,7 @@ from factories import make_entry, make_fund, make_project
 from charity_site.core.formatting import format_yuan
 from charity_site.extensions import db
 from charity_site.finance.flow_diagram import LinkSpec, NodeSpec, group_smallest, order_by_sources, sankey
-from charity_site.models import CounterpartyType, EntryKind, PublicationStatus
+from charity_site.models import CounterpartyType, EntryKind, Fund, PublicationStatus
 
 PERSON, ORGANISATION = CounterpartyType.PERSON, CounterpartyType.ORGANISATION
 EXPENSE = EntryKind.EXPENSE
@@ -104,21 +105,67 @@ def test_each_link_opens_the_ledger_filtered_to_exactly_the_lines_added_up(clien
                 assert f"from={year}-01-01" in link and f"to={year}-12-31" in link
             assert ledger_total(client, link, kind) == format_yuan(fen), link
             followed += 1
-    assert followed >= 5
-    # Who gave (person or organisation) and spending without a project have no ledger filter: no link.
-    assert all(link is None for _key, _label, _fen, link in tables(body)["party"])
+    # Every figure of these books links (who gave and spending without a project included).
+    assert followed == sum(len(rows) for rows in tables(body).values()) >= 5
+    assert all(link is not None and "party=" in link for _key, _label, _fen, link in tables(body)["party"])
+    no_project = [link for key, _label, _fen, link in tables(body)["project"] if key == "-"]
+    assert all("project=none" in link for link in no_project) and (no_project or year == 2023)
+
+
+BAND = re.compile(r'<a href="([^"]+)"><path class="flow-band flow-band-(\w+)" d="[^"]*" data-value="(\d+)"')
+NODE = re.compile(r'data-node="([^"]+)">\s*<a href="([^"]+)">')
+
+
+def diagram_links(body: str) -> tuple[list[tuple[str, str, int]], dict[str, str]]:
+    """([(ledger link, kind of the band's source, amount in fen)] of the linked bands, {node key: ledger link})."""
+    bands = [(html.unescape(link), kind, int(fen)) for link, kind, fen in BAND.findall(body)]
+    return bands, {key: html.unescape(link) for key, link in NODE.findall(body)}
+
+
+def assert_bands_open_their_lines(client, bands):
+    for link, source_kind, fen in bands:
+        kind = "income" if source_kind == "income" else "expense"
+        assert ledger_total(client, link, kind) == format_yuan(fen), link
 
 
 def test_the_diagram_links_funds_and_projects_to_their_lines(client, books):
     body = client.get("/flows/?year=2024").get_data(as_text=True)
-    bands = re.findall(r'<a href="([^"]+)"><path class="flow-band[^"]*" d="[^"]*" data-value="(\d+)"', body)
-    assert bands, "a fund → project band links to its lines"
-    for link, fen in bands:
-        assert ledger_total(client, html.unescape(link), "expense") == format_yuan(int(fen))
+    bands, nodes = diagram_links(body)
+    assert {kind for _link, kind, _fen in bands} == {"income", "fund"}, "givers → funds and funds → projects link"
+    assert_bands_open_their_lines(client, bands)
+    # The givers and the running costs (no project, 管理费用) open exactly their lines too.
+    assert ledger_total(client, nodes["p:person"], "income") == format_yuan(200_00)
+    assert ledger_total(client, nodes["p:organisation"], "income") == format_yuan(3000_00)
+    assert "project=none" in nodes["t:admin"] and "category=管理费用" in unquote(nodes["t:admin"])
+    assert ledger_total(client, nodes["t:admin"], "expense") == format_yuan(300_00)
     # 慈善基金 spent 700 in 2024 but received 200: 500 came from its earlier balance. 助学基金 kept 1000.
     assert re.search(r'data-node="p:carried".*?往年结余.*?¥500\.00', body, re.S)
     assert re.search(r'data-node="t:unspent".*?尚未支出（结余）.*?¥1,000\.00', body, re.S)
     assert "行政管理费用" in body
+
+
+def test_spending_of_no_project_links_where_the_ledger_can_leave_running_costs_out(client, books):
+    on = date(2025, 4, 1)
+    general, school = (db.session.scalar(db.select(Fund).filter_by(slug=slug)) for slug in ("general", "school"))
+    make_entry(general, 60_00, EXPENSE, category="管理费用", occurred_on=on)
+    make_entry(general, 40_00, EXPENSE, category="救助", occurred_on=on)
+    make_entry(school, 80_00, EXPENSE, category="活动", occurred_on=on)
+    make_entry(school, 500_00, counterparty_type=ORGANISATION, occurred_on=on)
+    db.session.commit()
+
+    body = client.get("/flows/?year=2025").get_data(as_text=True)
+    bands, nodes = diagram_links(body)
+
+    assert_bands_open_their_lines(client, bands)
+    linked = {(kind, fen) for _link, kind, fen in bands}
+    assert ("fund", 80_00) in linked  # 助学基金 → 未指定项目: it has no running costs to leave out
+    assert ("fund", 40_00) not in linked  # 慈善基金 → 未指定项目 would count its running costs too
+    assert ("fund", 60_00) in linked  # 慈善基金 → 行政管理费用
+    assert "t:none" not in nodes
+    assert ledger_total(client, nodes["t:admin"], "expense") == format_yuan(60_00)
+    # The project table's 未指定项目 row is every line of no project, running costs included.
+    no_project = next(link for key, _label, _fen, link in tables(body)["project"] if key == "-")
+    assert ledger_total(client, no_project, "expense") == format_yuan(180_00)
 
 
 def test_a_year_without_lines_says_so_and_what_to_do_next(client, books):
