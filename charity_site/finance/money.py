@@ -23,6 +23,7 @@ from charity_site.extensions import db
 from charity_site.finance import summaries
 from charity_site.finance.models import EntryKind, Fund, FundMoney, LedgerEntry, ProjectMoney
 from charity_site.projects.models import Project
+from charity_site.web.page_cache import per_generation
 
 
 @dataclass(frozen=True)
@@ -203,17 +204,19 @@ def public_count_and_totals(*, fund_id: int | None = None, project_id: int | Non
 
 
 def _outcome_totals() -> tuple[int, int]:
-    """(beneficiaries, people served) summed over public projects in one query, once a request."""
-    if has_request_context() and "project_outcome_totals" in g:
-        return g.project_outcome_totals
+    """(beneficiaries, people served) summed over public projects in one query, kept until the next public
+    change (a sum over every project: 100 ms with 100,000 of them)."""
+    if not has_request_context():
+        return _sum_outcomes()
+    return per_generation("project_outcome_totals", _sum_outcomes)
+
+
+def _sum_outcomes() -> tuple[int, int]:
     row = db.session.execute(
         select(func.coalesce(func.sum(Project.beneficiaries), 0), func.coalesce(func.sum(Project.people_served), 0))
         .where(Project.public_clause())
     ).one()
-    totals = (int(row[0]), int(row[1]))
-    if has_request_context():
-        g.project_outcome_totals = totals
-    return totals
+    return int(row[0]), int(row[1])
 
 
 def beneficiaries_total() -> int:

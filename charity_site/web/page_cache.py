@@ -202,3 +202,27 @@ def store(response: Response) -> None:
 
 def mark_bypass(response: Response) -> None:
     response.headers.setdefault(HEADER, BYPASS)
+
+
+# --- figures kept for one generation -------------------------------------------------------------------
+
+_MEMO_LOCK = threading.Lock()
+
+
+def per_generation(name: str, compute):
+    """``compute()``, kept in this process until the site's generation changes (any public write, or a
+    scheduled publication's moment): for site-wide figures that sum a large table, so a page rendered
+    after a cache miss does not sum it again. Exact: the figures can only change with a new generation.
+    Computed afresh when the generation cannot be read."""
+    try:
+        generation = page_cache().state().generation
+    except (StoreUnavailable, KeyError):
+        return compute()
+    memo = current_app.extensions.setdefault("page_cache_memo", {})
+    kept = memo.get(name)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = compute()
+    with _MEMO_LOCK:
+        memo[name] = (generation, value)
+    return value

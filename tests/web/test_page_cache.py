@@ -313,6 +313,27 @@ def test_raw_sql_writes_are_announced_by_hand(app, site):
     assert cache_of(response) == "miss" and "直接改的标题" in text(response)
 
 
+def test_site_wide_figures_summed_once_follow_every_public_change(app, site):
+    """The home's people-helped figure sums every project once per generation, even when pages are rendered."""
+    app.config["PAGE_CACHE"] = False
+
+    def helped() -> str:
+        page = text(visitor(app).get("/"))
+        return page.split('data-stat="beneficiaries">', 1)[1].split("<", 1)[0]
+
+    site.beneficiaries = 120
+    db.session.commit()
+    assert helped() == "120"
+    make_project(title="长者助餐", beneficiaries=80)
+    db.session.commit()
+    assert helped() == "200"
+    db.session.execute(db.text("UPDATE projects SET beneficiaries = 1"))  # raw SQL is not seen...
+    db.session.commit()
+    assert helped() == "200"
+    public_change_now()  # ...until it is announced, as `flask cache clear` does
+    assert helped() == "2"
+
+
 def test_a_scheduled_post_appears_when_its_time_comes(app, site):
     due = utcnow() + timedelta(seconds=1.5)
     make_news(title="定时发布的新闻", status=PublicationStatus.SCHEDULED, published_at=due)
