@@ -12,7 +12,7 @@ How money is shown (one rule, one formatter; templates use the filters named aft
   never mixes ``¥3,500,000.00`` with ``350.00万元``: a panel asks ``money_unit(all its amounts)`` once
   and passes the answer to every figure (``{{ x|amount(unit) }}``). The unit is 万元 with two
   decimals when the largest amount of the panel is ¥100,000 or more (WAN_FROM_FEN), else yuan to
-  the fen. A non-zero amount too small to show in 万元 reads ``<0.01万元``, never ``0.00万元``.
+  the fen. A non-zero amount too small to show in 万元 reads ``不足0.01万元``, never ``0.00万元``.
   ``|amount`` without a unit is a panel of one figure.
 """
 
@@ -81,15 +81,15 @@ def format_yuan(fen: int | None, *, blank: str = "—") -> str:
 def format_wan(fen: int | None, *, blank: str = "—", unit: str = "万元") -> str:
     """1019850000 fen → '1019.85万元' (rounded half up to two decimals of 万元).
 
-    A non-zero amount that would round to 0.00 reads '<0.01万元' ('>-0.01万元' when negative): a panel in
-    万元 must not show a payment as nothing.
+    A non-zero amount that would round to 0.00 reads '不足0.01万元' ('-不足0.01万元' when negative): a panel
+    in 万元 must not show a payment as nothing.
     """
     if fen is None:
         return blank
     fen = int(fen)
     wan = (Decimal(fen) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if fen and not wan:
-        return f"<0.01{unit}" if fen > 0 else f">-0.01{unit}"
+        return f"不足0.01{unit}" if fen > 0 else f"-不足0.01{unit}"
     return f"{wan}{unit}"
 
 

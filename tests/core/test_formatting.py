@@ -67,8 +67,8 @@ def test_format_yuan_shows_a_dash_for_a_missing_amount():
         (1_234_500, "1.23万元"),
         (1_235_000, "1.24万元"),
         (-25_000, "-0.03万元"),
-        (4_999, "<0.01万元"),  # a payment of ¥49.99 is not shown as nothing
-        (-4_999, ">-0.01万元"),
+        (4_999, "不足0.01万元"),  # a payment of ¥49.99 is not shown as nothing
+        (-4_999, "-不足0.01万元"),
         (5_000, "0.01万元"),
     ],
 )

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-MONEY = re.compile(r"(?P<yuan>-?¥[\d,]+\.\d\d)|(?P<wan>[<>]?-?\d[\d.]*万元)")
+MONEY = re.compile(r"(?P<yuan>-?¥[\d,]+\.\d\d)|(?P<wan>-?(?:不足)?\d[\d.]*万元)")
 PANELS = {
     "card": r'<article class="card project-card">.*?</article>',
     "stat grid": r'<dl class="stat-grid.*?</dl>',
@@ -30,7 +30,7 @@ def panels(html: str) -> list[tuple[str, str]]:
 def test_the_parser_tells_the_units_apart():
     assert units("¥0.00 / 预算 30.00万元") == {"yuan", "wan"}
     assert units("-¥5.00 ¥3,500,000.00") == {"yuan"}
-    assert units("<0.01万元 350.00万元 -1.20万元") == {"wan"}
+    assert units("不足0.01万元 350.00万元 -1.20万元 -不足0.01万元") == {"wan"}
 
 
 @pytest.mark.parametrize("path", ["/", "/projects/", "/projects/zhumeng-weilai-teji", "/projects/cishan-jiuzhu",

@@ -130,7 +130,8 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
         everything.income_fen, everything.expense_fen)
 
     funds_list = client.get("/funds/").get_data(as_text=True)
-    assert f"结余 {format_yuan_text(everything.balance_fen)}" in funds_list
+    summary_unit = money_unit(everything.income_fen, everything.expense_fen, everything.balance_fen)
+    assert f"结余 {format_amount(everything.balance_fen, summary_unit)}" in funds_list
 
     for number, fund in enumerate(funds):
         own = expected(lines, fund=number)
@@ -161,8 +162,3 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
         spending = money.category_totals(LedgerEntry.project_id == project.id)
         assert sum(row.amount_fen for row in spending if row.kind is EntryKind.EXPENSE) == own.expense_fen
 
-
-def format_yuan_text(value: int) -> str:
-    from charity_site.core.formatting import format_yuan
-
-    return format_yuan(value)
