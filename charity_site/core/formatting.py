@@ -1,4 +1,20 @@
-"""Money and date helpers. Money is integer fen; times are UTC shown in Asia/Shanghai."""
+"""Money and date helpers. Money is integer fen; times are UTC shown in Asia/Shanghai.
+
+How money is shown (one rule, one formatter; templates use the filters named after these functions):
+
+* ``|yuan`` (format_yuan) is exact, ``¥1,234.56``: every line and every table of lines. Ledger rows and
+  the totals shown with them, pledges and gifts, receipts and certificates, disclosure reports, staff
+  screens, forms, and the data tables under the charts: wherever a reader may add figures up or check
+  them against a voucher.
+* ``|amount`` (format_amount) is the headline figure: totals, budgets and goals in panels, cards and
+  stat grids (home page, fund and project money panels, fund list, project cards, the flows page),
+  and the values written on charts. Its unit is chosen per panel, never per figure, so that one panel
+  never mixes ``¥3,500,000.00`` with ``350.00万元``: a panel asks ``money_unit(all its amounts)`` once
+  and passes the answer to every figure (``{{ x|amount(unit) }}``). The unit is 万元 with two
+  decimals when the largest amount of the panel is ¥100,000 or more (WAN_FROM_FEN), else yuan to
+  the fen. A non-zero amount too small to show in 万元 reads ``不足0.01万元``, never ``0.00万元``.
+  ``|amount`` without a unit is a panel of one figure.
+"""
 
 from __future__ import annotations
 
@@ -63,20 +79,37 @@ def format_yuan(fen: int | None, *, blank: str = "—") -> str:
 
 
 def format_wan(fen: int | None, *, blank: str = "—", unit: str = "万元") -> str:
-    """1019850000 fen → '1019.85万元' (rounded half up to two decimals of 万元)."""
+    """1019850000 fen → '1019.85万元' (rounded half up to two decimals of 万元).
+
+    A non-zero amount that would round to 0.00 reads '不足0.01万元' ('-不足0.01万元' when negative): a panel
+    in 万元 must not show a payment as nothing.
+    """
     if fen is None:
         return blank
-    wan = (Decimal(int(fen)) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    fen = int(fen)
+    wan = (Decimal(fen) / Decimal(1_000_000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if fen and not wan:
+        return f"不足0.01{unit}" if fen > 0 else f"-不足0.01{unit}"
     return f"{wan}{unit}"
 
 
-def format_amount(fen: int | None, *, blank: str = "—") -> str:
-    """The readable form for headline figures: 万元 from 10,000 yuan up, else ¥ with fen."""
+WAN_FROM_FEN = 10_000_000  # ¥100,000: a panel whose largest amount reaches this is shown in 万元
+YUAN, WAN = "yuan", "wan"
+
+
+def money_unit(*amounts: int | None) -> str:
+    """The unit of a panel: WAN when its largest amount (either sign; None ignored) is ¥100,000 or more."""
+    largest = max((abs(int(fen)) for fen in amounts if fen is not None), default=0)
+    return WAN if largest >= WAN_FROM_FEN else YUAN
+
+
+def format_amount(fen: int | None, unit: str | None = None, *, blank: str = "—") -> str:
+    """A headline figure in its panel's ``unit`` (money_unit); without one, the unit of this figure alone."""
     if fen is None:
         return blank
-    if abs(int(fen)) >= 1_000_000:
-        return format_wan(fen)
-    return format_yuan(fen)
+    if unit is None:
+        unit = money_unit(fen)
+    return format_wan(fen) if unit == WAN else format_yuan(fen)
 
 
 def yuan_to_fen(value: str | int | Decimal) -> int:

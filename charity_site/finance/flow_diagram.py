@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from charity_site.core.formatting import format_amount
+from charity_site.core.formatting import format_amount, money_unit
 
 WIDTH = 1040
 FONT = 15  # label text, in drawing units (= pixels: the drawing is never scaled down)
@@ -194,7 +194,7 @@ def _round(value: float) -> float:
     return round(value, 2)
 
 
-def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Callable[[int], str] = format_amount,
+def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Callable[[int], str] | None = None,
            link_title: Callable[[str, str, str], str] = lambda source, target, amount: f"{source} → {target}: {amount}",
            ) -> Diagram:
     """Place ``nodes`` (in the order given within each column) and draw ``links`` between them.
@@ -207,6 +207,11 @@ def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Ca
     if not links:
         return Diagram(WIDTH, 0, 0, (), ())
     values = node_values(nodes, links)
+    if amount_text is None:  # the whole diagram is one panel: one unit for all its amounts
+        unit = money_unit(*values.values())
+
+        def amount_text(fen: int) -> str:
+            return format_amount(fen, unit)
     columns = [[node for node in nodes if node.column == column] for column in range(3)]
     largest_column = max(sum(values[node.key] for node in column) for column in columns)
     scale = FLOW_HEIGHT / largest_column

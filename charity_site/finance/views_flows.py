@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from charity_site.core.formatting import format_amount, percent
 from charity_site.finance import charts, flows
 from charity_site.finance.flow_diagram import Diagram, LinkSpec, NodeSpec, group_smallest, order_by_sources, sankey
 from charity_site.finance.labels import party_labels
@@ -125,11 +124,7 @@ def _chart(groups: list[flows.Group], total: int, series: str, label: str) -> ch
         rows.append((rest[0].label, (rest[0].amount_fen,)))
     elif rest:
         rows.append((_("Other"), (total - sum(group.amount_fen for group in groups[:CHART_ROWS]),)))
-
-    def with_share(fen: int) -> str:
-        return f"{format_amount(fen)} ({percent(fen, total)}%)" if total else format_amount(fen)
-
-    return charts.bar_chart(rows, [charts.Series(series, label)], value_text=with_share)
+    return charts.bar_chart(rows, [charts.Series(series, label)], share_of=total or None)
 
 
 def breakdown_charts(summary: flows.Flows) -> dict[str, charts.Chart]:

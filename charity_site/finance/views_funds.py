@@ -45,7 +45,7 @@ def detail(slug: str):
         ledger_lines=finance_queries.latest_ledger_lines(fund_id=fund.id),
         disclosures=disclosures_queries.linked_disclosures(10, fund_id=fund.id),
         budget_chart=charts.budget_chart(
-            [(item.project.title, item.project.budget_fen, item.totals.expense_fen) for item in projects],
-            _("Budget"), _("Spent"), no_budget=_("Not set"),
+            [(item.project.title, item.project.budget_fen or None, item.totals.expense_fen) for item in projects],
+            _("Budget"), _("Spent"),
         ),
     )

@@ -80,7 +80,7 @@ def init_templating(app: Flask) -> None:
         mask_name=formatting.mask_person_name,
         label=label_of,
     )
-    app.jinja_env.globals.update(percent=formatting.percent, asset_url=_asset_url_factory(app),
+    app.jinja_env.globals.update(percent=formatting.percent, money_unit=formatting.money_unit, asset_url=_asset_url_factory(app),
                                  canonical_url=canonical_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

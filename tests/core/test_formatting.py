@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from charity_site.core.formatting import (
+    WAN,
+    YUAN,
     MoneyFormatError,
     format_amount,
     format_date,
@@ -16,6 +18,7 @@ from charity_site.core.formatting import (
     format_yuan,
     local_to_utc,
     mask_person_name,
+    money_unit,
     percent,
     yuan_text,
     yuan_to_fen,
@@ -64,17 +67,48 @@ def test_format_yuan_shows_a_dash_for_a_missing_amount():
         (1_234_500, "1.23万元"),
         (1_235_000, "1.24万元"),
         (-25_000, "-0.03万元"),
+        (4_999, "不足0.01万元"),  # a payment of ¥49.99 is not shown as nothing
+        (-4_999, "-不足0.01万元"),
+        (5_000, "0.01万元"),
     ],
 )
 def test_format_wan_rounds_half_up_to_two_decimals_of_wan_yuan(fen, shown):
     assert format_wan(fen) == shown
 
 
-def test_format_amount_switches_to_wan_from_ten_thousand_yuan():
-    assert format_amount(999_999) == "¥9,999.99"
-    assert format_amount(1_000_000) == "1.00万元"
-    assert format_amount(-1_000_000) == "-1.00万元"
+def test_a_single_figure_switches_to_wan_from_one_hundred_thousand_yuan():
+    assert format_amount(9_999_999) == "¥99,999.99"
+    assert format_amount(10_000_000) == "10.00万元"
+    assert format_amount(-10_000_000) == "-10.00万元"
+    assert format_amount(-9_999_999) == "-¥99,999.99"
+    assert format_amount(0) == "¥0.00"
     assert format_amount(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("amounts", "unit"),
+    [
+        ((9_999_999,), YUAN),
+        ((10_000_000,), WAN),
+        ((-10_000_000, 5), WAN),  # a large deficit counts like a large balance
+        ((0, 0, 0), YUAN),
+        ((None, 0), YUAN),
+        ((), YUAN),
+        ((0, None, 350_000_000), WAN),
+    ],
+)
+def test_a_panel_takes_its_unit_from_its_largest_amount(amounts, unit):
+    assert money_unit(*amounts) == unit
+
+
+def test_every_figure_of_a_panel_shares_the_panel_unit():
+    """A card with nothing spent yet and a budget of 30万元 reads 0.00万元 / 30.00万元, not ¥0.00 / 30.00万元."""
+    spent, budget = 0, 30_000_000
+    unit = money_unit(spent, budget)
+    assert (format_amount(spent, unit), format_amount(budget, unit)) == ("0.00万元", "30.00万元")
+    small = money_unit(9_999_999, 123)
+    assert (format_amount(9_999_999, small), format_amount(123, small)) == ("¥99,999.99", "¥1.23")
+    assert format_amount(None, WAN) == "—"
 
 
 @pytest.mark.parametrize(

@@ -31,14 +31,19 @@ def test_two_series_share_one_scale_and_are_labelled_in_words():
     assert [item.label for item in chart.legend] == ["收入", "支出"]
 
 
-def test_everything_fits_inside_the_drawing():
-    chart = bar_chart([("很长很长的项目名称" * 4, (123_456_789_00, 1)), ("短", (5, 0))], TWO)
-    for bar in bars(chart):
-        assert bar.x >= 0 and bar.x + bar.width <= chart.width
-        assert bar.text_x + text_width(bar.text) <= chart.width + 1
-        assert bar.y + bar.height <= chart.height
-    assert text_width(chart.rows[0].label) <= chart.width
-    assert chart.rows[0].label.endswith("…") and chart.rows[0].full_label.startswith("很长")
+def test_everything_fits_inside_every_drawing():
+    chart = bar_chart([("很长很长的项目名称" * 10, (123_456_789_00, 1)), ("短", (5, 0))], TWO)
+    assert [drawing.width for drawing in chart.drawings] == list(charts.WIDTHS)
+    for drawing in chart.drawings:
+        for bar in bars(drawing):
+            assert bar.x >= 0 and bar.x + bar.width <= drawing.width
+            assert bar.text_x + text_width(bar.text) <= drawing.width + 1
+            assert bar.y + bar.height <= drawing.height
+        room = charts.label_column(drawing.width) or drawing.width
+        assert all(text_width(line) <= room for row in drawing.rows for line in row.lines)
+        long = drawing.rows[0]
+        assert len(long.lines) == charts.LABEL_LINES and long.shortened and long.lines[-1].endswith("…")
+        assert long.full_label.startswith("很长")
 
 
 def test_one_huge_amount_leaves_small_ones_visible():
@@ -64,12 +69,15 @@ def test_rows_do_not_overlap_and_the_height_grows_with_rows():
     assert all(later >= earlier + charts.BAR for earlier, later in zip(tops, tops[1:], strict=False))
 
 
-def test_a_missing_budget_draws_no_bar_and_says_so():
-    chart = charts.budget_chart([("项目甲", None, 500_00), ("项目乙", 1000_00, 250_00)], "预算", "已支出",
-                                no_budget="未设定")
-    missing, spent, budget, spent_b = bars(chart)
-    assert missing.width == 0 and missing.text == "预算 未设定"
+def test_a_missing_budget_draws_only_the_spending_and_the_chart_says_so_once():
+    chart = charts.budget_chart([("项目甲", None, 500_00), ("项目乙", 1000_00, 250_00)], "预算", "已支出")
+    assert chart.missing
+    no_budget, with_budget = chart.rows
+    assert [bar.series for bar in no_budget.bars] == ["spent"]
+    assert [bar.series for bar in with_budget.bars] == ["budget", "spent"]
+    spent, budget, spent_b = bars(chart)
     assert spent.width > 0 and abs(spent_b.width - budget.width / 4) <= 0.1
+    assert not charts.budget_chart([("项目乙", 1000_00, 250_00)], "预算", "已支出").missing
 
 
 def test_category_values_carry_their_share():
@@ -90,3 +98,36 @@ def test_latest_months_keeps_the_last_twelve_oldest_first():
     rows = charts.latest_months(months)
     assert len(rows) == 12
     assert rows[0][0] == "2023年4月" and rows[-1][0] == "2024年3月"
+
+
+def test_a_long_name_wraps_onto_two_lines_before_it_is_shortened():
+    name = "番禺区慈善业务综合服务阵地打造项目（穗救易·共助空间）"
+    lines = charts.wrap_label(name, width=260)
+    assert len(lines) == 2 and "".join(lines) == name  # nothing cut: the second line holds the rest
+    assert all(text_width(line) <= 260 for line in lines)
+    assert charts.wrap_label("慈善救助", width=200) == ("慈善救助",)
+    assert charts.wrap_label("短", width=10) == ("短",)
+
+
+def test_wrapping_keeps_latin_words_and_numbers_whole_and_no_line_starts_with_a_closing_mark():
+    assert charts.wrap_label("社区基金 Community Fund", width=150) == ("社区基金", "Community Fund")
+    assert charts.wrap_label("2024年社区慈善交流会", width=88) == ("2024年社区", "慈善交流会")
+    lines = charts.wrap_label("一二三四五六七八九十（示例）", width=12 * 16)
+    assert not any(line[0] in charts.CLOSING for line in lines)
+
+
+def test_wider_drawings_give_the_bars_more_room_and_keep_the_text_size():
+    chart = charts.category_chart([("救助", 750_00), ("慰问", 250_00)], "支出")
+    narrow, *wider = chart.drawings
+    lengths = [bars(drawing)[0].width for drawing in chart.drawings]
+    assert min(lengths[1:]) > 1.6 * lengths[0]
+    assert {drawing.font for drawing in chart.drawings} == {charts.FONT}
+    # The widest drawing puts the names in a column left of the bars.
+    assert bars(wider[-1])[0].x >= charts.label_column(wider[-1].width) > 0 and bars(narrow)[0].x == 0
+
+
+def test_the_values_of_one_chart_share_one_unit():
+    chart = charts.category_chart([("救助", 350_000_00), ("慰问", 30_00), ("零星", 0)], "支出")
+    assert [bar.text for bar in bars(chart)] == ["35.00万元 (99%)", "不足0.01万元 (0%)", "0.00万元 (0%)"]
+    small = charts.monthly_chart([("2024年1月", 99_999_99, 0)], "收入", "支出")
+    assert [bar.text for bar in bars(small)] == ["收入 ¥99,999.99", "支出 ¥0.00"]

@@ -11,6 +11,7 @@ from test_query_counts import queries_for
 
 from charity_site.core import slugs
 from charity_site.extensions import db
+from charity_site.finance import charts
 from charity_site.models import DisclosureStatus, EntryKind, FundKind, PublicationStatus
 
 
@@ -113,7 +114,9 @@ def test_the_fund_page_shows_money_projects_lines_disclosures_and_months(app, cl
     assert f'data-project="{elsewhere.slug}"' in html
     # Monthly table and charts with their titles.
     assert 'data-month="2024-04"' in html and 'data-month="2024-03"' in html
-    assert html.count('role="img"') == 3 and "查看数据" in html
+    # Three charts, each drawn once per width (the column shows one of them).
+    assert html.count('<figure class="chart"') == 3 and html.count('role="img"') == 3 * len(charts.WIDTHS)
+    assert "查看数据" in html
     # Latest lines, with the link to all of them, and public disclosures only.
     assert "重复" in html
     assert f"/ledger/?fund={fund.slug}" in html

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from test_public_ledger import fen, shown_total
 
-from charity_site.core.formatting import format_amount
+from charity_site.core.formatting import format_amount, money_unit
 from charity_site.extensions import db
 from charity_site.finance import money, summaries
 from charity_site.models import (
@@ -122,21 +122,24 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
     home = client.get("/").get_data(as_text=True)
     for name, value in (("income", everything.income_fen), ("expense", everything.expense_fen),
                         ("balance", everything.balance_fen)):
-        assert re.search(rf'data-stat="{name}">([^<]+)<', home).group(1) == format_amount(value)
+        home_unit = money_unit(everything.income_fen, everything.expense_fen, everything.balance_fen)
+        assert re.search(rf'data-stat="{name}">([^<]+)<', home).group(1) == format_amount(value, home_unit)
 
     ledger = client.get("/ledger/").get_data(as_text=True)
     assert (shown_total(ledger, "income"), shown_total(ledger, "expense")) == (
         everything.income_fen, everything.expense_fen)
 
     funds_list = client.get("/funds/").get_data(as_text=True)
-    assert f"结余 {format_yuan_text(everything.balance_fen)}" in funds_list
+    summary_unit = money_unit(everything.income_fen, everything.expense_fen, everything.balance_fen)
+    assert f"结余 {format_amount(everything.balance_fen, summary_unit)}" in funds_list
 
     for number, fund in enumerate(funds):
         own = expected(lines, fund=number)
         assert money.fund_totals([fund.id])[fund.id] == own
         page = client.get(f"/funds/{fund.slug}").get_data(as_text=True)
-        assert fen(re.search(r'data-fact="balance">([^<]+)<', page).group(1)) == own.balance_fen
-        assert fen(re.search(r'data-fact="income">([^<]+)<', page).group(1)) == own.income_fen
+        unit = money_unit(own.balance_fen, own.income_fen, own.expense_fen)  # the money panel shares one unit
+        assert re.search(r'data-fact="balance">([^<]+)<', page).group(1) == format_amount(own.balance_fen, unit)
+        assert re.search(r'data-fact="income">([^<]+)<', page).group(1) == format_amount(own.income_fen, unit)
         filtered = client.get(f"/ledger/?fund={fund.slug}").get_data(as_text=True)
         assert shown_total(filtered, "net") == own.balance_fen
         months = money.monthly_totals(LedgerEntry.fund_id == fund.id)
@@ -153,13 +156,9 @@ def test_every_total_on_the_site_is_the_sum_of_its_non_voided_lines(app, client,
         own = expected(lines, project=number)
         assert money.project_totals([project.id])[project.id] == own
         page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
-        assert fen(re.search(r'data-fact="raised">([^<]+)<', page).group(1)) == own.income_fen
-        assert fen(re.search(r'data-fact="spent">([^<]+)<', page).group(1)) == own.expense_fen
+        unit = money_unit(project.budget_fen, own.income_fen, own.expense_fen, project.goal_fen)
+        assert re.search(r'data-fact="raised">([^<]+)<', page).group(1) == format_amount(own.income_fen, unit)
+        assert re.search(r'data-fact="spent">([^<]+)<', page).group(1) == format_amount(own.expense_fen, unit)
         spending = money.category_totals(LedgerEntry.project_id == project.id)
         assert sum(row.amount_fen for row in spending if row.kind is EntryKind.EXPENSE) == own.expense_fen
 
-
-def format_yuan_text(value: int) -> str:
-    from charity_site.core.formatting import format_yuan
-
-    return format_yuan(value)

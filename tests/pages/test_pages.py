@@ -25,7 +25,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import create_engine, select, text
 
-from charity_site.core.formatting import SITE_TZ, format_amount, format_count, format_yuan
+from charity_site.core.formatting import SITE_TZ, WAN, format_amount, format_count, format_yuan, money_unit
 from charity_site.core.transaction import transaction
 from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
@@ -146,7 +146,7 @@ def test_home_totals_are_the_sums_of_the_ledger_lines(visitor):
     assert income > 0 and expense > 0
     assert dd(body, "data-stat", "income") == format_amount(income)
     assert dd(body, "data-stat", "expense") == format_amount(expense)
-    assert dd(body, "data-stat", "balance") == format_amount(income - expense)
+    assert dd(body, "data-stat", "balance") == format_amount(income - expense, money_unit(income, expense))
     assert 'href="/ledger/"' in body  # the totals lead to every line behind them
 
 
@@ -191,7 +191,8 @@ def test_a_voided_ledger_line_is_left_out_of_the_home_totals(app, demo, client):
     assert format_amount(income - line.amount_fen) != format_amount(income)
     assert dd(body, "data-stat", "income") == format_amount(income - line.amount_fen)
     assert dd(body, "data-stat", "expense") == format_amount(expense)
-    assert dd(body, "data-stat", "balance") == format_amount(income - line.amount_fen - expense)
+    unit = money_unit(income - line.amount_fen, expense)
+    assert dd(body, "data-stat", "balance") == format_amount(income - line.amount_fen - expense, unit)
 
 
 # --- projects ---------------------------------------------------------------------
@@ -212,9 +213,11 @@ def test_zhumeng_weilai_shows_its_budget_and_what_the_ledger_says_it_spent(visit
 
     meta = source("projects", "zhumeng-weilai-teji").meta
     spent = ledger_sum("expense", project="zhumeng-weilai-teji")
-    assert dd(body, "data-fact", "budget") == format_yuan(fen(meta["budget"])) == "¥199,300.00"
-    assert dd(body, "data-fact", "spent") == format_yuan(spent) == "¥179,370.00"
-    assert dd(body, "data-fact", "raised") == format_yuan(ledger_sum("income", project="zhumeng-weilai-teji"))
+    # One unit for the whole money panel: the budget of ¥199,300 puts it in 万元.
+    assert fen(meta["budget"]) == 199_300_00 and spent == 179_370_00
+    assert dd(body, "data-fact", "budget") == "19.93万元"
+    assert dd(body, "data-fact", "spent") == "17.94万元"
+    assert dd(body, "data-fact", "raised") == format_amount(ledger_sum("income", project="zhumeng-weilai-teji"), WAN)
     assert f'<h1 class="page-title">{shown(meta["title"])}</h1>' in body
     assert 'value="90"' in body
     for update in meta["updates"]:
@@ -228,10 +231,13 @@ def test_each_project_page_shows_budget_raised_and_spent_from_its_sources(shared
     body = get_page(visitor, f"/projects/{slug}")
 
     meta = source("projects", slug).meta
-    budget = format_yuan(fen(meta["budget"])) if meta.get("budget") else ui(shared_demo, "Not set")
+    raised, spent = ledger_sum("income", project=slug), ledger_sum("expense", project=slug)
+    budget_fen = fen(meta["budget"]) if meta.get("budget") else None
+    unit = money_unit(budget_fen, raised, spent, fen(meta["goal"]) if meta.get("goal") else None)
+    budget = format_amount(budget_fen, unit) if budget_fen else ui(shared_demo, "Not set")
     assert dd(body, "data-fact", "budget") == budget
-    assert dd(body, "data-fact", "raised") == format_yuan(ledger_sum("income", project=slug))
-    assert dd(body, "data-fact", "spent") == format_yuan(ledger_sum("expense", project=slug))
+    assert dd(body, "data-fact", "raised") == format_amount(raised, unit)
+    assert dd(body, "data-fact", "spent") == format_amount(spent, unit)
     assert shown(meta["title"]) in body
 
 
@@ -493,4 +499,4 @@ def test_a_person_counterparty_is_masked_in_the_project_ledger(app, demo, client
     assert "张三丰" not in body
     assert "三丰" not in body
     assert "<td>广州某爱心企业（示例）</td>" in body
-    assert dd(body, "data-fact", "raised") == format_yuan(88_800 + 50_000)
+    assert dd(body, "data-fact", "raised") == format_amount(88_800 + 50_000, WAN)  # the panel of a ¥199,300 budget

@@ -7,8 +7,9 @@ import re
 import pytest
 from browser import chromium_page, demo_site
 
-from charity_site.core.formatting import format_yuan
+from charity_site.core.formatting import format_amount, money_unit
 from charity_site.extensions import db
+from charity_site.finance import money
 from charity_site.models import LedgerEntry, Project
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,9 @@ def served_demo(sqlite_url, tmp_path):
                    Project.id.in_(db.select(LedgerEntry.project_id)))
             .order_by(Project.id)
         ).first()
-        yield base_url, {"title": project.title, "budget": format_yuan(project.budget_fen), "slug": project.slug}
+        totals = money.project_totals([project.id])[project.id]
+        unit = money_unit(project.budget_fen, totals.income_fen, totals.expense_fen, project.goal_fen)  # the panel's
+        yield base_url, {"title": project.title, "budget": format_amount(project.budget_fen, unit), "slug": project.slug}
 
 
 def test_donor_opens_home_and_follows_a_project_on_a_phone(served_demo):
