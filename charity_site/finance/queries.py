@@ -76,12 +76,37 @@ def _slug_of(item) -> str:
     return item.slug
 
 
+def _read_several_public(model):
+    """Several public funds or projects given by a repeated argument (``?project=a&project=b``, the
+    ledger link of a disclosure covering several projects): each read as ``_read_public`` reads one,
+    without repeats; None unless at least two are found (one is the plain filter's)."""
+    read_one = _read_public(model)
+
+    def read(args, name):
+        values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]
+        found = {}
+        for value in values[:50]:
+            item = read_one({name: value}, name) if value else None
+            if item is not None:
+                found.setdefault(item.id, item)
+        return tuple(found.values()) if len(found) > 1 else None
+
+    return read
+
+
+def _slugs_of(items) -> list[str]:
+    return [item.slug for item in items]
+
+
 @dataclass(frozen=True)
 class LedgerFilters(ListFilters):
     """The /ledger filters as they appear in the URL; unknown or malformed values are ignored."""
 
     fund: Fund | None = filter_field(_read_public(Fund), write=_slug_of)
     project: Project | None = filter_field(_read_public(Project), write=_slug_of)
+    # Every project of a repeated ?project= (then ``project`` is the first of them), else None.
+    projects: tuple[Project, ...] | None = filter_field(_read_several_public(Project), arg="project",
+                                                        write=_slugs_of)
     kind: EntryKind | None = filter_field(read_member(EntryKind))
     category: str | None = filter_field(read_choice(LEDGER_CATEGORIES))
     channel: str | None = filter_field(read_choice(LEDGER_CHANNELS))
@@ -97,7 +122,9 @@ class LedgerFilters(ListFilters):
         conditions = []
         if self.fund:
             conditions.append(LedgerEntry.fund_id == self.fund.id)
-        if self.project:
+        if self.projects:
+            conditions.append(LedgerEntry.project_id.in_([project.id for project in self.projects]))
+        elif self.project:
             conditions.append(LedgerEntry.project_id == self.project.id)
         if self.kind:
             conditions.append(LedgerEntry.kind == self.kind)
@@ -139,7 +166,8 @@ _OLDEST_FIRST = (LedgerEntry.occurred_on.asc(), LedgerEntry.id.asc())
 
 def _count_and_totals(filters: LedgerFilters, conditions: list) -> tuple[int, money.MoneyTotals]:
     """The whole ledger, one fund or one project: from the summary tables; other selections from the lines."""
-    narrowing = [name for name in ("fund", "project", "kind", "category", "channel", "date_from", "date_to")
+    narrowing = [name for name in ("fund", "project", "projects", "kind", "category", "channel", "date_from",
+                                   "date_to")
                  if getattr(filters, name)]
     if not narrowing:
         return money.public_count_and_totals()
