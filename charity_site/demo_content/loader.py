@@ -144,6 +144,7 @@ def load_page(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "title": text_field(cf, meta, "title", required=True),
         "summary": text_field(cf, meta, "summary", max_length=500),
         "nav_order": int_field(cf, meta, "nav_order"),
+        "updated_on": date_field(cf, meta, "updated"),
         "body_md": cf.body,
         **publication(cf, meta, now),
     }

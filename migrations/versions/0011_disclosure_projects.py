@@ -1,4 +1,5 @@
-"""disclosure projects: a disclosure covers several projects (many-to-many), replacing disclosures.project_id
+"""disclosure projects: a disclosure covers several projects (many-to-many), replacing disclosures.project_id;
+pages.updated_on, the date a page's text was revised
 
 Revision ID: 0011_disclosure_projects
 Revises: 0010_scale_indexes
@@ -37,8 +38,14 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f('fk_disclosures_project_id_projects'), type_='foreignkey')
         batch_op.drop_column('project_id')
 
+    # A page's own date of revision (from its content file), instead of the time it was loaded.
+    with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_on', sa.Date(), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('pages', schema=None) as batch_op:
+        batch_op.drop_column('updated_on')
     with op.batch_alter_table('disclosures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('project_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_disclosures_project_id_projects'), 'projects', ['project_id'], ['id'],
