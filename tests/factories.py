@@ -76,7 +76,11 @@ def make_disclosure(**fields) -> Disclosure:
     values = {"slug": f"disclosure-{n}", "kind": DisclosureKind.FUND_USE, "title": f"关于测试{n}的公示",
               "body_md": "正文", "status": DisclosureStatus.PUBLISHED,
               "published_at": utcnow() - timedelta(days=1), **fields}
+    # ``project_id=`` (one project, the usual case) or ``project_ids=[...]``: the projects it covers.
+    project_ids = values.pop("project_ids", None) or [values.pop("project_id", None)]
+    values.pop("project_id", None)
     disclosure = Disclosure(**values)
+    disclosure.projects = [db.session.get(Project, project_id) for project_id in project_ids if project_id]
     db.session.add(disclosure)
     db.session.flush()
     if disclosure.status is not DisclosureStatus.DRAFT:

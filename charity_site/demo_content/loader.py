@@ -144,6 +144,7 @@ def load_page(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "title": text_field(cf, meta, "title", required=True),
         "summary": text_field(cf, meta, "summary", max_length=500),
         "nav_order": int_field(cf, meta, "nav_order"),
+        "updated_on": date_field(cf, meta, "updated"),
         "body_md": cf.body,
         **publication(cf, meta, now),
     }
@@ -265,7 +266,11 @@ DISCLOSURE_PERMANENT = "published disclosures are permanent; correct them on the
 def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     meta = cf.meta
     slug = file_slug(cf)
-    project = project_by_slug(cf, meta.get("project"), "project")
+    # ``project: slug`` for one project, ``projects: [slug, ...]`` for a report covering several.
+    project_slugs = slug_list(cf, meta, "projects")
+    if meta.get("project"):
+        project_slugs = [str(meta["project"]), *(other for other in project_slugs if other != meta["project"])]
+    projects = [project_by_slug(cf, project_slug, "projects", project_slug) for project_slug in project_slugs]
     fund = fund_by_slug(cf, meta.get("fund"), "fund")
     start, end = date_field(cf, meta, "period_start"), date_field(cf, meta, "period_end")
     if start and end and end < start:
@@ -279,13 +284,13 @@ def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
         "kind": DisclosureKind(choice_field(cf, meta, "kind", DisclosureKind)),
         "period_start": start,
         "period_end": end,
-        "project_id": project.id if project else None,
         "fund_id": fund.id if fund else None,
         "status": DisclosureStatus.PUBLISHED,
         "published_at": published_at,
     }
 
     def first_revision(disclosure: Disclosure) -> None:
+        disclosure.projects = projects
         if not disclosure.revisions:
             disclosure.revisions.append(DisclosureRevision(
                 number=1, title=data["title"], summary=data["summary"], body_md=data["body_md"],
@@ -295,7 +300,7 @@ def load_disclosure(cf: ContentFile, now: datetime, report: LoadReport) -> None:
     upsert(
         Disclosure, Disclosure.slug, slug, data, cf, now, report, f"disclosure {slug}",
         permanent=lambda record: DISCLOSURE_PERMANENT if record.status is not DisclosureStatus.DRAFT else None,
-        on_write=first_revision,
+        digest_extra={"projects": sorted(project_slugs)}, on_write=first_revision,
     )
 
 

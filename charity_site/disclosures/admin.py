@@ -26,6 +26,7 @@ from charity_site.files.queries import picker_images
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.forms import ConfirmForm, UploadForm, attach_error
 from charity_site.web.input import query_date, query_id, query_page
 
@@ -35,9 +36,7 @@ bp = staff_blueprint("admin_disclosures", __name__, "/admin/disclosures", roles=
 PER_PAGE = 20
 
 def _projects_and_funds():
-    projects = db.session.scalars(select(Project).order_by(Project.title))
-    funds = db.session.scalars(select(Fund).order_by(Fund.title))
-    return list(projects), list(funds)
+    return by_pinyin(db.session.scalars(select(Project))), by_pinyin(db.session.scalars(select(Fund)))
 
 
 def _load(disclosure_id: int) -> Disclosure:
@@ -65,7 +64,7 @@ def _prefill(form: DisclosureForm) -> None:
     project_id, fund_id = query_id(args, "project"), query_id(args, "fund")
     project = db.session.get(Project, project_id) if project_id else None
     fund = db.session.get(Fund, fund_id) if fund_id else None
-    form.project_id.data = project.id if project else None
+    form.project_ids.data = [project.id] if project else []
     form.fund_id.data = fund.id if fund else (project.fund_id if project else None)
     for name in ("period_start", "period_end"):
         given = query_date(args, name)

@@ -16,7 +16,7 @@ stretched from a project's start to yesterday.
 Which disclosures count
 - Only disclosures that are published and public now count. A *withdrawn* disclosure does not:
   it was taken back, so the obligation it met is open again until a replacement is published.
-- A disclosure counts for a project when its ``project_id`` is that project.
+- A disclosure counts for every project it covers (``disclosure_projects``).
 - An owed item that staff marked as published on another platform (慈善中国, see
   disclosures/elsewhere.py) counts as done; it is listed with its link.
 
@@ -59,7 +59,7 @@ from sqlalchemy.orm import load_only
 from charity_site.core.formatting import local_date, local_today
 from charity_site.core.site_settings import SiteSettings, disclosures_start
 from charity_site.disclosures.elsewhere import PublishedElsewhere, marks_by_key
-from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus
+from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus, disclosure_projects
 from charity_site.extensions import db
 from charity_site.projects.models import Project, ProjectStatus
 
@@ -230,9 +230,10 @@ def last_disclosure_dates(project_ids) -> dict[int, date]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Disclosure.project_id, func.max(Disclosure.published_at))
-        .where(Disclosure.project_id.in_(ids), counting_clause())
-        .group_by(Disclosure.project_id)
+        select(disclosure_projects.c.project_id, func.max(Disclosure.published_at))
+        .join(Disclosure, Disclosure.id == disclosure_projects.c.disclosure_id)
+        .where(disclosure_projects.c.project_id.in_(ids), counting_clause())
+        .group_by(disclosure_projects.c.project_id)
     )
     return {project_id: local_date(latest) for project_id, latest in rows}
 
@@ -263,9 +264,10 @@ class Published:
 def _project_disclosures() -> dict[int, list[Published]]:
     """{project id: its counting disclosures of the kinds the project rules look at}, in ONE query."""
     rows = db.session.execute(
-        select(Disclosure.project_id, Disclosure.kind, Disclosure.period_start, Disclosure.period_end,
+        select(disclosure_projects.c.project_id, Disclosure.kind, Disclosure.period_start, Disclosure.period_end,
                Disclosure.published_at)
-        .where(Disclosure.project_id.is_not(None), Disclosure.kind.in_(PROJECT_KINDS), counting_clause())
+        .join(Disclosure, Disclosure.id == disclosure_projects.c.disclosure_id)
+        .where(Disclosure.kind.in_(PROJECT_KINDS), counting_clause())
     )
     found: dict[int, list[Published]] = {}
     for project_id, kind, start, end, published_at in rows:

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from charity_site.disclosures.labels import DISCLOSURE_KIND_LABELS
 from charity_site.disclosures.models import DisclosureKind
 from charity_site.disclosures.operations import REASON_MAX
+from charity_site.web.fields import MultiCheckboxField
 from charity_site.web.input import BoundedDateField, SiteForm, coerce_id, parse_id, parse_int
 
 
@@ -29,8 +30,9 @@ class DisclosureForm(SiteForm):
                              description=_l("The first day the report covers, e.g. 2024-10-01."))
     period_end = BoundedDateField(_l("Period to"), validators=[Optional()],
                            description=_l("The last day the report covers, e.g. 2024-12-31."))
-    project_id = SelectField(_l("Project"), coerce=coerce_id, choices=[], validate_choice=True,
-                             description=_l("The ledger summary on the public page covers this project."))
+    project_ids = MultiCheckboxField(_l("Projects"), coerce=coerce_id, choices=[], validate_choice=True,
+                                     description=_l("Tick every project the disclosure covers. It is shown on "
+                                                    "their pages, and its ledger summary covers all of them."))
     fund_id = SelectField(_l("Fund"), coerce=coerce_id, choices=[], validate_choice=True,
                           description=_l("Used for the ledger summary when no project is chosen. With neither, only "
                                          "an annual work report or a financial or audit report shows a summary: "
@@ -48,8 +50,7 @@ class DisclosureForm(SiteForm):
 
     def set_choices(self, projects, funds) -> None:
         self.kind.choices = [SelectChoice(kind.value, DISCLOSURE_KIND_LABELS[kind]) for kind in DisclosureKind]
-        self.project_id.choices = [SelectChoice("", _l("— none —"))] + [
-            SelectChoice(project.id, project.title) for project in projects]
+        self.project_ids.choices = [SelectChoice(project.id, project.title) for project in projects]
         self.fund_id.choices = [SelectChoice("", _l("— none —"))] + [
             SelectChoice(fund.id, fund.title) for fund in funds]
 
@@ -59,7 +60,7 @@ class DisclosureForm(SiteForm):
             "kind": self.kind.data, "title": (self.title.data or "").strip(),
             "summary": (self.summary.data or "").strip(), "body_md": self.body_md.data or "",
             "period_start": self.period_start.data, "period_end": self.period_end.data,
-            "project_id": self.project_id.data, "fund_id": self.fund_id.data,
+            "project_ids": list(self.project_ids.data or ()), "fund_id": self.fund_id.data,
         }
 
     def submitted_version(self) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity_site.core.models import (
@@ -50,6 +50,16 @@ class DisclosureStatus(StateMachine):
         }
 
 
+# The projects a disclosure covers: one report may cover several projects (a quarterly report on
+# all of them). A project named by a disclosure cannot be deleted (a disclosure keeps what it names).
+disclosure_projects = Table(
+    "disclosure_projects",
+    db.metadata,
+    Column("disclosure_id", ForeignKey("disclosures.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", ForeignKey("projects.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
 class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     """A dated public document. Its current text is also kept as revisions, one per published version."""
 
@@ -63,7 +73,6 @@ class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     body_md: Mapped[str] = mapped_column(Text, default=str)
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="SET NULL"), index=True)
     status: Mapped[DisclosureStatus] = mapped_column(
         str_enum(DisclosureStatus), default=lambda: DisclosureStatus.DRAFT, index=True
@@ -72,7 +81,9 @@ class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_reason: Mapped[str] = mapped_column(Text, default=str)
 
-    project: Mapped[Project | None] = relationship()  # noqa: F821
+    projects: Mapped[list[Project]] = relationship(  # noqa: F821
+        secondary=disclosure_projects, order_by="Project.title"
+    )
     fund: Mapped[Fund | None] = relationship()  # noqa: F821
     revisions: Mapped[list[DisclosureRevision]] = relationship(
         back_populates="disclosure", cascade="all, delete-orphan", order_by="DisclosureRevision.number"
@@ -83,6 +94,21 @@ class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
     def public_clause(cls, now: datetime | None = None):
         now = now or utcnow()
         return cls.status.in_((DisclosureStatus.PUBLISHED, DisclosureStatus.WITHDRAWN)) & (cls.published_at <= now)
+
+    @classmethod
+    def covers_project(cls, project_id):
+        """Condition: the disclosure covers the project ``project_id`` (an id or a column)."""
+        return cls.id.in_(select(disclosure_projects.c.disclosure_id)
+                          .where(disclosure_projects.c.project_id == project_id))
+
+    @property
+    def project_ids(self) -> list[int]:
+        """The ids of the projects it covers, sorted (what the audit log records)."""
+        return sorted(project.id for project in self.projects)
+
+    def public_projects(self) -> list:
+        """The projects it covers that visitors can see, by title."""
+        return [project for project in self.projects if project.is_public()]
 
 
 class DisclosureRevision(db.Model):

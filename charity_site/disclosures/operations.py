@@ -21,7 +21,13 @@ from charity_site.core.locking import StaleEdit, check_version, flush_or_refuse,
 from charity_site.core.models import utcnow
 from charity_site.core.slugs import slugify, unique_slug
 from charity_site.core.transaction import operation
-from charity_site.disclosures.models import Attachment, Disclosure, DisclosureRevision, DisclosureStatus
+from charity_site.disclosures.models import (
+    Attachment,
+    Disclosure,
+    DisclosureRevision,
+    DisclosureStatus,
+    disclosure_projects,
+)
 from charity_site.extensions import db
 from charity_site.files import kinds, uploads
 from charity_site.finance.models import Fund
@@ -35,7 +41,7 @@ __all__ = [
 
 OBJECT_TYPE = "disclosure"
 TEXT_FIELDS = ("title", "summary", "body_md")
-FIELDS = ("kind", *TEXT_FIELDS, "period_start", "period_end", "project_id", "fund_id")
+FIELDS = ("kind", *TEXT_FIELDS, "period_start", "period_end", "project_ids", "fund_id")
 AUDITED = FIELDS + ("status", "published_at", "withdrawn_at", "withdrawn_reason")
 REASON_MAX = 2000
 
@@ -59,11 +65,23 @@ def _clean(values: dict) -> dict:
     start, end = data["period_start"], data["period_end"]
     if start and end and end < start:
         raise EditError("period_end", _("The end of the period is before its start."))
-    if data["project_id"] is not None and db.session.get(Project, data["project_id"]) is None:
-        raise EditError("project_id", _("This project does not exist."))
+    data["project_ids"] = sorted(set(data["project_ids"] or ()))
+    if data["project_ids"]:
+        found = db.session.scalar(select(func.count()).select_from(Project).where(Project.id.in_(data["project_ids"])))
+        if found != len(data["project_ids"]):
+            raise EditError("project_ids", _("This project does not exist."))
     if data["fund_id"] is not None and db.session.get(Fund, data["fund_id"]) is None:
         raise EditError("fund_id", _("This fund does not exist."))
     return data
+
+
+def _apply(disclosure: Disclosure, data: dict) -> None:
+    """Set the cleaned ``data`` on ``disclosure``; the project ids become its projects."""
+    for name, value in data.items():
+        if name == "project_ids":
+            disclosure.projects = list(db.session.scalars(select(Project).where(Project.id.in_(value)))) if value else []
+        else:
+            setattr(disclosure, name, value)
 
 
 def _clean_reason(reason: str | None, field_name: str, message: str) -> str:
@@ -82,9 +100,10 @@ def _finish(disclosure: Disclosure) -> Disclosure:
 
 @operation
 def create_draft(values: dict, *, actor=None) -> Disclosure:
-    """A new draft from ``values`` (kind, title, summary, body_md, period, project_id, fund_id)."""
+    """A new draft from ``values`` (kind, title, summary, body_md, period, project_ids, fund_id)."""
     data = _clean(values)
-    disclosure = Disclosure(status=DisclosureStatus.DRAFT, **data)
+    disclosure = Disclosure(status=DisclosureStatus.DRAFT)
+    _apply(disclosure, data)
     disclosure.slug = unique_slug(Disclosure, slugify(data["title"]))
     db.session.add(disclosure)
     db.session.flush()
@@ -104,8 +123,7 @@ def update_draft(disclosure: Disclosure, values: dict, *, expected_version: int 
     check_version(disclosure, expected_version)
     data = _clean(values)
     before = _snapshot(disclosure)
-    for name, value in data.items():
-        setattr(disclosure, name, value)
+    _apply(disclosure, data)
     flush_or_refuse(disclosure)
     changes = diff(before, _snapshot(disclosure))
     if changes:
@@ -164,8 +182,7 @@ def revise(disclosure: Disclosure, values: dict, reason: str | None, *, expected
     changes = diff(before, {**before, **_form_snapshot(data)})
     if not changes:
         raise EditError(None, _("Nothing was changed, so no correction was made."))
-    for name, value in data.items():
-        setattr(disclosure, name, value)
+    _apply(disclosure, data)
     revision = DisclosureRevision(
         number=_next_revision_number(disclosure), title=disclosure.title, summary=disclosure.summary,
         body_md=disclosure.body_md, reason=reason, created_at=utcnow(), created_by_id=getattr(actor, "id", None),
@@ -218,8 +235,11 @@ def delete_draft(disclosure: Disclosure, *, actor=None) -> None:
 
 def deletion_refusal(*, project_id: int | None = None, fund_id: int | None = None) -> str | None:
     """Why a project or fund that disclosures refer to may not be deleted (a disclosure keeps what it names)."""
-    column, item_id = (Disclosure.project_id, project_id) if project_id is not None else (Disclosure.fund_id, fund_id)
-    if db.session.scalar(select(func.count()).where(column == item_id)):
+    if project_id is not None:
+        condition = disclosure_projects.c.project_id == project_id
+    else:
+        condition = Disclosure.fund_id == fund_id
+    if db.session.scalar(select(func.count()).where(condition)):
         return _("Disclosures refer to this item, so it cannot be deleted. Keep it as a draft instead.")
     return None
 

@@ -11,7 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from charity_site.core.formatting import local_to_utc
 from charity_site.core.models import utcnow
-from charity_site.disclosures.models import Disclosure, DisclosureKind, DisclosureRevision, DisclosureStatus
+from charity_site.disclosures.models import (
+    Disclosure,
+    DisclosureKind,
+    DisclosureRevision,
+    DisclosureStatus,
+    disclosure_projects,
+)
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
 from charity_site.projects.models import Project
@@ -20,12 +26,16 @@ from charity_site.web.filters import ListFilters, filter_field, read_member, rea
 DISCLOSURES_PER_PAGE = 20
 
 
-def linked_disclosures(limit: int, **filters) -> list[Disclosure]:
-    """The latest public disclosures of one project or fund (``project_id=`` or ``fund_id=``)."""
+def linked_disclosures(limit: int, *, project_id: int | None = None, fund_id: int | None = None) -> list[Disclosure]:
+    """The latest public disclosures covering one project (among others) or naming one fund."""
+    conditions = []
+    if project_id is not None:
+        conditions.append(Disclosure.covers_project(project_id))
+    if fund_id is not None:
+        conditions.append(Disclosure.fund_id == fund_id)
     query = (
         select(Disclosure)
-        .filter_by(**filters)
-        .where(Disclosure.public_clause())
+        .where(Disclosure.public_clause(), *conditions)
         .order_by(Disclosure.published_at.desc(), Disclosure.id.desc())
         .limit(limit)
     )
@@ -74,10 +84,10 @@ def disclosures_page(page: int, filters: DisclosureFilters = DisclosureFilters()
             Disclosure.period_end.is_(None) & (Disclosure.published_at >= start) & (Disclosure.published_at < end),
         ))
     if filters.project:
-        query = query.where(Disclosure.project.has(Project.slug == filters.project))
+        query = query.where(Disclosure.projects.any(Project.slug == filters.project))
     if filters.fund:
         query = query.where(Disclosure.fund.has(Fund.slug == filters.fund))
-    query = query.options(selectinload(Disclosure.project), selectinload(Disclosure.fund)).order_by(
+    query = query.options(selectinload(Disclosure.projects), selectinload(Disclosure.fund)).order_by(
         Disclosure.published_at.desc(), Disclosure.id.desc()
     )
     return db.paginate(query, page=page, per_page=DISCLOSURES_PER_PAGE, error_out=True)
@@ -100,7 +110,9 @@ def disclosure_projects_and_funds() -> tuple[list[Project], list[Fund]]:
     """The public projects and funds that public disclosures refer to, for the filters."""
     projects = db.session.scalars(
         select(Project).where(Project.public_clause(), Project.id.in_(
-            select(Disclosure.project_id).where(Disclosure.public_clause())
+            select(disclosure_projects.c.project_id)
+            .join(Disclosure, Disclosure.id == disclosure_projects.c.disclosure_id)
+            .where(Disclosure.public_clause())
         )).order_by(Project.title)
     )
     funds = db.session.scalars(
@@ -129,13 +141,13 @@ def public_disclosure_or_404(disclosure_id: int) -> Disclosure:
         select(Disclosure)
         .where(Disclosure.id == disclosure_id, Disclosure.public_clause())
         .options(selectinload(Disclosure.revisions), selectinload(Disclosure.attachments),
-                 selectinload(Disclosure.project), selectinload(Disclosure.fund))
+                 selectinload(Disclosure.projects), selectinload(Disclosure.fund))
     )
 
 
 @dataclass(frozen=True)
 class LedgerSummary:
-    """Income and expense by category from the ledger, for a disclosure's project or fund and period."""
+    """Income and expense by category from the ledger, for a disclosure's projects or fund and period."""
 
     income: list
     expense: list
@@ -143,7 +155,8 @@ class LedgerSummary:
     scope: str  # "project", "fund" or "organisation"
     period_start: date | None
     period_end: date | None
-    link_args: dict  # query arguments for /ledger
+    link_args: dict  # query arguments for /ledger: exactly the lines summed here
+    projects: tuple = ()  # the public projects summed, by title
 
     @property
     def empty(self) -> bool:
@@ -151,27 +164,33 @@ class LedgerSummary:
 
 
 def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
-    """The ledger's totals for the disclosure's project (or fund) and period, computed in SQL.
+    """The ledger's totals for the disclosure's projects (or fund) and period, computed in SQL.
 
-    A disclosure naming neither a project nor a fund has a summary only when it is an
-    organisation-wide report (annual work report, financial or audit report) with a period: then
-    the whole of this site's ledger for the period is summed, and the page says it is the site's
-    record, not the report's figures. Any other such disclosure (a quarterly report on several
-    projects, an external example's notice, a notice of a major event) has none: the site's totals
-    beside its own figures would read as a contradiction.
+    A disclosure covering several projects sums the lines of all of them. A disclosure naming
+    neither a project nor a fund has a summary only when it is an organisation-wide report (annual
+    work report, financial or audit report) with a period: then the whole of this site's ledger
+    for the period is summed, and the page says it is the site's record, not the report's figures.
+    Any other such disclosure (an external example's notice, a notice of a major event) has none:
+    the site's totals beside its own figures would read as a contradiction.
+
+    ``link_args`` open the same lines in /ledger (a repeated ``project`` for several projects).
+    Only public lines are summed, and lines of projects visitors cannot see are not public, so
+    the link names the public projects only.
     """
     from charity_site.finance import money
 
-    project = disclosure.project if disclosure.project_id else None
+    projects = tuple(disclosure.public_projects())
     fund = disclosure.fund if disclosure.fund_id else None
     start, end = disclosure.period_start, disclosure.period_end
-    if project is None and fund is None and (
+    if disclosure.projects and not projects:
+        return None  # it covers only projects that are not public: nothing to sum for visitors
+    if not projects and fund is None and (
             not disclosure.kind.is_organisation_wide or (start is None and end is None)):
         return None
     conditions, link_args = [], {}
-    if project is not None:
-        conditions.append(LedgerEntry.project_id == project.id)
-        link_args["project"] = project.slug
+    if projects:
+        conditions.append(LedgerEntry.project_id.in_([project.id for project in projects]))
+        link_args["project"] = [project.slug for project in projects] if len(projects) > 1 else projects[0].slug
     elif fund is not None:
         conditions.append(LedgerEntry.fund_id == fund.id)
         link_args["fund"] = fund.slug
@@ -187,8 +206,8 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
         income=[row for row in categories if row.kind is EntryKind.INCOME],
         expense=[row for row in categories if row.kind is EntryKind.EXPENSE],
         totals=money.ledger_totals(*conditions),
-        scope="project" if project is not None else "fund" if fund is not None else "organisation",
-        period_start=start, period_end=end, link_args=link_args,
+        scope="project" if projects else "fund" if fund is not None else "organisation",
+        period_start=start, period_end=end, link_args=link_args, projects=projects,
     )
 
 

@@ -37,7 +37,8 @@ def index():
 
 def _ledger_context(disclosure) -> dict:
     summary = disclosures_queries.disclosure_ledger_summary(disclosure)
-    ledger_url = url_for("ledger.index", **summary.link_args) if summary is not None else None
+    # The link opens the lines summed; when there are none, there is nothing to open.
+    ledger_url = url_for("ledger.index", **summary.link_args) if summary is not None and not summary.empty else None
     return {"ledger": summary, "ledger_url": ledger_url}
 
 

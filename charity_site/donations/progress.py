@@ -26,7 +26,7 @@ def news_since(pledge: Pledge, since) -> tuple[list[ProjectUpdate], list[Disclos
                                     ProjectUpdate.created_at > since).order_by(ProjectUpdate.happened_on)
     ).all()
     disclosures = db.session.scalars(
-        select(Disclosure).where(Disclosure.project_id == pledge.project_id, Disclosure.public_clause(),
+        select(Disclosure).where(Disclosure.covers_project(pledge.project_id), Disclosure.public_clause(),
                                  Disclosure.published_at > since).order_by(Disclosure.published_at)
     ).all()
     return list(updates), list(disclosures)

@@ -95,6 +95,28 @@ def _slug_of(item) -> str:
     return item.slug
 
 
+def _read_several_public(model):
+    """Several public funds or projects given by a repeated argument (``?project=a&project=b``, the
+    ledger link of a disclosure covering several projects): each read as ``_read_public`` reads one,
+    without repeats; None unless at least two are found (one is the plain filter's)."""
+    read_one = _read_public(model)
+
+    def read(args, name):
+        values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]
+        found = {}
+        for value in values[:50]:
+            item = read_one({name: value}, name) if value else None
+            if item is not None:
+                found.setdefault(item.id, item)
+        return tuple(found.values()) if len(found) > 1 else None
+
+    return read
+
+
+def _slugs_of(items) -> list[str]:
+    return [item.slug for item in items]
+
+
 def _read_words(args, name: str) -> str | None:
     """Words of a summary search, runs of spaces made one; too short: explained, not applied."""
     words = " ".join(query_text(args, name, 1000).split()[:MAX_WORDS])[:MAX_SEARCH].strip()
@@ -155,6 +177,9 @@ class LedgerFilters(ListFilters):
 
     fund: Fund | None = filter_field(_read_public(Fund), write=_slug_of)
     project: Project | NoProject | None = filter_field(_read_public(Project, none=NO_PROJECT), write=_slug_of)
+    # Every project of a repeated ?project= (then ``project`` is the first of them), else None.
+    projects: tuple[Project, ...] | None = filter_field(_read_several_public(Project), arg="project",
+                                                        write=_slugs_of)
     kind: EntryKind | None = filter_field(read_member(EntryKind))
     category: str | None = filter_field(read_choice(LEDGER_CATEGORIES))
     channel: str | None = filter_field(read_choice(LEDGER_CHANNELS))
@@ -188,6 +213,8 @@ class LedgerFilters(ListFilters):
             conditions.append(LedgerEntry.fund_id == self.fund.id)
         if self.no_project:
             conditions.append(LedgerEntry.project_id.is_(None))
+        elif self.projects:
+            conditions.append(LedgerEntry.project_id.in_([project.id for project in self.projects]))
         elif self.project:
             conditions.append(LedgerEntry.project_id == self.project.id)
         if self.kind:
@@ -217,6 +244,8 @@ class LedgerFilters(ListFilters):
     def only(self) -> str | None:
         """The one filter set, when only fund or only a project (not 'none') narrows: the summary tables
         then hold its count and totals. None when another filter, or none, is set."""
+        if self.projects:
+            return None
         narrowing = list(self.as_args())
         if narrowing == ["fund"]:
             return "fund"

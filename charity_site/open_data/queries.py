@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import and_, func, select, true
 
-from charity_site.disclosures.models import Disclosure
+from charity_site.disclosures.models import Disclosure, disclosure_projects
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.models import Fund, LedgerEntry
@@ -86,14 +86,24 @@ def project_rows(filters=None) -> Iterator:
     return stream_rows(query)
 
 
+def _covered_project_slugs():
+    """The slugs of the public projects a disclosure covers, separated by spaces (NULL for none): one
+    correlated subquery per row, read along the association table's primary key."""
+    return (
+        select(func.aggregate_strings(Project.slug, " "))
+        .join(disclosure_projects, disclosure_projects.c.project_id == Project.id)
+        .where(disclosure_projects.c.disclosure_id == Disclosure.id, Project.public_clause())
+        .scalar_subquery()
+    )
+
+
 def disclosure_rows(filters=None) -> Iterator:
     query = (
         select(Disclosure.id, Disclosure.kind, Disclosure.title, Disclosure.summary, Disclosure.period_start,
                Disclosure.period_end, Disclosure.status, Disclosure.published_at, Disclosure.withdrawn_at,
                Disclosure.withdrawn_reason,
-               Project.slug.label("project_slug"), Project.title.label("project_title"),
+               _covered_project_slugs().label("project_slug"),
                Fund.slug.label("fund_slug"), Fund.title.label("fund_title"))
-        .outerjoin(Project, and_(Project.id == Disclosure.project_id, Project.public_clause()))
         .outerjoin(Fund, and_(Fund.id == Disclosure.fund_id, Fund.public_clause()))
         .where(Disclosure.public_clause())
         .order_by(Disclosure.published_at, Disclosure.id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from charity_site.core.models import (
@@ -17,6 +19,17 @@ class Page(PublishableMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nav_order: Mapped[int | None] = mapped_column(Integer)
+    # The day its text was last revised, as its content file states (front matter ``updated``); the
+    # time of loading the file is not a date of the page.
+    updated_on: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def last_revised(self) -> date | datetime | None:
+        """When its text last changed: the last edit on the site, else the date its file states, else
+        unknown (None)."""
+        if self.source_loaded_at is None or self.edited_since_load:
+            return self.updated_at
+        return self.updated_on
 
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from charity_site.core.qr import qr_svg
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
-from charity_site.finance import charts, money
+from charity_site.finance import charts, money, sources
 from charity_site.finance import queries as finance_queries
 from charity_site.finance.models import LedgerEntry
 from charity_site.news import queries as news_queries
@@ -37,6 +37,7 @@ def index():
         years=project_queries.project_years(),
         covers=files_queries.covers(projects),
         project_money=money.project_totals(project.id for project in projects),
+        project_funds=sources.fund_shares(project.id for project in projects),
     )
 
 
@@ -49,6 +50,7 @@ def detail(slug: str):
         project=project,
         service=volunteer_queries.service_totals(project.id),  # counts only, never names
         money=summary,
+        paying_funds=sources.paying_funds(sources.fund_shares([project.id])[project.id]),
         money_charts=charts.money_charts(summary, _("Income"), _("Expense")),
         updates=project_queries.project_updates(project),
         ledger_lines=finance_queries.latest_ledger_lines(project_id=project.id),

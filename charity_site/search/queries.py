@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,8 @@ from sqlalchemy import bindparam, column, func, literal_column, select, table, t
 
 from charity_site.core.models import utcnow
 from charity_site.extensions import db
+from charity_site.pages.models import Page
+from charity_site.projects.models import Project
 from charity_site.search.index import uses_fts5
 from charity_site.search.models import SQLITE_FTS_TABLE, SearchEntry
 from charity_site.search.snippets import highlight, make_snippet
@@ -38,6 +40,11 @@ class SearchHit:
     published_at: datetime | None
     title_html: Markup
     snippet_html: Markup
+    # The item's own date, shown instead of the time it was indexed or loaded: a project's period, a
+    # page's last revision (news and disclosures: their publication).
+    period: tuple[date | None, date | None] | None = None
+    revised: date | datetime | None = None
+    own_date_known: bool = True
 
     @property
     def kind_label(self) -> str:
@@ -92,6 +99,21 @@ def _postgres_statements(query: ParsedQuery, now: datetime):
     return ordered, base
 
 
+def _project_periods(ids: list[int]) -> dict[int, tuple]:
+    """{project id: (start, end)} of the projects on one page of results, in one query (none: none)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Project.id, Project.start_date, Project.end_date).where(Project.id.in_(ids)))
+    return {row.id: (row.start_date, row.end_date) for row in rows}
+
+
+def _page_revisions(ids: list[int]) -> dict[int, object]:
+    """{page id: its last revision date (Page.last_revised)} for the pages on one page of results."""
+    if not ids:
+        return {}
+    return {page.id: page.last_revised for page in db.session.scalars(select(Page).where(Page.id.in_(ids)))}
+
+
 class SearchPagination(Pagination):
     """Flask-SQLAlchemy's pagination over the search statements: 404 past the last page."""
 
@@ -99,11 +121,20 @@ class SearchPagination(Pagination):
         ordered = self._query_args["ordered"]
         words = self._query_args["words"]
         rows = db.session.execute(ordered.limit(self.per_page).offset(self._query_offset)).all()
-        return [
-            SearchHit(row.kind, row.object_id, row.slug, row.title, row.published_at,
-                      highlight(row.title, words), make_snippet(row.snippet_text, words))
-            for row in rows
-        ]
+        periods = _project_periods([row.object_id for row in rows if row.kind == "project"])
+        revisions = _page_revisions([row.object_id for row in rows if row.kind == "page"])
+        hits = []
+        for row in rows:
+            own = {}
+            if row.kind == "project":
+                period = periods.get(row.object_id)
+                own = {"period": period, "own_date_known": bool(period and any(period))}
+            elif row.kind == "page":
+                revised = revisions.get(row.object_id)
+                own = {"revised": revised, "own_date_known": revised is not None}
+            hits.append(SearchHit(row.kind, row.object_id, row.slug, row.title, row.published_at,
+                                  highlight(row.title, words), make_snippet(row.snippet_text, words), **own))
+        return hits
 
     def _query_count(self) -> int:
         base = self._query_args["base"]

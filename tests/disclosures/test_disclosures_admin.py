@@ -24,7 +24,7 @@ def signed_in(app, role: str):
 
 def form(**overrides) -> dict:
     return {"kind": "fund_use", "title": "关于2024年第四季度助学金使用情况的公示", "summary": "",
-            "period_start": "2024-10-01", "period_end": "2024-12-31", "project_id": "", "fund_id": "",
+            "period_start": "2024-10-01", "period_end": "2024-12-31", "fund_id": "",
             "body_md": "## 支出\n\n合计 12,000 元。", "version": "", **overrides}
 
 

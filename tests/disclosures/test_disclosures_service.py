@@ -30,7 +30,7 @@ from charity_site.models import (
 def values(**overrides) -> dict:
     return {"kind": DisclosureKind.FUND_USE, "title": "关于2024年第四季度助学金使用情况的公示",
             "summary": "四季度发放助学金。", "body_md": "## 一、基本情况\n\n发放助学金 10 人。\n\n## 二、支出\n\n合计 12,000 元。",
-            "period_start": date(2024, 10, 1), "period_end": date(2024, 12, 31), "project_id": None,
+            "period_start": date(2024, 10, 1), "period_end": date(2024, 12, 31), "project_ids": [],
             "fund_id": None, **overrides}
 
 
@@ -233,11 +233,25 @@ def test_project_and_fund_must_exist(app, staff):
     fund = make_fund()
     project = make_project(fund_id=fund.id)
     db.session.commit()
-    created = service.create_draft(values(project_id=project.id, fund_id=fund.id), actor=staff)
-    assert created.project_id == project.id
+    created = service.create_draft(values(project_ids=[project.id], fund_id=fund.id), actor=staff)
+    assert created.project_ids == [project.id]
     with pytest.raises(service.EditError) as error:
-        service.create_draft(values(project_id=project.id + 999), actor=staff)
-    assert error.value.field == "project_id"
+        service.create_draft(values(project_ids=[project.id, project.id + 999]), actor=staff)
+    assert error.value.field == "project_ids"
+
+
+def test_a_correction_changing_the_projects_is_on_record(app, staff):
+    """Published is permanent: a correction that adds a project keeps the earlier link in the audit log."""
+    first, second = make_project(title="甲项目"), make_project(title="乙项目")
+    draft = service.create_draft(values(project_ids=[first.id]), actor=staff)
+    service.publish(draft, actor=staff)
+    db.session.commit()
+    service.revise(draft, values(project_ids=[first.id, second.id]), "本报告也涵盖乙项目，补充关联。", actor=staff)
+    db.session.commit()
+    assert draft.project_ids == sorted([first.id, second.id])
+    change = db.session.scalars(select(AuditLog).where(AuditLog.object_id == draft.id,
+                                                       AuditLog.action == "revise")).one()
+    assert change.changes["project_ids"] == [[first.id], sorted([first.id, second.id])]
 
 
 def test_factory_disclosure_can_be_corrected(app, staff):

@@ -41,6 +41,9 @@ def make_update(project, **fields) -> ProjectUpdate:
 
 
 def make_disclosure(**fields) -> Disclosure:
+    if "project_id" in fields:  # the projects it covers (disclosure_projects)
+        project_id = fields.pop("project_id")
+        fields["projects"] = [db.session.get(Project, project_id)] if project_id else []
     number = db.session.scalar(select(db.func.count()).select_from(Disclosure)) + 1
     disclosure = Disclosure(**{
         "slug": f"disclosure-{number}", "kind": DisclosureKind.FUND_USE, "title": f"测试公示{number}",

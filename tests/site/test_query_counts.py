@@ -11,7 +11,15 @@ from factories import make_entry, make_fund, make_news, make_page, make_project
 from sqlalchemy import event
 
 from charity_site.extensions import db
-from charity_site.models import Disclosure, DisclosureKind, DisclosureStatus, EntryKind, ProjectUpdate, utcnow
+from charity_site.models import (
+    Disclosure,
+    DisclosureKind,
+    DisclosureStatus,
+    EntryKind,
+    Project,
+    ProjectUpdate,
+    utcnow,
+)
 
 LIST_PAGES = (
     "/",
@@ -27,6 +35,9 @@ _numbers = itertools.count(1)
 
 
 def make_disclosure(**fields) -> Disclosure:
+    if "project_id" in fields:  # the projects it covers (disclosure_projects)
+        project_id = fields.pop("project_id")
+        fields["projects"] = [db.session.get(Project, project_id)] if project_id else []
     n = next(_numbers)
     disclosure = Disclosure(**{
         "slug": f"disclosure-{n}", "kind": DisclosureKind.FUND_USE, "title": f"测试公示{n}", "summary": "摘要",
