@@ -169,7 +169,10 @@ class RowReader:
             "summary": row.text("summary"), "note": row.text("note"),
         }
         checked = rules.check_line(values, context)
-        for problem in checked.problems:
+        problems = checked.problems
+        if ambiguous:  # its category is checked against the kind once the question is answered
+            problems = [problem for problem in problems if problem.field != "category"]
+        for problem in problems:
             key = amount_key if problem.field == "amount_fen" else _SOURCE_OF[problem.field]
             if key not in row.reported:
                 row.found.append((key, problem.message))
