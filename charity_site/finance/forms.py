@@ -118,7 +118,7 @@ class ImportMappingForm(SiteForm):
     previewed = HiddenField()  # the mapping the shown preview was made with
     # The answer to "are these rows income or expense?" about rows whose summary contradicts the file's one kind.
     ambiguous_kind = RadioField(
-        _l("Are these rows income or expense?"),
+        _l("These rows are"),
         choices=[SelectChoice("v:收入", _l("Income")), SelectChoice("v:支出", _l("Expense"))],
         validate_choice=False,
     )
