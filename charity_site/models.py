@@ -24,6 +24,7 @@ from charity_site.finance.models import (
     Fund,
     FundKind,
     FundMoney,
+    LedgerBatch,
     LedgerEntry,
     ProjectMoney,
 )

@@ -48,6 +48,7 @@ from charity_site.models import (
     Disclosure,
     DisclosureRevision,
     Fund,
+    LedgerBatch,
     LedgerEntry,
     NewsPost,
     Page,
@@ -154,6 +155,7 @@ def samples_from_database(app, *, newest_first: bool = False, **extra) -> Sample
     samples.set("disclosure_id", _ids(ordered(Disclosure, Disclosure.id)))
     samples.set("number", sorted(set(_ids(select(DisclosureRevision.number)))) or [1])
     samples.set("entry_id", _ids(ordered(LedgerEntry, LedgerEntry.id)))
+    samples.set("batch_id", _ids(ordered(LedgerBatch, LedgerBatch.id)) or [1])  # demo content has no import
     samples.set("user_id", _ids(ordered(StaffUser, StaffUser.id)))
     samples.set("project_id", _ids(ordered(Project, Project.id)))
     samples.set("update_id", _ids(ordered(ProjectUpdate, ProjectUpdate.id)))

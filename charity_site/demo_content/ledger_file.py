@@ -60,9 +60,10 @@ def _line_values(cf: ContentFile, item: dict, voucher: str, funds: dict, project
         "category": text_field(cf, item, "category", max_length=None),
         "channel": text_field(cf, item, "channel", max_length=None),
         "counterparty": text_field(cf, item, "counterparty", max_length=None),
+        # Left out: read from the name by the rulebook (finance.rules.counterparty_type_for).
         "counterparty_type": CounterpartyType(
-            choice_field(cf, item, "counterparty_type", CounterpartyType, default="organisation", line_hint=voucher)
-        ),
+            choice_field(cf, item, "counterparty_type", CounterpartyType, line_hint=voucher)
+        ) if item.get("counterparty_type") is not None else None,
         "summary": text_field(cf, item, "summary", max_length=None),
         "note": text_field(cf, item, "note", max_length=None),
     }

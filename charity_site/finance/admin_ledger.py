@@ -98,12 +98,13 @@ def new():
             return redirect(url_for(".detail", entry_id=entry.id))
     else:
         status = 400
-    return render_template("admin/ledger/new.html", form=form, corrects=corrects), status
+    return render_template("admin/ledger/new.html", form=form, corrects=corrects,
+                           organisation_words=rules.ORGANISATION_WORDS), status
 
 
 # ---- one line ------------------------------------------------------------------------------------------
 
-def _staff_name(user_id: int | None) -> str:
+def staff_name(user_id: int | None) -> str:
     if user_id is None:
         return ""
     user = db.session.get(StaffUser, user_id)
@@ -113,8 +114,8 @@ def _staff_name(user_id: int | None) -> str:
 @bp.get("/<int:entry_id>")
 def detail(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
-    return render_template("admin/ledger/detail.html", entry=entry, recorded_by=_staff_name(entry.created_by_id),
-                           voided_by=_staff_name(entry.voided_by_id))
+    return render_template("admin/ledger/detail.html", entry=entry, recorded_by=staff_name(entry.created_by_id),
+                           voided_by=staff_name(entry.voided_by_id))
 
 
 def _already_voided(entry_id: int):
@@ -181,6 +182,8 @@ def _mapping_form(preview: ledger_import.ImportPreview, formdata=None):
         select_field.choices = choices
         if formdata is None:
             select_field.data = preview.mapping.get(item.key, "")
+    if formdata is None:
+        form.ambiguous_kind.data = preview.mapping.get("ambiguous_kind", "")
     form.previewed.data = preview.mapping_key()
     return form
 
@@ -209,7 +212,7 @@ def import_preview(token: str):
             notice = _("You changed the columns. Check the new preview below, then import.")
         else:
             try:
-                count = ledger_import.import_upload(stored, mapping, current_user)
+                batch = ledger_import.import_upload(stored, mapping, current_user)
             except ledger_import.ImportRefused as refused:
                 return _render_preview(stored, refused.preview, _mapping_form(refused.preview), status=400,
                                        notice=_("Nothing was imported: the file has problems. See the list below."))
@@ -218,8 +221,9 @@ def import_preview(token: str):
                     return _gone()
                 flash(problem.message, "error")
                 return redirect(url_for(".import_preview", token=token))
-            flash(ngettext("Imported %(num)d ledger line.", "Imported %(num)d ledger lines.", count), "success")
-            return redirect(url_for(".index"))
+            flash(ngettext("Imported %(num)d ledger line.", "Imported %(num)d ledger lines.", batch.line_count),
+                  "success")
+            return redirect(url_for(".batch_detail", batch_id=batch.id))
     preview = ledger_import.preview_upload(stored, mapping)
     return _render_preview(stored, preview, _mapping_form(preview), notice=notice)
 
@@ -267,3 +271,6 @@ def too_large(error):
 @bp.errorhandler(CSRFError)
 def csrf_failed(error):
     return render_template("errors/generic.html", error=error), 400
+
+
+from charity_site.finance import admin_ledger_batches  # noqa: E402,F401  (its routes are on this blueprint)

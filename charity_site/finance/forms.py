@@ -14,8 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from charity_site.core.formatting import mask_person_name
 from charity_site.finance.models import CounterpartyType, EntryKind, FundKind
-from charity_site.finance.rules import MAX_LENGTHS, MAX_REASON_LENGTH
+from charity_site.finance.rules import MAX_LENGTHS, MAX_REASON_LENGTH, counterparty_type_for
 from charity_site.web.fields import YuanField
 from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, SiteForm, coerce_id
 from charity_site.web.publishable_form import PublishableForm
@@ -48,7 +49,7 @@ class EntryForm(SiteForm):
         _l("The counterparty is"),
         choices=[SelectChoice(CounterpartyType.PERSON.value, _l("A person (name masked on public pages, e.g. 张**)")),
                  SelectChoice(CounterpartyType.ORGANISATION.value, _l("An organisation (name shown in full)"))],
-        default=CounterpartyType.PERSON.value,
+        # No default: a silent default publishes an organisation masked (番**) or a person in full.
         validators=[InputRequired(_l("Please choose person or organisation."))],
     )
     voucher_no = StringField(_l("Voucher number"), validators=[Optional(), Length(max=MAX_LENGTHS["voucher_no"])],
@@ -60,13 +61,24 @@ class EntryForm(SiteForm):
                          render_kw={"rows": 3}, description=_l("Optional; only staff see it."))
     corrects = HiddenField()
 
+    def public_counterparty(self) -> str | None:
+        """How the counterparty will read on public pages, from the chosen kind or, before a choice, the name."""
+        name = (self.counterparty.data or "").strip()
+        if not name:
+            return None
+        try:
+            kind = CounterpartyType(self.counterparty_type.data)
+        except ValueError:
+            kind = counterparty_type_for(name)
+        return mask_person_name(name) if kind is CounterpartyType.PERSON else name
+
     def values(self) -> dict:
         """The submitted values, ready for finance.ledger.record_entry."""
         return {
             "kind": self.kind.data, "occurred_on": self.occurred_on.data, "amount_fen": self.amount_fen.data,
             "fund_id": self.fund_id.data, "project_id": self.project_id.data, "category": self.category.data or "",
             "channel": self.channel.data or "", "counterparty": self.counterparty.data or "",
-            "counterparty_type": self.counterparty_type.data, "voucher_no": self.voucher_no.data or "",
+            "counterparty_type": self.counterparty_type.data or None, "voucher_no": self.voucher_no.data or "",
             "summary": self.summary.data or "", "note": self.note.data or "",
         }
 
@@ -77,6 +89,17 @@ class VoidForm(SiteForm):
         validators=[DataRequired(_l("Please give the reason for voiding this line.")), Length(max=MAX_REASON_LENGTH)],
         description=_l(
             "Shown next to the struck-through line on the public ledger, e.g. 金额录入错误，已按凭证重新登记."),
+        render_kw={"rows": 3},
+    )
+
+
+class BatchVoidForm(SiteForm):
+    reason = TextAreaField(
+        _l("Reason for voiding the whole import"),
+        validators=[DataRequired(_l("Please give the reason for voiding this import.")),
+                    Length(max=MAX_REASON_LENGTH)],
+        description=_l("Given to every line of the import and shown next to them on the public ledger, e.g. "
+                       "导入文件有误（重复导入），已整批作废."),
         render_kw={"rows": 3},
     )
 
@@ -93,9 +116,17 @@ class ImportMappingForm(SiteForm):
     """One select per ledger field: which column holds it (choices are set by the view)."""
 
     previewed = HiddenField()  # the mapping the shown preview was made with
+    # The answer to "are these rows income or expense?" about rows whose summary contradicts the file's one kind.
+    ambiguous_kind = RadioField(
+        _l("These rows are"),
+        choices=[SelectChoice("v:收入", _l("Income")), SelectChoice("v:支出", _l("Expense"))],
+        validate_choice=False,
+    )
 
     def mapping(self, keys) -> dict[str, str]:
-        return {key: (self[f"map_{key}"].data or "") for key in keys}
+        mapping = {key: (self[f"map_{key}"].data or "") for key in keys}
+        mapping["ambiguous_kind"] = self.ambiguous_kind.data or ""
+        return mapping
 
 
 def mapping_form_class(fields):

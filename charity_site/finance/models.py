@@ -53,6 +53,30 @@ EXPENSE_CATEGORIES = ("慰问", "救助", "助学", "微改造", "活动", "服�
 INCOME_CATEGORIES = ("捐赠收入", "政府补助", "其他收入")
 
 
+class LedgerBatch(TimestampMixin, db.Model):
+    """One spreadsheet import: the lines it added carry its id, so they can be found and voided together.
+
+    ``line_count``, ``income_fen`` and ``expense_fen`` are what the file held when it was imported (a
+    record of the import, like its audit row); what still counts is summed from the lines themselves.
+    Staff only: the public ledger does not show batches.
+    """
+
+    __tablename__ = "ledger_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200), default=str)
+    sha256: Mapped[str] = mapped_column(String(64), default=str)
+    line_count: Mapped[int] = mapped_column(default=0)
+    income_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    expense_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+    voided: Mapped[bool] = mapped_column(default=False)
+    void_reason: Mapped[str] = mapped_column(Text, default=str, info={"max_length": 1000})
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+
+
 class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
     """One income or expense line. Never deleted: a wrong line is voided with a reason."""
 
@@ -94,6 +118,8 @@ class LedgerEntry(ContentSourceMixin, TimestampMixin, db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    # The import that added the line (None: recorded by hand, loaded from content, a gift).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_batches.id", ondelete="RESTRICT"), index=True)
 
     fund: Mapped[Fund] = relationship(back_populates="entries")
     project: Mapped[Project | None] = relationship()  # noqa: F821

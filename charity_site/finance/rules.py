@@ -16,7 +16,10 @@ A line is refused when:
   data may use its own words. Free text is refused so category totals stay meaningful;
 - ``channel`` is given and is neither one of LEDGER_CHANNELS nor one already in use;
 - ``summary`` (摘要) is empty;
-- ``counterparty_type`` is neither person nor organisation (empty means person: masked in public);
+- ``counterparty_type`` is neither person nor organisation. Left empty (an import row without it, the
+  content loader, any caller that does not say), it is read from the name by ``counterparty_type_for``:
+  a name that looks like an organisation (有限公司, 超市, 协会, 学校 ...) is an organisation, shown in
+  full; any other name is a person, masked in public. The staff form asks and has no default;
 - ``voucher_no`` is given and already in the ledger. A number is unique across the whole ledger,
   voided lines included: a voided line keeps its number (the database enforces it too).
 """
@@ -45,6 +48,14 @@ from charity_site.finance.models import (
 from charity_site.projects.models import Project
 
 MIN_DATE = date(1990, 1, 1)
+# Words that make a counterparty's name an organisation's (shown in full in public) when nobody said.
+ORGANISATION_WORDS = (
+    "有限公司", "公司", "超市", "协会", "中心", "委员会", "学校", "医院", "银行", "基金会", "商会", "村委", "居委",
+    "社区", "集团", "工作室", "店", "企业", "工厂", "厂", "商行", "商贸", "实业", "学会", "研究会", "联合会",
+    "促进会", "办事处", "街道", "政府", "幼儿园", "小学", "中学", "大学", "学院", "俱乐部", "合作社", "事务所",
+    "酒店", "药房", "诊所", "卫生院", "服务社", "服务部", "经营部", "单位", "机构", "党委", "支部", "村民小组",
+    "股份", "有限责任", "Ltd", "Co.", "Inc", "LLC",
+)
 TEXT_FIELDS = ("category", "channel", "counterparty", "voucher_no", "summary", "note")
 
 
@@ -163,6 +174,15 @@ class ManyLinesContext(LineContext):
 # --- the rules ---------------------------------------------------------------------------------------
 
 
+def counterparty_type_for(name: str | None) -> CounterpartyType:
+    """The kind of a counterparty nobody said the kind of: an organisation when the name looks like one."""
+    text = (name or "").strip()
+    folded = text.casefold()
+    if any(word.casefold() in folded for word in ORGANISATION_WORDS):
+        return CounterpartyType.ORGANISATION
+    return CounterpartyType.PERSON
+
+
 def voucher_taken_message(voucher_no: str) -> str:
     return _("Voucher number %(voucher)s is already in the ledger. Each voucher number can be used only once.",
              voucher=voucher_no)
@@ -260,7 +280,11 @@ def check_line(values: Mapping, context: LineContext | None = None) -> CheckedLi
     if not text["summary"]:
         refuse("summary", _("Please enter a summary of the line."))
 
-    counterparty_type = _enum_or_none(CounterpartyType, values.get("counterparty_type") or CounterpartyType.PERSON)
+    given_type = values.get("counterparty_type")
+    if given_type is None or given_type == "":
+        counterparty_type = counterparty_type_for(text["counterparty"])
+    else:
+        counterparty_type = _enum_or_none(CounterpartyType, given_type)
     if counterparty_type is None:
         refuse("counterparty_type", _("Please choose person or organisation."))
 

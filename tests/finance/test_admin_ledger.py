@@ -227,7 +227,7 @@ def test_finance_imports_through_upload_preview_and_confirm(app, finance_client,
     assert selects["map_occurred_on"] == "c:0" and selects["map_summary"] == "c:10"
 
     confirm = finance_client.post(preview_url, data={**selects, "previewed": previewed, "action": "import"})
-    assert confirm.status_code == 302 and confirm.headers["Location"].endswith("/admin/ledger/")
+    assert confirm.status_code == 302 and confirm.headers["Location"].endswith("/admin/ledger/batches/1")
     assert line_count() == 8
     listing = page_text(finance_client.get("/admin/ledger/"))
     assert "8" in listing and "第1笔 重阳敬老" in listing

@@ -313,7 +313,7 @@ def test_stored_upload_is_read_again_and_removed_after_import(app, fund, finance
     stored = ledger_import.load_upload(token)
     assert stored.filename == "十月.csv" and stored.path.parent == import_dir
 
-    assert ledger_import.import_upload(stored, None, finance) == 3
+    assert ledger_import.import_upload(stored, None, finance).line_count == 3
     assert ledger_import.load_upload(token) is None
     assert list(import_dir.iterdir()) == []
     with pytest.raises(ledger_import.ImportProblem) as again:

@@ -46,6 +46,7 @@ from charity_site.files import uploads
 from charity_site.finance import ledger_import
 from charity_site.models import (
     DonorDisplay,
+    LedgerBatch,
     Opportunity,
     Pledge,
     PledgeStatus,
@@ -170,6 +171,8 @@ def add_rows_no_form_writes_yet():
     db.session.add_all([GiftCampaign(project_id=project.id, is_open=True, starts_on=now.date() - timedelta(days=1),
                                      ends_on=now.date() + timedelta(days=30)),
                         GivingSettings(id=1, public_fundraising_qualified=True)])
+    # An import batch: its file name and void reason are shown on the staff batch pages.
+    db.session.add(LedgerBatch(filename="p-batch.xlsx", voided=True, void_reason="p-reason", voided_at=now))
     # Disclosures marked as published elsewhere, owed since last year, so the dashboard shows their links.
     # Two: the route walk's plain POST to "take the mark back" removes the first.
     settings = db.session.get(SiteSettings, 1)

@@ -90,3 +90,14 @@ def test_downgrade_to_base_and_upgrade_again_gives_the_same_schema(migrated_app)
         upgrade()
 
     assert schema_differences() == [], schema_differences()
+
+
+def test_the_totals_triggers_survive_the_migrations(migrated_app):
+    """0010 rebuilds ledger_entries on SQLite (a new column with a foreign key); the triggers must be back."""
+    from charity_site.models import FundMoney
+
+    fund = make_fund()
+    make_entry(fund, 1_234)
+    db.session.commit()
+    row = db.session.get(FundMoney, fund.id)
+    assert row is not None and (row.income_fen, row.line_count) == (1_234, 1)

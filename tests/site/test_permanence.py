@@ -57,6 +57,7 @@ def test_no_route_deletes_a_ledger_line_or_a_published_disclosure(app, admin_cli
         "shift_id": 999_999, "signup_id": 999_999, "volunteer_id": 999_999, "code": "NOSUCHCODE",
         "checkin_token": "no-such-token", "action": "check_in", "slug": "no-such-activity",
         "key": "annual_report:2000", "mark_id": 999_999,  # disclosure deadlines: nothing of that name
+        "batch_id": 999_999,  # no import batch: the line above was recorded by hand
     }
     item_ids = {"admin_funds": fund.id, "admin_projects": project.id, "admin_pages": page.id,
                 "admin_news": news.id}

@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from charity_site.extensions import db
 from charity_site.finance import ledger_import
-from charity_site.models import Pledge, ProjectUpdate
+from charity_site.models import LedgerBatch, Pledge, ProjectUpdate
 
 ADMIN, EDITOR, FINANCE, COORDINATOR = "admin", "editor", "finance", "coordinator"
 ALL_ROLES = (ADMIN, EDITOR, FINANCE, COORDINATOR)
@@ -65,6 +65,8 @@ def samples(app, tmp_path):
     csv_file = FileStorage(io.BytesIO("日期,金额,摘要\n2024-10-01,1,x\n".encode()), filename="sample.csv")
     token = ledger_import.store_upload(csv_file)
     disclosure = make_disclosure(fund_id=fund.id)
+    batch = LedgerBatch(filename="sample.xlsx")
+    db.session.add(batch)
     pledge = Pledge(reference="ACCESS23", access_token="access-token", amount_fen=100, project_id=project.id)
     db.session.add(pledge)
     volunteer = volunteer_records()
@@ -80,6 +82,7 @@ def samples(app, tmp_path):
         ("admin_users", "user_id"): target.id,
         ("admin_ledger", "entry_id"): entry.id,
         ("admin_ledger", "token"): token,
+        ("admin_ledger", "batch_id"): batch.id,
         ("admin_disclosures", "disclosure_id"): disclosure.id,
         **deadline_records(),
         ("admin_pledges", "pledge_id"): pledge.id,

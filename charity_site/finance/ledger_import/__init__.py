@@ -23,7 +23,7 @@ from charity_site.finance.ledger_import.preview import (
     build_preview,
     preview_upload,
 )
-from charity_site.finance.ledger_import.run import ImportRefused, import_rows, import_upload
+from charity_site.finance.ledger_import.run import ImportRefused, import_batch, import_rows, import_upload
 from charity_site.finance.ledger_import.storage import (
     ImportProblem,
     StoredImport,
@@ -37,7 +37,7 @@ from charity_site.finance.ledger_import.template import template_csv, template_x
 
 __all__ = [
     "FIELDS", "FIELDS_BY_KEY", "PREVIEW_VALID_ROWS", "ImportPreview", "ImportProblem", "ImportRefused",
-    "StoredImport", "build_preview", "constant_options", "import_rows", "import_upload", "load_upload",
+    "StoredImport", "build_preview", "constant_options", "import_batch", "import_rows", "import_upload", "load_upload",
     "mapping_key", "max_upload_bytes", "parse_amount", "parse_date", "preview_upload", "remove_old_uploads",
     "store_upload", "template_csv", "template_xlsx", "valid_token",
 ]

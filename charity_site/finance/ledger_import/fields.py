@@ -87,6 +87,10 @@ def clean_mapping(mapping: dict[str, str] | None, columns: int) -> dict[str, str
     """Keep only well-formed choices: a column that exists, or a constant for a field that allows one."""
     clean = {}
     for key, value in (mapping or {}).items():
+        if key == "ambiguous_kind":  # rows.ANSWER_KEY: the answer to "are these rows income or expense?"
+            if value in ("v:收入", "v:支出"):
+                clean[key] = value
+            continue
         item = FIELDS_BY_KEY.get(key)
         if item is None or not value:
             continue

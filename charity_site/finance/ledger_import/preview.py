@@ -56,6 +56,7 @@ class ImportPreview:
     file_problems: list[Problem] = field(default_factory=list)
     income_fen: int = 0
     expense_fen: int = 0
+    row_count: int = 0  # the data rows of the file, read or not (a file problem can stop the reading)
 
     @property
     def problems(self) -> list[Problem]:
@@ -85,8 +86,14 @@ class ImportPreview:
         return [row for row in self.rows if not row.problems]
 
     @property
+    def ambiguous_rows(self) -> list[PreviewRow]:
+        """Rows whose summary contradicts the one kind the file gives every row: the preview asks about them."""
+        return [row for row in self.rows if row.ambiguous]
+
+    @property
     def ok(self) -> bool:
-        return bool(self.rows) and not self.file_problems and not any(row.problems for row in self.rows)
+        return (bool(self.rows) and not self.file_problems and not any(row.problems for row in self.rows)
+                and not self.ambiguous_rows)
 
     def mapping_key(self) -> str:
         """A stable text of the mapping, to tell whether the import uses the mapping that was previewed."""
@@ -142,6 +149,7 @@ def build_preview(path: Path, ext: str, filename: str, mapping: dict[str, str] |
     preview.file_problems.extend(default_mapping_problems(preview.mapping))
 
     data_rows = table.rows[header_index + 1:]
+    preview.row_count = len(data_rows)
     if table.too_many_rows or len(data_rows) > MAX_ROWS:
         preview.file_problems.append(Problem(None, "", _(
             "The file has more than %(limit)s rows. Please split it and import the parts one after another.",
@@ -159,6 +167,8 @@ def build_preview(path: Path, ext: str, filename: str, mapping: dict[str, str] |
     preview.rows = [reader.read(number, cells, context) for number, cells in data_rows]
     _check_vouchers_once_in_file(preview)
     for row in preview.valid_rows:
+        if row.ambiguous:
+            continue  # counted once the question is answered
         if row.values["kind"] is EntryKind.INCOME:
             preview.income_fen += row.values["amount_fen"]
         else:

@@ -10,7 +10,12 @@ Decisions:
 - Amounts are yuan with at most two decimals ("1,234.50", "¥1234.5", an Excel number). Either one amount
   column plus a 收支 column (收入/支出), or separate 收入 and 支出 columns (one of the two filled per row;
   a 0 on the other side counts as empty).
-- 对方类型 left empty means "person", so a name is masked on public pages unless staff say otherwise.
+- 对方类型 left empty: the rulebook reads the kind from the name (finance.rules.counterparty_type_for), so
+  番禺区某某有限公司 is shown in full and 张三 masked.
+- When the file does not say per row whether a line is income or expense (one kind chosen for every
+  row, or only a 收入 or only a 支出 column), a row whose summary says the opposite (捐赠/捐款/收入 in
+  an expense file; 支出/采购/购买 in an income file) is not silently given the file's kind: it is
+  marked ``ambiguous`` and the preview asks (ANSWER_KEY in the mapping) before anything is imported.
 - A fund or project is named by its title or its web address (slug); a title two records share must be
   given as the slug.
 """
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from charity_site.core.formatting import format_yuan
+from charity_site.core.formatting import format_yuan, mask_person_name
 from charity_site.extensions import db
 from charity_site.finance import rules
 from charity_site.finance.ledger_import.cells import cell_text, parse_amount, parse_date
@@ -51,12 +56,22 @@ class Problem:
     message: str
 
 
+# The mapping key of the preview's answer to "are these rows income or expense?" ("v:收入" / "v:支出").
+ANSWER_KEY = "ambiguous_kind"
+# Words of a summary that contradict a kind given for the whole file.
+CONTRARY_WORDS = {
+    EntryKind.EXPENSE: ("捐赠", "捐款", "收入", "募捐", "善款", "捐助"),
+    EntryKind.INCOME: ("支出", "采购", "购买", "付款", "支付"),
+}
+
+
 @dataclass
 class PreviewRow:
     number: int
     values: dict
     display: dict
     problems: list[Problem] = field(default_factory=list)
+    ambiguous: bool = False  # its summary contradicts the file's one kind; the preview asks which it is
 
 
 class NameLookups:
@@ -119,6 +134,20 @@ class RowReader:
         self.headers = headers
         self.names = NameLookups()
         self.amount_columns = [key for key in ("income", "expense") if mapping.get(key)]
+        self.file_kind = self._file_kind()
+        self.answer = KIND_WORDS.get(mapping.get(ANSWER_KEY, "")[2:]) if mapping.get(ANSWER_KEY) else None
+
+    def _file_kind(self) -> EntryKind | None:
+        """The kind every row gets when the file does not say it row by row, else None."""
+        source = self.mapping.get("kind", "")
+        if not self.amount_columns and source.startswith("v:"):
+            return KIND_WORDS.get(source[2:])
+        if len(self.amount_columns) == 1 and not source:
+            return EntryKind.INCOME if self.amount_columns == ["income"] else EntryKind.EXPENSE
+        return None
+
+    def contradicts_file_kind(self, summary: str) -> bool:
+        return self.file_kind is not None and any(word in summary for word in CONTRARY_WORDS[self.file_kind])
 
     def voucher_of(self, cells: list) -> str:
         return _Row(self, 0, cells).text("voucher_no")
@@ -127,6 +156,9 @@ class RowReader:
         row = _Row(self, number, cells)
         occurred_on = self._date(row)
         kind, amount_fen, amount_key = self._kind_and_amount(row)
+        ambiguous = kind is not None and self.contradicts_file_kind(row.text("summary"))
+        if ambiguous and self.answer is not None:
+            kind, ambiguous = self.answer, False
         fund = self._fund(row)
         project = self._project(row)
         values = {
@@ -137,7 +169,10 @@ class RowReader:
             "summary": row.text("summary"), "note": row.text("note"),
         }
         checked = rules.check_line(values, context)
-        for problem in checked.problems:
+        problems = checked.problems
+        if ambiguous:  # its category is checked against the kind once the question is answered
+            problems = [problem for problem in problems if problem.field != "category"]
+        for problem in problems:
             key = amount_key if problem.field == "amount_fen" else _SOURCE_OF[problem.field]
             if key not in row.reported:
                 row.found.append((key, problem.message))
@@ -150,6 +185,7 @@ class RowReader:
             display=self._display(row, checked.values, occurred_on, amount_fen, fund, project),
             problems=[Problem(number, column_label(self.mapping, self.headers, key), message)
                       for key, message in found],
+            ambiguous=ambiguous,
         )
 
     def _date(self, row: _Row):
@@ -231,7 +267,7 @@ class RowReader:
     def _counterparty_type(self, row: _Row) -> CounterpartyType | None:
         word = row.text("counterparty_type")
         if not word:
-            return CounterpartyType.PERSON
+            return None  # the rulebook reads it from the name
         counterparty_type = COUNTERPARTY_WORDS.get(word.lower())
         if counterparty_type is None:
             row.problem("counterparty_type", _("Write 个人 or 机构 here."))
@@ -251,5 +287,13 @@ class RowReader:
             "fund": fund.title if fund else ("" if from_constant else row.text("fund")),
             "project": project.title if project else row.text("project"),
             "category": values["category"], "counterparty": values["counterparty"],
+            "public_counterparty": public_counterparty(values["counterparty"], values["counterparty_type"]),
             "voucher_no": row.text("voucher_no"), "summary": values["summary"],
         }
+
+
+def public_counterparty(name: str, counterparty_type: CounterpartyType | None) -> str:
+    """The name as public pages will show it (masked for a person), the way the public ledger does."""
+    if not name or counterparty_type is None:
+        return ""
+    return mask_person_name(name) if counterparty_type is CounterpartyType.PERSON else name

@@ -13,7 +13,7 @@ from charity_site.core.transaction import operation
 from charity_site.extensions import db
 from charity_site.finance.ledger_import.preview import ImportPreview, build_preview
 from charity_site.finance.ledger_import.storage import ImportProblem, StoredImport, claimed_path, discard_upload
-from charity_site.finance.models import LedgerEntry
+from charity_site.finance.models import LedgerBatch, LedgerEntry
 
 
 class ImportRefused(ValueError):
@@ -25,18 +25,27 @@ class ImportRefused(ValueError):
 
 
 @operation
-def import_rows(preview: ImportPreview, user=None, *, sha256: str = "") -> int:
-    """Insert every row of a valid preview in one transaction with one audit record; returns the count."""
+def import_batch(preview: ImportPreview, user=None, *, sha256: str = "") -> LedgerBatch:
+    """Insert every row of a valid preview as one batch, in one transaction with one audit record.
+
+    Every line carries the batch's id, so the import can be found and voided as a whole later.
+    """
     if not preview.ok:
         raise ImportRefused(preview)
     now = utcnow()
     user_id = getattr(user, "id", None)
-    rows = [{**row.values, "created_by_id": user_id, "created_at": now, "updated_at": now, "voided": False,
-             "void_reason": ""} for row in preview.rows]
+    batch = LedgerBatch(filename=preview.filename[:200], sha256=sha256, line_count=len(preview.rows),
+                        income_fen=preview.income_fen, expense_fen=preview.expense_fen, created_by_id=user_id,
+                        created_at=now, updated_at=now)
+    db.session.add(batch)
     try:
+        db.session.flush()
+        rows = [{**row.values, "created_by_id": user_id, "created_at": now, "updated_at": now, "voided": False,
+                 "void_reason": "", "batch_id": batch.id} for row in preview.rows]
         db.session.execute(insert(LedgerEntry), rows)
         record_audit("import", "ledger_entry", None, label=preview.filename, changes={
             "file": [None, preview.filename],
+            "batch": [None, batch.id],
             "rows": [None, len(rows)],
             "income_total": [None, format_yuan(preview.income_fen)],
             "expense_total": [None, format_yuan(preview.expense_fen)],
@@ -45,10 +54,15 @@ def import_rows(preview: ImportPreview, user=None, *, sha256: str = "") -> int:
     except IntegrityError:
         raise ImportProblem(_("Some voucher numbers were entered by someone else a moment ago. "
                              "Nothing was imported; please check the file again."), 409) from None
-    return len(rows)
+    return batch
 
 
-def import_upload(stored: StoredImport, mapping: dict[str, str] | None, user=None) -> int:
+def import_rows(preview: ImportPreview, user=None, *, sha256: str = "") -> int:
+    """``import_batch`` for callers that want the number of lines imported."""
+    return import_batch(preview, user, sha256=sha256).line_count
+
+
+def import_upload(stored: StoredImport, mapping: dict[str, str] | None, user=None) -> LedgerBatch:
     """Re-read the stored file with ``mapping``; import it only when every row is valid, then remove it.
 
     The file is claimed (renamed) first, so a double click cannot import it twice.
@@ -61,9 +75,9 @@ def import_upload(stored: StoredImport, mapping: dict[str, str] | None, user=Non
                            404) from None
     try:
         preview = build_preview(claimed, stored.ext, stored.filename, mapping)
-        count = import_rows(preview, user, sha256=stored.sha256)
+        batch = import_batch(preview, user, sha256=stored.sha256)
     except BaseException:
         claimed.rename(stored.path)
         raise
     discard_upload(stored.token)
-    return count
+    return batch
