@@ -26,6 +26,7 @@ from charity_site.finance.models import EntryKind, Fund, LedgerEntry
 from charity_site.projects.models import Project
 from charity_site.staff.models import StaffUser
 from charity_site.web.access import staff_blueprint
+from charity_site.web.choices import by_pinyin
 from charity_site.web.forms import attach_error
 from charity_site.web.input import query_id, query_page
 
@@ -51,11 +52,11 @@ def index():
 
 
 def _funds():
-    return db.session.execute(select(Fund.id, Fund.title).order_by(Fund.title)).all()
+    return by_pinyin(db.session.execute(select(Fund.id, Fund.title)).all())
 
 
 def _projects():
-    return db.session.execute(select(Project.id, Project.title).order_by(Project.title)).all()
+    return by_pinyin(db.session.execute(select(Project.id, Project.title)).all())
 
 
 # ---- record a line -------------------------------------------------------------------------------------

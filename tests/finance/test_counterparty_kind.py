@@ -75,3 +75,17 @@ def test_the_chosen_kind_wins_over_the_name(app, finance_client, fund):
 def test_a_forged_kind_is_refused(app, finance_client, fund, value):
     response = finance_client.post("/admin/ledger/new", data=entry_form(fund, counterparty_type=value))
     assert response.status_code == 400 and db.session.scalar(select(LedgerEntry.id)) is None
+
+
+def test_the_fund_and_project_menus_are_in_pinyin_order(app, finance_client, fund):
+    from factories import make_fund, make_project
+
+    for title in ("番禺区慈善基金", "大岭村社区慈善基金", "慈善救助专项"):
+        make_fund(title=title)
+    for title in ("助学计划", "安老服务"):
+        make_project(title=title)
+    db.session.commit()
+    form = finance_client.get("/admin/ledger/new").get_data(as_text=True)
+    order = [form.index(title) for title in ("慈善救助专项", "大岭村社区慈善基金", "番禺区慈善基金")]
+    assert order == sorted(order)  # ci, da, fan: as in a dictionary, not by code point (番 < 慈 < 大)
+    assert form.index("安老服务") < form.index("助学计划")
