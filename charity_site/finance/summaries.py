@@ -81,30 +81,28 @@ def _summary_rows(model, key, ids) -> dict[int, Figures]:
 
 def fund_figures(fund_ids, hidden=None) -> dict[int, Figures]:
     """{fund id: Figures} for each of ``fund_ids``; with ``hidden``, of public lines only (a hidden fund: 0)."""
-    ids = list(fund_ids)
-    if not ids:
-        return {}
-    found = _summary_rows(FundMoney, FundMoney.fund_id, ids)
-    if hidden and hidden.project_ids:
-        for fund_id, figures in _lines_by(LedgerEntry.fund_id, LedgerEntry.fund_id.in_(ids),
-                                          LedgerEntry.project_id.in_(hidden.project_ids)).items():
-            found[fund_id] = found.get(fund_id, Figures()) - figures
-    hidden_funds = set(hidden.fund_ids) if hidden else set()
-    return {id_: Figures() if id_ in hidden_funds else found.get(id_, Figures()) for id_ in ids}
+    return _owner_figures(FundMoney, FundMoney.fund_id, LedgerEntry.fund_id, LedgerEntry.project_id, fund_ids,
+                          hidden.fund_ids if hidden else (), hidden.project_ids if hidden else ())
 
 
 def project_figures(project_ids, hidden=None) -> dict[int, Figures]:
     """{project id: Figures}; with ``hidden``, of public lines only (a hidden project, or a hidden fund's lines: 0)."""
-    ids = list(project_ids)
+    return _owner_figures(ProjectMoney, ProjectMoney.project_id, LedgerEntry.project_id, LedgerEntry.fund_id,
+                          project_ids, hidden.project_ids if hidden else (), hidden.fund_ids if hidden else ())
+
+
+def _owner_figures(summary, summary_key, line_owner, line_other, owner_ids, hidden_owners, hidden_others):
+    """The summary rows of ``owner_ids`` (funds or projects), less their lines that belong to a hidden
+    owner of the other kind; a hidden owner itself counts 0."""
+    ids = list(owner_ids)
     if not ids:
         return {}
-    found = _summary_rows(ProjectMoney, ProjectMoney.project_id, ids)
-    if hidden and hidden.fund_ids:
-        for project_id, figures in _lines_by(LedgerEntry.project_id, LedgerEntry.project_id.in_(ids),
-                                             LedgerEntry.fund_id.in_(hidden.fund_ids)).items():
-            found[project_id] = found.get(project_id, Figures()) - figures
-    hidden_projects = set(hidden.project_ids) if hidden else set()
-    return {id_: Figures() if id_ in hidden_projects else found.get(id_, Figures()) for id_ in ids}
+    found = _summary_rows(summary, summary_key, ids)
+    if hidden_others:
+        for owner_id, figures in _lines_by(line_owner, line_owner.in_(ids), line_other.in_(hidden_others)).items():
+            found[owner_id] = found.get(owner_id, Figures()) - figures
+    hidden = set(hidden_owners)
+    return {id_: Figures() if id_ in hidden else found.get(id_, Figures()) for id_ in ids}
 
 
 def public_balance_subquery(fund_id: int, hidden):
