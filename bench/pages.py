@@ -1,8 +1,10 @@
 """Measure the public pages: median render time and SQL queries per request.
 
-    python bench/pages.py [--requests 50] [--database-url URL]
+    python bench/pages.py [--requests 50] [--database-url URL] [--page-cache] [--profile PATH]
 
-Uses a throwaway SQLite database (or the given URL) loaded with the demo content.
+Uses a throwaway SQLite database (or the given URL) loaded with the demo content. The page cache is
+off unless --page-cache, so every request renders (what a cache miss costs); --profile prints where
+one page's time goes (cProfile, the functions with the most time of their own).
 Numbers are for comparing changes on one machine, not absolute promises.
 """
 
@@ -25,18 +27,21 @@ from charity_site.demo_content.loader import load_content
 from charity_site.extensions import db
 
 PAGES = ["/", "/projects/", "/projects/zhumeng-weilai-teji", "/news/", "/news/guangzhou-suijiuyi",
-         "/disclosures/", "/about"]
+         "/disclosures/", "/ledger/", "/funds/", "/about"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--database-url")
+    parser.add_argument("--page-cache", action="store_true", help="keep the page cache on (measures hits)")
+    parser.add_argument("--profile", metavar="PATH", help="profile this page after the table")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp})
+        app = create_app({"CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp,
+                          "PAGE_CACHE": args.page_cache})
         with app.app_context():
             db.drop_all()
             db.create_all()
@@ -57,7 +62,22 @@ def main() -> None:
                 p95 = timings[int(len(timings) * 0.95) - 1]
                 size = len(response.data) / 1024
                 print(f"{path:40} {statistics.median(timings):10.1f} {p95:8.1f} {queries['count']:8d} {size:6.1f}")
+            if args.profile:
+                profile(client, args.profile, args.requests)
             db.drop_all()
+
+
+def profile(client, path: str, requests: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path)
+    profiler.disable()
+    print(f"\n{path}, {requests} requests:")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -90,10 +90,37 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=lambda: app.config["SITE_TIMEZONE"],
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    install_template_gettext(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):
         return db.session.get(models.StaffUser, int(user_id))
+
+
+def install_template_gettext(app: Flask) -> None:
+    """A page translates about a hundred strings; flask-babel finds the request's locale and catalogue
+    again for each. The site has one locale (the selector above returns BABEL_DEFAULT_LOCALE), so
+    templates take the catalogue found on the first request and keep it."""
+    from babel.support import Translations
+    from flask_babel import get_translations
+
+    found: list[Translations] = []
+
+    def catalogue():
+        if found:
+            return found[0]
+        translations = get_translations()
+        if isinstance(translations, Translations):  # not the stand-in given outside a request
+            found.append(translations)
+        return translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def register_transactions(app: Flask) -> None:
