@@ -32,11 +32,11 @@ from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from charity_site.core.public_changes import NextPublication, next_publication_after, on_public_change
+from charity_site.web.page_cache_redis import RedisStore
 from charity_site.web.page_cache_stores import (
     Entry,
     GenerationState,
     LocalStore,
-    RedisStore,
     StoreUnavailable,
 )
 from charity_site.web.templating import current_font_size
@@ -54,7 +54,9 @@ class PageCache:
         config = app.config
         self.ttl = int(config.get("PAGE_CACHE_TTL", 300))
         if config.get("REDIS_URL"):
-            self.store = RedisStore(config["REDIS_URL"], config.get("PAGE_CACHE_REDIS_PREFIX", "charity:cache:"))
+            self.store = RedisStore(config["REDIS_URL"], config.get("PAGE_CACHE_REDIS_PREFIX", "charity:cache:"),
+                                    int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000)),
+                                    int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
         else:
             generation_file = config.get("PAGE_CACHE_GENERATION_FILE") or Path(app.instance_path) / "page_generation"
             self.store = LocalStore(Path(generation_file), int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000)),

@@ -3,7 +3,7 @@
 - ``LocalStore``: entries in this process (a bounded, thread-safe LRU), the generation in a small file
   that every process of the machine reads (gunicorn's workers, the CLI): one ``os.stat`` a request,
   the file read again only when it changed.
-- ``RedisStore``: entries and generation in Redis, shared by every server (REDIS_URL).
+- ``RedisStore`` (page_cache_redis.py): entries and generation in Redis, shared by every server.
 
 The generation is a counter plus a random tag, written whole: two processes bumping at once can both
 write "8", yet their tags differ, so an entry stored under one of them is never taken for the other's.
@@ -13,7 +13,6 @@ publication (when it must change by itself).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -21,7 +20,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NextPublication = Callable[[float], float | None]
@@ -29,17 +28,6 @@ NextPublication = Callable[[float], float | None]
 
 class StoreUnavailable(RuntimeError):
     """The shared store (Redis) cannot be reached: pages are rendered, not stored."""
-
-
-def _redis_errors(method):
-    @functools.wraps(method)
-    def guarded(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except self.errors as error:
-            raise StoreUnavailable(f"page cache store: {error}") from error
-
-    return guarded  # epoch seconds -> epoch seconds of the next one, or None
 
 
 @dataclass(frozen=True)
@@ -83,6 +71,8 @@ class Entry:
     stored_at: float
     headers: list[tuple[str, str]]
     body: bytes
+    # What this process derives from the entry once rather than on every hit (page_cache_wsgi's headers).
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def encode(self) -> bytes:
         return json.dumps({"at": self.stored_at, "headers": self.headers}).encode() + b"\n" + self.body
@@ -113,6 +103,11 @@ class MemoryEntries:
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
+
+    def generation_holding(self, key: str) -> str | None:
+        """The generation this memory holds ``key`` under, if it holds it."""
+        with self._lock:
+            return self._generation if key in self._entries else None
 
     def put(self, generation: str, key: str, entry: Entry) -> None:
         size = len(entry.body)
@@ -204,79 +199,3 @@ class LocalStore:
 
     def clear(self) -> None:
         self.entries.clear()
-
-
-class RedisStore:
-    """Entries and generation in Redis: every app server sees one generation and shares the entries."""
-
-    kind = "redis"
-
-    def __init__(self, url: str, prefix: str):
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        self.errors = redis.RedisError
-        self.prefix = prefix
-        self.state_key = f"{prefix}state"
-        self._lookup = None
-
-    @_redis_errors
-    def read_state(self) -> GenerationState | None:
-        generation, changed, upcoming = self.redis.hmget(self.state_key, ("generation", "changed", "next"))
-        if generation is None or changed is None:
-            return None
-        return GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
-
-    @_redis_errors
-    def bump(self, now: float, next_publication: NextPublication) -> GenerationState:
-        old = self.read_state()
-        # HINCRBY is atomic: two servers bumping at once get two counters, whatever their tags.
-        counter = self.redis.hincrby(self.state_key, "counter", 1)
-        state = next_state(old, now, next_publication)
-        state = GenerationState(f"{counter}.{state.generation.split('.', 1)[1]}", state.changed_at,
-                                state.next_publication)
-        self.redis.hset(self.state_key, mapping={
-            "generation": state.generation, "changed": repr(state.changed_at),
-            "next": repr(state.next_publication or 0),
-        })
-        return state
-
-    def _entry_key(self, generation: str, key: str) -> str:
-        return f"{self.prefix}page:{generation}:{key}"
-
-    # The generation and the entry under it in one round trip (a hit in front of Flask pays one).
-    LOOKUP = """
-local state = redis.call('HMGET', KEYS[1], 'generation', 'changed', 'next')
-if not state[1] or not state[2] then return {false, false, false, false} end
-return {state[1], state[2], state[3], redis.call('GET', ARGV[1] .. state[1] .. ':' .. ARGV[2])}
-"""
-
-    @_redis_errors
-    def lookup(self, key: str) -> tuple[GenerationState | None, Entry | None]:
-        if self._lookup is None:
-            self._lookup = self.redis.register_script(self.LOOKUP)
-        generation, changed, upcoming, data = self._lookup(keys=[self.state_key], args=[f"{self.prefix}page:", key])
-        if not generation or not changed:
-            return None, None
-        state = GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
-        return state, (Entry.decode(data) if data else None)
-
-    @_redis_errors
-    def get(self, generation: str, key: str) -> Entry | None:
-        data = self.redis.get(self._entry_key(generation, key))
-        return Entry.decode(data) if data is not None else None
-
-    @_redis_errors
-    def put(self, generation: str, key: str, entry: Entry, ttl: int) -> None:
-        self.redis.set(self._entry_key(generation, key), entry.encode(), ex=max(1, ttl))
-
-    @_redis_errors
-    def clear(self) -> None:
-        batch = []
-        for name in self.redis.scan_iter(match=f"{self.prefix}page:*", count=500):
-            batch.append(name)
-            if len(batch) >= 500:
-                self.redis.delete(*batch)
-                batch.clear()
-        if batch:
-            self.redis.delete(*batch)
