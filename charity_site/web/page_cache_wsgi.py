@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable, Iterable
 
 from flask import Flask
+from werkzeug.datastructures import Headers
+from werkzeug.http import parse_cookie
 from werkzeug.wrappers import Request, Response
 
 from charity_site.web import page_cache
-from charity_site.web.page_cache_stores import StoreUnavailable
+from charity_site.web.page_cache_stores import Entry, StoreUnavailable
 from charity_site.web.templating import font_size_of
 
 NOT_HERE = ("/admin", "/uploads/", "/static/")
@@ -33,19 +35,46 @@ class ServeStoredPages:
         self.not_modified = not_modified
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        response = self.stored_answer(environ)
-        if response is None:
+        found = self.stored_entry(environ)
+        if found is None:
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        request, entry = found
+        if request.method == "GET" and not _conditional(environ):
+            # The crowd's case, answered without building a Response: headers prepared once per entry.
+            start_response("200 OK", self.hit_headers(entry))
+            return [entry.body]
+        return self.response_for(request, entry)(environ, start_response)
 
-    def stored_answer(self, environ: dict) -> Response | None:
+    def hit_headers(self, entry: Entry) -> list[tuple[str, str]]:
+        headers = entry.derived.get("hit_headers")
+        if headers is None:
+            headers = Response(entry.body, status=200, headers=self.headers_of(entry)).get_wsgi_headers({})
+            entry.derived["hit_headers"] = headers = headers.to_wsgi_list()
+        return headers
+
+    def headers_of(self, entry: Entry) -> Headers:
+        headers = Headers(entry.headers)
+        for name, value in self.extra_headers:
+            headers.setdefault(name, value)
+        headers[page_cache.HEADER] = page_cache.HIT
+        return headers
+
+    def response_for(self, request: Request, entry: Entry) -> Response:
+        response = Response(entry.body, status=200, headers=self.headers_of(entry))
+        if self.not_modified(request, response.get_etag()[0], response.last_modified):
+            response.status_code = 304
+            response.set_data(b"")
+        return response
+
+    def stored_entry(self, environ: dict) -> tuple[Request, Entry] | None:
         config = self.app.config
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not config.get("PAGE_CACHE", True):
             return None
         request = Request(environ)
         if request.path.startswith(NOT_HERE):
             return None
-        cookies = request.cookies
+        # Parsed from the one header (request.cookies would walk every header of the request first).
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", "")) if "HTTP_COOKIE" in environ else {}
         if config["SESSION_COOKIE_NAME"] in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None  # Flask decides: a session may hold a flash message or a signed-in user
         cache = self.app.extensions["page_cache"]
@@ -58,11 +87,8 @@ class ServeStoredPages:
             return None  # Flask starts the new generation
         if entry is None or now - entry.stored_at > cache.ttl:
             return None
-        response = Response(entry.body, status=200, headers=entry.headers)
-        for name, value in self.extra_headers:
-            response.headers.setdefault(name, value)
-        response.headers[page_cache.HEADER] = page_cache.HIT
-        if self.not_modified(request, response.get_etag()[0], response.last_modified):
-            response.status_code = 304
-            response.set_data(b"")
-        return response
+        return request, entry
+
+
+def _conditional(environ: dict) -> bool:
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ

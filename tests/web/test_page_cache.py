@@ -93,6 +93,9 @@ def test_a_crowds_hit_is_answered_in_front_of_flask_with_the_same_headers(app, s
     assert sorted((k, v) for k, v in first.headers.items() if k.lower() not in skipped) == sorted(
         (k, v) for k, v in again.headers.items() if k.lower() not in skipped)
     assert again.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert int(again.headers["Content-Length"]) == len(again.get_data()) == len(first.get_data())
+    head = visitor(app).head(path)
+    assert head.status_code == 200 and cache_of(head) == "hit" and head.get_data() == b""
 
     with_token = visitor(app)
     with with_token.session_transaction() as session:
@@ -457,6 +460,49 @@ def test_two_servers_share_pages_and_invalidation_through_redis(app, site, datab
         assert cache_of(second.test_client().get("/news/")) == "miss"
         db.session.remove()
     for server in (first, second):
+        with server.app_context():
+            db.engine.dispose()
+
+
+def _kill_tracking_connection(server) -> None:
+    """Cut the connection on which Redis tells this server that the generation changed."""
+    import redis
+
+    watch = server.extensions["page_cache"].store.watch
+    host, port = watch._connection._sock.getsockname()[:2]
+    admin = redis.Redis.from_url(REDIS_TEST_URL)
+    killed = admin.client_kill_filter(addr=f"{host}:{port}")
+    admin.close()
+    assert killed == 1
+
+
+@pytest.mark.parametrize("connection_lost", [False, True], ids=["tracked", "tracking-connection-lost"])
+def test_a_server_holding_a_page_in_memory_shows_another_servers_write_at_once(
+        app, site, database_url, tmp_path, redis_prefix, connection_lost):
+    from conftest import make_app
+
+    settings = {"REDIS_URL": REDIS_TEST_URL, "PAGE_CACHE_REDIS_PREFIX": redis_prefix}
+    reader = make_app(database_url, tmp_path / "reader", **settings)
+    writer = make_app(database_url, tmp_path / "writer", **settings)
+    with reader.app_context():
+        client = reader.test_client()
+        assert cache_of(client.get("/news/")) == "miss"
+        for _ in range(3):  # from this server's memory, the generation trusted while Redis says nothing
+            assert cache_of(client.get("/news/")) == "hit"
+        assert reader.extensions["page_cache"].store.watch.known() is not None
+        if connection_lost:
+            _kill_tracking_connection(reader)
+        db.session.remove()
+    with writer.app_context():
+        make_news(title="另一台服务器刚发布的新闻")
+        db.session.commit()
+        db.session.remove()
+    with reader.app_context():
+        response = reader.test_client().get("/news/")
+        assert cache_of(response) == "miss" and "另一台服务器刚发布的新闻" in text(response)
+        assert cache_of(reader.test_client().get("/news/")) == "hit"
+        db.session.remove()
+    for server in (reader, writer):
         with server.app_context():
             db.engine.dispose()
 
