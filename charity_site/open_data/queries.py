@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flask import has_request_context
 from sqlalchemy import and_, func, select, true
 
 from charity_site.disclosures.models import Disclosure, disclosure_projects
@@ -21,6 +22,7 @@ from charity_site.finance.queries import (
     rows_if_few,
 )
 from charity_site.projects.models import Project
+from charity_site.web.page_cache import per_generation
 
 YIELD_PER = 1000
 NO_FILTERS = LedgerFilters()
@@ -112,8 +114,15 @@ def disclosure_rows(filters=None) -> Iterator:
 
 
 def dataset_counts() -> dict[str, int]:
-    """How many records each dataset holds right now: the ledger's from the summary tables, funds and
-    projects as all rows less the few hidden ones (a count of every row reads an index, not the table)."""
+    """How many records each dataset holds right now, counted once a generation (a count of 100,000
+    projects reads a whole index: 10 ms on SQLite)."""
+    if not has_request_context():
+        return _count_datasets()
+    return per_generation("open_data_counts", _count_datasets)
+
+
+def _count_datasets() -> dict[str, int]:
+    """The ledger's count from the summary tables, funds and projects as all rows less the few hidden ones."""
     hidden = money.hidden_owners()
     return {
         "ledger": money.public_count_and_totals()[0],

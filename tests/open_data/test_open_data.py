@@ -378,6 +378,19 @@ def test_open_data_page_explains_every_dataset(client, site):
     assert "draft-fund" not in page
 
 
+def test_open_data_counts_follow_each_public_change(client, site):
+    def counts() -> list[str]:
+        return re.findall(r'<p class="dataset-count">([^<]+)</p>', client.get("/open-data/").get_data(as_text=True))
+
+    # ledger lines, funds, projects, disclosures (the withdrawn one stays listed, marked withdrawn)
+    assert counts() == ["共 5 条", "共 1 条", "共 1 条", "共 2 条"]
+    assert counts() == ["共 5 条", "共 1 条", "共 1 条", "共 2 条"]
+    make_project(title="新项目", slug="new-project")
+    make_entry(site["fund"], 10_00, occurred_on=date(2024, 9, 1), counterparty="某某公司")
+    db.session.commit()
+    assert counts() == ["共 6 条", "共 1 条", "共 2 条", "共 2 条"]
+
+
 def test_json_export_of_an_empty_site_is_valid(client, app):
     for name in DATASETS:
         document = json.loads(client.get(f"/open-data/{name}.json").get_data(as_text=True))
