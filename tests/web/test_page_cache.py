@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from factories import login, make_fund, make_news, make_project, make_site_settings, make_user
+from factories import login, make_entry, make_fund, make_news, make_project, make_site_settings, make_user
 from flask import flash, redirect, render_template_string
 from sqlalchemy import event
 
@@ -335,6 +335,39 @@ def test_site_wide_figures_summed_once_follow_every_public_change(app, site):
     assert helped() == "200"
     public_change_now()  # ...until it is announced, as `flask cache clear` does
     assert helped() == "2"
+
+
+def test_site_income_summed_once_follows_new_voided_and_hidden_lines(app, site):
+    """The site's income on the home page and /ledger is summed once a generation: every change to it shows."""
+    from charity_site.finance.models import EntryKind, Fund
+
+    app.config["PAGE_CACHE"] = False
+
+    def income() -> tuple[str, str]:
+        home = text(visitor(app).get("/")).split('data-stat="income">', 1)[1].split("<", 1)[0]
+        ledger = text(visitor(app).get("/ledger/"))
+        return home, ledger.split("收入 ", 1)[1].split("，", 1)[0] if "收入 " in ledger else ""
+
+    first = make_fund(title="第一基金")
+    second = make_fund(title="第二基金")
+    make_entry(first, 1_000_00)
+    db.session.commit()
+    assert income()[0] == income()[0]
+    before = income()
+    line = make_entry(second, 250_00)
+    db.session.commit()
+    after_new = income()
+    assert after_new != before
+    line.voided, line.void_reason, line.voided_at = True, "录入错误", utcnow()
+    db.session.commit()
+    assert income() == before
+    make_entry(second, 300_00, EntryKind.INCOME)
+    db.session.commit()
+    with_second = income()
+    assert with_second != before
+    db.session.get(Fund, second.id).status = PublicationStatus.DRAFT  # the fund is hidden: its lines leave the totals
+    db.session.commit()
+    assert income() == before
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(app, site):
