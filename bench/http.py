@@ -271,6 +271,8 @@ def main() -> None:
         if redis_url() and not args.no_redis:
             environment["REDIS_URL"] = REDIS_URL
         cache_command = has_cache_command(environment)
+        if cache_command:  # Redis outlives a run: pages stored by an earlier run (other data) must not answer
+            clear_app_cache(environment)
         processes, nginx = [], None
         try:
             site_port, ceiling_port = harness.free_port(), harness.free_port()

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, text, update
 from test_public_ledger import shown_ids, shown_total
 
 from charity_site.core.models import PublicationStatus
+from charity_site.core.public_changes import public_change_now
 from charity_site.extensions import db
 from charity_site.finance import ledger, money, summaries
 from charity_site.finance import queries as finance_queries
@@ -148,12 +149,21 @@ def test_the_running_balance_from_the_newest_end_leaves_out_hidden_projects(app,
     assert f"data-balance>{shown_total(html, 'net') / 100:,.2f}" in html.replace("¥", "")
 
 
+def home_income(app) -> str:
+    page = app.test_client().get("/").get_data(as_text=True)
+    return page.split('data-stat="income">', 1)[1].split("<", 1)[0]
+
+
 def test_rebuild_totals_finds_and_mends_differences(app):
     fund, project = make_fund(), make_project()
     make_entry(fund, 1_000, project_id=project.id)
+    db.session.commit()
+    assert home_income(app) == "¥10.00"
     db.session.execute(update(FundMoney).values(income_fen=5))
     db.session.execute(delete(ProjectMoney))
     db.session.commit()
+    public_change_now()  # the corruption shows (as after `flask cache clear`)
+    assert home_income(app) == "¥0.05"
     runner = app.test_cli_runner()
 
     checked = runner.invoke(args=["ledger", "rebuild-totals", "--check"])
@@ -166,6 +176,7 @@ def test_rebuild_totals_finds_and_mends_differences(app):
     db.session.expire_all()
     assert fund_row(fund) == (1_000, 0, 1) and project_row(project) == (1_000, 0, 1)
     assert runner.invoke(args=["ledger", "rebuild-totals", "--check"]).exit_code == 0
+    assert home_income(app) == "¥10.00"  # the mended totals show at once, cached pages or not
 
 
 def test_many_funds_and_projects_are_chosen_by_name(app, client, monkeypatch):
