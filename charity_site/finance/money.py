@@ -210,16 +210,12 @@ def _site_figures(public: bool) -> summaries.Figures:
     def compute() -> summaries.Figures:
         return summaries.site_figures(hidden_owners() if public else None)
 
-    if not has_request_context():
-        return compute()
     return per_generation("site_figures_public" if public else "site_figures_all", compute)
 
 
 def _outcome_totals() -> tuple[int, int]:
     """(beneficiaries, people served) summed over public projects in one query, kept until the next public
     change (a sum over every project: 100 ms with 100,000 of them)."""
-    if not has_request_context():
-        return _sum_outcomes()
     return per_generation("project_outcome_totals", _sum_outcomes)
 
 

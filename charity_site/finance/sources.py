@@ -34,21 +34,26 @@ def _sum(kind: EntryKind):
 
 
 def fund_shares(project_ids) -> dict[int, list[FundShare]]:
-    """{project id: its funds, the largest spending first} for many projects, in one grouped query."""
+    """{project id: its funds, the largest spending first} for many projects: one grouped query, then the funds."""
     ids = list(project_ids)
     if not ids:
         return {}
-    income, expense = _sum(EntryKind.INCOME), _sum(EntryKind.EXPENSE)
-    rows = db.session.execute(
-        select(LedgerEntry.project_id, Fund.id, Fund.slug, Fund.title, income, expense)
-        .join(Fund, Fund.id == LedgerEntry.fund_id)
+    # Summed per (project, fund), then the few funds found read by id: joined in one query, PostgreSQL
+    # hashed every fund (5 ms with 10,000 of them) for a dozen projects' lines.
+    shares = db.session.execute(
+        select(LedgerEntry.project_id, LedgerEntry.fund_id, _sum(EntryKind.INCOME), _sum(EntryKind.EXPENSE))
         .where(LedgerEntry.voided.is_(False), LedgerEntry.project_id.in_(ids), *public_line_conditions())
-        .group_by(LedgerEntry.project_id, Fund.id, Fund.slug, Fund.title)
-        .order_by(LedgerEntry.project_id, expense.desc(), Fund.title)
+        .group_by(LedgerEntry.project_id, LedgerEntry.fund_id)
     ).all()
+    fund_ids = {fund_id for _project_id, fund_id, _income, _expense in shares}
+    funds = {row.id: row for row in db.session.execute(
+        select(Fund.id, Fund.slug, Fund.title).where(Fund.id.in_(fund_ids)))} if fund_ids else {}
     found: dict[int, list[FundShare]] = {project_id: [] for project_id in ids}
-    for project_id, fund_id, slug, title, income_fen, expense_fen in rows:
-        found[project_id].append(FundShare(fund_id, slug, title, int(income_fen), int(expense_fen)))
+    for project_id, fund_id, income_fen, expense_fen in shares:
+        fund = funds[fund_id]
+        found[project_id].append(FundShare(fund_id, fund.slug, fund.title, int(income_fen), int(expense_fen)))
+    for project_shares in found.values():
+        project_shares.sort(key=lambda share: (-share.expense_fen, share.fund_title))
     return found
 
 

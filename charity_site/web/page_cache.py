@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, has_request_context, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from charity_site.core.public_changes import NextPublication, next_publication_after, on_public_change
@@ -215,7 +215,11 @@ def per_generation(name: str, compute):
     """``compute()``, kept in this process until the site's generation changes (any public write, or a
     scheduled publication's moment): for site-wide figures that sum a large table, so a page rendered
     after a cache miss does not sum it again. Exact: the figures can only change with a new generation.
-    Computed afresh when the generation cannot be read."""
+    Only within a request (a command or a test's service call may read what it has not committed yet);
+    computed afresh when the generation cannot be read. The value is shared by every later request: plain
+    data (numbers, tuples, rows), never ORM objects."""
+    if not has_request_context():
+        return compute()
     try:
         generation = page_cache().state().generation
     except (StoreUnavailable, KeyError):
