@@ -277,6 +277,7 @@ def run(label: str, database_url: str, sizes: Sizes, requests: int, folder: Path
                       "PAGE_CACHE": False})
     with app.app_context():
         print(f"   demo: {counts()}")
+        analyse()  # both data sets measured with fresh statistics: a new database has none yet
     demo = measure(app, requests)
 
     with app.app_context():

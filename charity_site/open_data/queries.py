@@ -135,5 +135,6 @@ FUNDS_LISTED = 200  # more public funds than this: the download form asks for a 
 
 def public_funds_for_filter(limit: int | None = None) -> list[tuple[str, str]] | None:
     """(slug, title) of the public funds, for the ledger download form; None when there are more than ``limit``."""
+    limit = limit or FUNDS_LISTED
     query = select(Fund.slug, Fund.title).where(Fund.public_clause()).order_by(Fund.title)
-    return rows_if_few(query, Fund, limit or FUNDS_LISTED, scalars=False)
+    return per_generation(f"open_data_funds:{limit}", lambda: rows_if_few(query, Fund, limit, scalars=False))
