@@ -1,7 +1,7 @@
 """Every public page on the demo content, then with 100k projects, 1M ledger lines, 100k pledges, 10k funds.
 
     python bench/scale.py [--projects 100000] [--lines 1000000] [--pledges 100000] [--funds 10000]
-                          [--requests 7] [--database-url URL]
+                          [--requests 15] [--database-url URL]
     BENCH_DATABASE_URL=postgresql://... python bench/scale.py --skip-sqlite   # PostgreSQL only
 
 The database is a throwaway (SQLite in a temporary folder, or the given PostgreSQL database,
@@ -240,19 +240,9 @@ def public_pages() -> dict[str, str]:
     return pages
 
 
-def median_ms(client, path: str, requests: int) -> tuple[float, int]:
-    """The median time of ``requests`` requests, and the size of the answer in bytes."""
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    return statistics.median(timings), len(response.get_data())
-
-
 def measure(app, requests: int) -> dict[str, tuple[str, float, int]]:
+    """Each page's median time over ``requests`` rounds (every page once a round, so a moment of noise on
+    the machine touches one request of many pages, not many requests of one), and its size in bytes."""
     with app.app_context():
         pages = public_pages()
     # Requests outside any app context, as a server makes them: each gets its own context, so
@@ -260,7 +250,17 @@ def measure(app, requests: int) -> dict[str, tuple[str, float, int]]:
     client = app.test_client()
     for path in pages.values():  # templates compiled, caches of the process warm
         client.get(path)
-    return {name: (path, *median_ms(client, path, requests)) for name, path in pages.items()}
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    sizes: dict[str, int] = {}
+    for _round in range(requests):
+        for name, path in pages.items():
+            started = time.perf_counter()
+            response = client.get(path)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            sizes[name] = len(response.get_data())
+    return {name: (path, statistics.median(timings[name]), sizes[name]) for name, path in pages.items()}
 
 
 def counts() -> str:
@@ -321,7 +321,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=defaults.lines)
     parser.add_argument("--pledges", type=int, default=defaults.pledges)
     parser.add_argument("--funds", type=int, default=defaults.funds)
-    parser.add_argument("--requests", type=int, default=7, help="requests per page; the median is shown")
+    parser.add_argument("--requests", type=int, default=15, help="requests per page; the median is shown")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (its schema is dropped)")
     parser.add_argument("--skip-sqlite", action="store_true", help="only PostgreSQL")
     args = parser.parse_args()
