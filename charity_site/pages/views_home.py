@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
-from charity_site.finance import money
+from charity_site.finance import money, sources
 from charity_site.news import queries as news_queries
 from charity_site.projects import queries as project_queries
 from charity_site.volunteers import queries as volunteer_queries
@@ -26,6 +26,7 @@ def home():
         people_served=money.people_served_total(),
         projects=projects,
         project_money=money.project_totals(project.id for project in projects),
+        project_funds=sources.fund_shares(project.id for project in projects),
         covers=files_queries.covers(projects),
         news=news_queries.latest_news(),
         disclosures=disclosures_queries.latest_disclosures(),

@@ -28,7 +28,7 @@ def words(fragment: str) -> str:
 def test_a_project_paid_by_funds_names_them_with_their_amounts(app, client):
     general = make_fund(title="番禺区慈善基金", slug="panyu-cishan-jijin")
     named = make_fund(title="紫坭村社区慈善基金", slug="zinicun")
-    project = make_project(title="慈善救助", slug="cishan-jiuzhu", fund_id=general.id)
+    project = make_project(title="慈善救助", slug="cishan-jiuzhu", fund_id=general.id, featured=True)
     make_entry(general, 40_000_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2024, 12, 27))
     make_entry(general, 3_680_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2025, 1, 3))
     make_entry(named, 500_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2025, 1, 4))
@@ -46,6 +46,8 @@ def test_a_project_paid_by_funds_names_them_with_their_amounts(app, client):
     # The list card says so too.
     listing = words(client.get("/projects/").get_data(as_text=True))
     assert "由番禺区慈善基金及其他1个基金支付" in listing
+    home = words(client.get("/").get_data(as_text=True))  # and its card on the home page
+    assert "慈善救助" in home and "由番禺区慈善基金及其他1个基金支付" in home
 
 
 def test_the_ledger_link_of_a_fund_opens_that_funds_lines_of_the_project(app, client):
