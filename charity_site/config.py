@@ -63,7 +63,7 @@ class BaseConfig:
     PAGE_CACHE = True
     PAGE_CACHE_TTL = 300
     PAGE_CACHE_MAX_ENTRIES = 5000
-    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # per process (in-process store)
+    PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # per process: its stored pages, or with Redis its copies of them
     PAGE_CACHE_GENERATION_FILE: str | None = None  # default instance/page_generation
     PAGE_CACHE_REDIS_PREFIX = "charity:cache:"
 

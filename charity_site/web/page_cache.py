@@ -15,8 +15,9 @@ CSRF token): a waiting flash message or a signed-in staff member always gets a f
 Every answer says which it was in ``X-Page-Cache``: hit, miss (rendered and stored) or bypass.
 
 Settings: PAGE_CACHE (on), PAGE_CACHE_TTL (300 s), PAGE_CACHE_MAX_ENTRIES, PAGE_CACHE_MAX_BYTES (this
-process's share, in-process store only), PAGE_CACHE_GENERATION_FILE (default instance/page_generation),
-REDIS_URL (entries and generation in Redis, shared by every server), PAGE_CACHE_REDIS_PREFIX.
+process's share: its stored pages, or with Redis its copies of the pages it read),
+PAGE_CACHE_GENERATION_FILE (default instance/page_generation), REDIS_URL (entries and generation in
+Redis, shared by every server: page_cache_redis.py), PAGE_CACHE_REDIS_PREFIX.
 """
 
 from __future__ import annotations
