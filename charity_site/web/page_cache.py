@@ -54,14 +54,14 @@ class PageCache:
     def __init__(self, app: Flask):
         config = app.config
         self.ttl = int(config.get("PAGE_CACHE_TTL", 300))
+        max_entries = int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000))
+        max_bytes = int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024))
         if config.get("REDIS_URL"):
             self.store = RedisStore(config["REDIS_URL"], config.get("PAGE_CACHE_REDIS_PREFIX", "charity:cache:"),
-                                    int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000)),
-                                    int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+                                    max_entries, max_bytes)
         else:
             generation_file = config.get("PAGE_CACHE_GENERATION_FILE") or Path(app.instance_path) / "page_generation"
-            self.store = LocalStore(Path(generation_file), int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000)),
-                                    int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+            self.store = LocalStore(Path(generation_file), max_entries, max_bytes)
         self._bump_lock = threading.Lock()
 
     def state(self) -> GenerationState:

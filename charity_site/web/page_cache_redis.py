@@ -42,6 +42,13 @@ def _redis_errors(method):
     return guarded
 
 
+def _decoded(generation: bytes | None, changed: bytes | None, upcoming: bytes | None) -> GenerationState | None:
+    """The state from the fields of its Redis hash (none yet: None)."""
+    if not generation or not changed:
+        return None
+    return GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
+
+
 class GenerationWatch:
     """The generation this process last read, kept while Redis reports no change to its key."""
 
@@ -136,11 +143,9 @@ class RedisStore:
     def _read_state(self) -> GenerationState | None:
         watching = self._watching()
         read_at = time.monotonic()
-        generation, changed, upcoming = self.redis.hmget(self.state_key, ("generation", "changed", "next"))
-        if generation is None or changed is None:
-            return None
-        state = GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
-        self._vouch(watching, state, read_at)
+        state = _decoded(*self.redis.hmget(self.state_key, ("generation", "changed", "next")))
+        if state is not None:
+            self._vouch(watching, state, read_at)
         return state
 
     def _watching(self) -> bool:
@@ -198,9 +203,9 @@ return {state[1], state[2], state[3], redis.call('GET', ARGV[1] .. state[1] .. '
         read_at = time.monotonic()
         generation, changed, upcoming, data, *held_here = self._lookup(
             keys=[self.state_key], args=[f"{self.prefix}page:", key, held])
-        if not generation or not changed:
+        state = _decoded(generation, changed, upcoming)
+        if state is None:
             return None, None
-        state = GenerationState(generation.decode(), float(changed), float(upcoming or 0) or None)
         self._vouch(watching, state, read_at)
         if held_here:
             return state, self.local.get(state.generation, key)
