@@ -157,6 +157,13 @@ class LedgerSummary:
     period_end: date | None
     link_args: dict  # query arguments for /ledger: exactly the lines summed here
     projects: tuple = ()  # the public projects summed, by title
+    paid_from: tuple = ()  # sources.FundPayment: for projects, the funds their spending was booked to
+
+    @property
+    def funded_elsewhere(self) -> bool:
+        """Projects that raised nothing themselves in the period: their spending was paid from funds
+        whose income is the funds', so income minus spending would read as a deficit that is not one."""
+        return self.scope == "project" and not self.totals.income_fen and bool(self.paid_from)
 
     @property
     def empty(self) -> bool:
@@ -177,7 +184,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     Only public lines are summed, and lines of projects visitors cannot see are not public, so
     the link names the public projects only.
     """
-    from charity_site.finance import money
+    from charity_site.finance import money, sources
 
     projects = tuple(disclosure.public_projects())
     fund = disclosure.fund if disclosure.fund_id else None
@@ -208,6 +215,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
         totals=money.ledger_totals(*conditions),
         scope="project" if projects else "fund" if fund is not None else "organisation",
         period_start=start, period_end=end, link_args=link_args, projects=projects,
+        paid_from=tuple(sources.payments_by_fund(*conditions)) if projects else (),
     )
 
 

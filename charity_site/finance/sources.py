@@ -57,6 +57,31 @@ def fund_shares(project_ids) -> dict[int, list[FundShare]]:
     return found
 
 
+@dataclass(frozen=True)
+class FundPayment:
+    """What one fund paid for the lines summed (their expense booked to it)."""
+
+    fund_slug: str
+    fund_title: str
+    expense_fen: int
+
+
+def payments_by_fund(*conditions) -> list[FundPayment]:
+    """The non-voided expense of the lines matching ``conditions``, per fund, largest first."""
+    amount = func.sum(LedgerEntry.amount_fen)
+    rows = db.session.execute(
+        select(LedgerEntry.fund_id, amount)
+        .where(LedgerEntry.voided.is_(False), LedgerEntry.kind == EntryKind.EXPENSE, *conditions)
+        .group_by(LedgerEntry.fund_id)
+    ).all()
+    if not rows:
+        return []
+    funds = {row.id: row for row in db.session.execute(
+        select(Fund.id, Fund.slug, Fund.title).where(Fund.id.in_([fund_id for fund_id, _amount in rows])))}
+    payments = [FundPayment(funds[fund_id].slug, funds[fund_id].title, int(total)) for fund_id, total in rows]
+    return sorted(payments, key=lambda payment: (-payment.expense_fen, payment.fund_title))
+
+
 def paying_funds(shares: list[FundShare]) -> list[FundShare]:
     """The funds that paid for the project (spending booked to them), largest first."""
     return [share for share in shares if share.expense_fen]

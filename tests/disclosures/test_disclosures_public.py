@@ -158,6 +158,39 @@ def test_the_ledger_summary_equals_sql_totals_of_the_period_without_voided_lines
         assert f"project={project.slug}" in summary and "from=2024-10-01" in summary and "to=2024-12-31" in summary
 
 
+def test_a_project_paid_from_funds_names_them_and_shows_no_deficit(app, client):
+    """Gifts went to the funds, which paid for the work: income ¥0 minus spending is not a deficit."""
+    general, named = make_fund(title="慈善基金（非定向）"), make_fund(title="紫坭村社区慈善基金")
+    project = make_project()
+    make_entry(general, 900_000, occurred_on=date(2024, 10, 2))  # the fund's own income, not the project's
+    make_entry(general, 300_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2024, 11, 2))
+    make_entry(named, 50_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2024, 12, 2))
+    make_entry(named, 70_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2025, 1, 2))  # not in the period
+    disclosure = make_disclosure(project_id=project.id, period_start=date(2024, 10, 1), period_end=date(2024, 12, 31))
+    db.session.commit()
+    for url in (f"/disclosures/{disclosure.id}", f"/disclosures/{disclosure.id}/print"):
+        summary = text(client.get(url)).split("本期收支汇总", 1)[1]
+        assert "由以下基金支付" in summary
+        paid = summary.split("由以下基金支付", 1)[1]
+        assert re.search(r"慈善基金（非定向）</td><td class=\"num\">¥3,000.00<", paid)
+        assert re.search(r"紫坭村社区慈善基金</td><td class=\"num\">¥500.00<", paid)
+        assert paid.index("慈善基金（非定向）") < paid.index("紫坭村社区慈善基金")  # largest first
+        assert "-¥" not in summary and 'data-total="balance"' not in summary
+        assert "由基金支付项目的支出，因此这里不计算收支相抵" in summary
+
+
+def test_a_project_with_its_own_gifts_keeps_income_minus_expenditure(app, client):
+    fund = make_fund(title="助学基金")
+    project = make_project()
+    make_entry(fund, 100_000, project_id=project.id, occurred_on=date(2024, 10, 2))
+    make_entry(fund, 40_000, EntryKind.EXPENSE, project_id=project.id, occurred_on=date(2024, 11, 2))
+    disclosure = make_disclosure(project_id=project.id, period_start=date(2024, 10, 1), period_end=date(2024, 12, 31))
+    db.session.commit()
+    summary = text(client.get(f"/disclosures/{disclosure.id}")).split("本期收支汇总", 1)[1]
+    assert re.search(r'收支相抵</th><td class="num" data-total="balance">¥600.00<', summary)
+    assert "由基金支付项目的支出" not in summary
+
+
 @pytest.mark.parametrize("kind", [DisclosureKind.ANNUAL_REPORT, DisclosureKind.FINANCIAL_REPORT])
 def test_an_organisation_wide_report_shows_the_sites_ledger_for_its_period_labelled_as_such(app, client, kind):
     first, second = make_fund(), make_fund()
