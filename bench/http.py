@@ -1,8 +1,8 @@
 """Requests per second of the public pages under load, as ratios to a ceiling measured in the same run.
 
-    python bench/http.py [--size demo|scale] [--database-url URL] [--mode hit|miss|both]
-                         [--no-nginx] [--duration 5] [--rounds 2] [--connections 16] [--threads 2]
-                         [--workers 2] [--page PATH ...]
+    python bench/http.py [--size demo|scale] [--database-url URL] [--mode hit|miss|edit|both|all]
+                         [--edit-every 1.0] [--no-nginx] [--duration 5] [--rounds 2] [--connections 16]
+                         [--threads 2] [--workers 2] [--page PATH ...]
 
 Starts the site under gunicorn (deploy/gunicorn.conf.py, CONFIG=production) on a fresh data set:
 the demo content on SQLite by default (`--size scale` adds bench/scale.py's 100k projects, 1M
@@ -20,8 +20,12 @@ Modes:
   miss  every request a URL never seen before (a unique ?bench-miss= query, which the pages
         ignore), so no cache keyed on the URL can answer: every request is rendered. If the app
         has a `flask cache clear` command it is also run before each miss run.
-Until the app has a page cache, direct hit and miss measure the same thing; the header says
-what was found.
+  edit  the same URL again and again while, beside the crowd, a gift to the bench's project is
+        recorded in the ledger (a public change, committed as staff would) every --edit-every
+        seconds: each one makes every stored page out of date, so the next view of each page after
+        it is rendered. The fundraising day: a crowd on one page while the money comes in.
+`both` is hit and miss; `all` adds edit. Until the app has a page cache, direct hit and miss
+measure the same thing; the header says what was found.
 
 Goals (issue #14): anonymous pages (cache hit) >= 0.8 of the ceiling with p99 <= 50 ms at 16
 connections; cache miss >= 0.3; behind nginx >= 0.7 of nginx serving the page as a static file.
@@ -111,12 +115,67 @@ end
 """
 
 
+# Run with the site's environment: records a gift of ¥100 to the bench's project, booked to its fund,
+# every N seconds, each in its own unit of work as a staff member's ledger form would; prints the count
+# so far after each.
+EDITOR = """
+import sys, time
+from datetime import date
+
+from sqlalchemy import select
+
+from charity_site import create_app
+from charity_site.core.transaction import transaction
+from charity_site.extensions import db
+from charity_site.finance.ledger import record_entry
+from charity_site.finance.models import CounterpartyType, EntryKind, Fund
+from charity_site.projects.models import Project
+
+slug, every = sys.argv[1], float(sys.argv[2])
+app = create_app()
+with app.app_context():
+    project = db.session.scalar(select(Project).where(Project.slug == slug))
+    fund_id = project.fund_id or db.session.scalar(select(Fund.id).order_by(Fund.id).limit(1))
+    line = {"kind": EntryKind.INCOME, "fund_id": fund_id, "project_id": project.id, "category": "捐赠收入",
+            "channel": "银行转账", "counterparty": "爱心人士", "counterparty_type": CounterpartyType.PERSON,
+            "voucher_no": None, "summary": "网络捐赠（压力测试）", "note": ""}
+    db.session.rollback()
+    print("ready", flush=True)
+    count = 0
+    while True:
+        started = time.monotonic()
+        with transaction():
+            record_entry({**line, "occurred_on": date.today(), "amount_fen": 100_00})
+        count += 1
+        print(count, flush=True)
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+"""
+
+
+class Editor:
+    """The editing process beside a run: started before wrk, stopped after; counts its public changes."""
+
+    def __init__(self, environment: dict, slug: str, every: float):
+        self.process = subprocess.Popen([sys.executable, "-c", EDITOR, slug, str(every)], cwd=ROOT, env=environment,
+                                        stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            self.process.kill()
+            raise RuntimeError("the editor did not start: see its error above")
+
+    def stop(self) -> int:
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=30)
+        counts = [int(line) for line in output.split() if line.isdigit()]
+        return counts[-1] if counts else 0
+
+
 @dataclass
 class Result:
     requests_per_second: list[float] = field(default_factory=list)
     p50_ms: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    edits: int = 0
 
     def add(self, run: dict) -> None:
         self.requests_per_second.append(run["rps"])
@@ -236,7 +295,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("demo", "scale"), default="demo")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (its schema is dropped)")
-    parser.add_argument("--mode", choices=("hit", "miss", "both"), default="both")
+    parser.add_argument("--mode", choices=("hit", "miss", "edit", "both", "all"), default="both",
+                        help="both: hit and miss; all: hit, miss and edit")
+    parser.add_argument("--edit-every", type=float, default=1.0,
+                        help="seconds between the public changes of an edit run (default 1)")
     parser.add_argument("--no-redis", action="store_true",
                         help="the one-server default: page cache and rate limits in each process, no Redis")
     parser.add_argument("--no-nginx", action="store_true", help="only the app and the Flask ceiling")
@@ -279,7 +341,8 @@ def main() -> None:
             processes.append(harness.gunicorn(site_port, environment, folder / "logs", "site", workers=args.workers))
             site = f"http://127.0.0.1:{site_port}"
 
-            pages = [page.format(project=demo_project(database_url)) for page in (args.page or DEFAULT_PAGES)]
+            project = demo_project(database_url)
+            pages = [page.format(project=project) for page in (args.page or DEFAULT_PAGES)]
             bodies = {}
             static_root = folder / "static-pages"
             for page in pages:
@@ -300,7 +363,7 @@ def main() -> None:
             ceiling = f"http://127.0.0.1:{ceiling_port}"
 
             targets = {"ceiling (bare Flask)": (ceiling, None), "site": (site, None)}
-            modes = ["hit", "miss"] if args.mode == "both" else [args.mode]
+            modes = {"both": ["hit", "miss"], "all": ["hit", "miss", "edit"]}.get(args.mode, [args.mode])
             if use_nginx:
                 cert, key = harness.self_signed_certificate(folder)
                 https_port, static_port = harness.free_port(), harness.free_port()
@@ -329,7 +392,9 @@ def main() -> None:
             print("in-app page cache: " + ("`flask cache clear` found: run before each miss run" if cache_command
                                            else "none found (no `flask cache clear`): direct hit and miss "
                                                 "measure the same rendering"))
-            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site)
+            if "edit" in modes:
+                print(f"edit runs: a gift to /projects/{project} recorded every {args.edit_every:g} s during each run")
+            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site, project)
             report(results, pages, modes, use_nginx)
         finally:
             if nginx is not None:
@@ -339,7 +404,7 @@ def main() -> None:
     print(f"load average at the end: {load_average()}")
 
 
-def run_all(args, pages, targets, modes, folder, environment, cache_command, site) -> dict:
+def run_all(args, pages, targets, modes, folder, environment, cache_command, site, project) -> dict:
     results: dict[tuple[str, str, str], Result] = {}
     for page in pages:
         for base, _unused in targets.values():  # warm up: templates compiled, connections made
@@ -356,8 +421,19 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command, sit
                         script.write_text(MISS_SCRIPT.replace("{run}", secrets.token_hex(4)), encoding="utf-8")
                         if cache_command and name in ("site", "nginx + site"):
                             clear_app_cache(environment)
-                    results.setdefault((page, name, mode), Result()).add(wrk(base + page, args, script))
+                    result = results.setdefault((page, name, mode), Result())
+                    editor, before = None, None
+                    if mode == "edit":
+                        before = fetch(site + page)[1]
+                        editor = Editor(environment, project, args.edit_every)
+                    try:
+                        result.add(wrk(base + page, args, script))
+                    finally:
+                        if editor is not None:
+                            result.edits += editor.stop()
                     drain(site)
+                    if mode == "edit" and fetch(site + page)[1] == before:
+                        raise RuntimeError(f"{page} looks the same after the edits: they did not reach the site")
             print(f"  {page}: round {_round + 1} done (load average {load_average()})", flush=True)
     return results
 
@@ -378,7 +454,8 @@ def report(results, pages, modes, use_nginx) -> None:
                 latency = f"{statistics.mean(result.p50_ms):8.1f} {statistics.mean(result.p99_ms):8.1f}"
             else:  # not one answer within wrk's 10 s timeout
                 latency = f"{'> 10 s':>8} {'> 10 s':>8}"
-            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}")
+            edits = f"  ({result.edits} edits)" if mode == "edit" else ""
+            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}{edits}")
     print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone, "
           "nginx serving the page as a static file for nginx + site")
 
