@@ -103,6 +103,17 @@ def test_the_staff_ledger_links_a_line_to_its_batch_page(app, finance_client, tm
     assert "十月.xlsx" in finance_client.get("/admin/ledger/batches/").get_data(as_text=True)
 
 
+def test_an_import_page_shows_a_line_voided_on_its_own_with_its_reason(app, finance_client, tmp_path, fund, finance):
+    batch = import_file(finance, tmp_path, sample_rows(3))
+    line = db.session.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == batch.id).order_by(LedgerEntry.id)).first()
+    ledger.void_entry(line, "金额录错，已另行更正", finance)
+    db.session.commit()
+    page = finance_client.get(f"/admin/ledger/batches/{batch.id}").get_data(as_text=True)
+    row = re.search(r'<tr class="is-voided">(.*?)</tr>', page, re.S).group(1)
+    assert line.summary in row and "金额录错，已另行更正" in row and (line.counterparty or "—") in row
+    assert f'class="batch-link" href="/admin/ledger/batches/{batch.id}"' not in page  # not a link to itself
+
+
 def test_voiding_a_batch_through_the_page(app, finance_client, tmp_path, fund, finance):
     batch = import_file(finance, tmp_path, sample_rows(3))
     form = finance_client.get(f"/admin/ledger/batches/{batch.id}/void")
