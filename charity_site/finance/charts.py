@@ -16,11 +16,11 @@ money_unit() of all its amounts.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from charity_site.core.formatting import format_amount, money_unit, percent
+from charity_site.finance.svg_text import text_width, wrap_label
 
 WIDTH = 320  # the narrow drawing: a 360 px phone shows it at nearly 1:1 (text of 16 units stays above 14 px)
 # Every drawing of a chart. site.css shows a drawing of W units at most W/16 rem wide (its text then
@@ -40,7 +40,6 @@ LEGEND_LINE = 28
 VALUE_GAP = 6  # between a bar's end and its value
 MIN_BAR = 2  # a non-zero amount is never drawn invisible
 MAX_VALUE_SHARE = 0.6  # the value text may take at most this share of the bars' room
-CLOSING = "）)」』”’】》，。、：；！？"  # marks that never start a line
 
 
 @dataclass(frozen=True)
@@ -109,54 +108,6 @@ class Chart:
         return (self, *self.wider)
 
 
-def text_width(text: str, font: float = FONT) -> float:
-    """Rough rendered width: wide (CJK, full-width) characters 1 em, others about 0.6 em.
-
-    Characters of ambiguous width (“ ” — …) count as wide: the Chinese fonts the site is read in draw them so.
-    """
-    return sum(font if unicodedata.east_asian_width(char) in "WFA" else font * 0.6 for char in text)
-
-
-def fit_label(text: str, width: float = WIDTH, font: float = FONT) -> str:
-    """``text`` shortened with … so that it fits ``width``."""
-    if text_width(text, font) <= width:
-        return text
-    while text and text_width(text + "…", font) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _in_word(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-def wrap_label(text: str, width: float = WIDTH, font: float = FONT, lines: int = LABEL_LINES) -> tuple[str, ...]:
-    """``text`` broken into at most ``lines`` lines that fit ``width``; only the last one is shortened with ….
-
-    Chinese breaks between any two characters; a Latin word or a number stays whole when it can, and a
-    closing bracket or punctuation mark never starts a line.
-    """
-    out: list[str] = []
-    rest = text.strip()
-    while rest and len(out) < lines - 1 and text_width(rest, font) > width:
-        cut = len(rest)
-        while cut > 1 and text_width(rest[:cut], font) > width:
-            cut -= 1
-        if _in_word(rest[cut - 1]) and _in_word(rest[cut]):
-            start = cut - 1
-            while start > 0 and _in_word(rest[start - 1]):
-                start -= 1
-            if start > 0:
-                cut = start
-        if cut > 1 and rest[cut] in CLOSING:
-            cut -= 1
-        out.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        out.append(fit_label(rest, width, font))
-    return tuple(out)
-
-
 def bar_length(value: int, largest: int, room: float) -> float:
     """Length proportional to ``value`` (``largest`` gets ``room``); tiny non-zero values stay visible."""
     if value <= 0 or largest <= 0 or room <= 0:
@@ -206,7 +157,7 @@ def _draw(rows, series: tuple[Series, ...], texts: list[list[str | None]], width
         return {"width": width, "height": 0, "rows": (), "legend": ()}
     names = label_column(width)
     bars_x = names + LABEL_GAP if names else 0.0
-    widest_text = max((text_width(text) for row in texts for text in row if text), default=0)
+    widest_text = max((text_width(text, FONT) for row in texts for text in row if text), default=0)
     room = max((width - bars_x) * (1 - MAX_VALUE_SHARE), width - bars_x - VALUE_GAP - widest_text - 2)
     largest = max((int(value) for _label, values in rows for value in values if value is not None), default=0)
 
@@ -216,12 +167,12 @@ def _draw(rows, series: tuple[Series, ...], texts: list[list[str | None]], width
         x = bars_x
         for serie in series:
             legend.append(LegendItem(serie.key, serie.label, x, y + 6, x + 20, y + 6 + FONT - 2))
-            x += 20 + text_width(serie.label) + 18
+            x += 20 + text_width(serie.label, FONT) + 18
         y += LEGEND_LINE
 
     drawn = []
     for (label, values), row_texts in zip(rows, texts, strict=False):
-        lines = wrap_label(label, names or width)
+        lines = wrap_label(label, names or width, FONT, LABEL_LINES)
         shown = [(serie, value, text) for serie, value, text in zip(series, values, row_texts, strict=False)
                  if value is not None]
         names_height = len(lines) * LABEL_LINE

@@ -12,11 +12,11 @@ phone, in a box that scrolls sideways, so its text never shrinks below ``FONT`` 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from charity_site.core.formatting import format_amount, money_unit
+from charity_site.finance.svg_text import wrap_label
 
 WIDTH = 1040
 FONT = 15  # label text, in drawing units (= pixels: the drawing is never scaled down)
@@ -28,7 +28,6 @@ TOP = 8  # room above the first node
 LABEL_GAP = 8  # between a node and its label
 COLUMN_X = (120, 450, 790)  # left edge of the nodes of each column
 LABEL_WIDTH = (COLUMN_X[0] - LABEL_GAP - 4, 220, WIDTH - COLUMN_X[2] - NODE_WIDTH - LABEL_GAP - 8)
-CLOSING = "）)」』”’】》，。、"
 NAME_LINES = 2  # a long name wraps onto a second line, then is shortened with …
 
 
@@ -150,38 +149,6 @@ def order_by_sources(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], colum
     return [next(slots) if node.column == column and node.kind not in fixed_kinds else node for node in nodes]
 
 
-def text_width(text: str, font: float = FONT) -> float:
-    """Rough rendered width, on the safe side: wide and ambiguous characters (CJK, and the curly quotes a
-    Chinese font draws full width) 1 em, others 0.6 em."""
-    return sum(font if unicodedata.east_asian_width(char) in "WFA" else font * 0.6 for char in text)
-
-
-def fit_label(text: str, width: float, font: float = FONT) -> str:
-    """``text`` shortened with … so that it fits ``width``."""
-    if text_width(text, font) <= width:
-        return text
-    while text and text_width(text + "…", font) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def wrap_label(text: str, width: float, font: float = FONT, lines: int = NAME_LINES) -> tuple[str, ...]:
-    """``text`` broken into at most ``lines`` lines that fit ``width``; the last one shortened with …"""
-    out: list[str] = []
-    rest = text
-    while rest and len(out) < lines - 1 and text_width(rest, font) > width:
-        cut = len(rest)
-        while cut > 1 and text_width(rest[:cut], font) > width:
-            cut -= 1
-        if cut > 2 and rest[cut] in CLOSING:  # a closing bracket stays with the word it closes
-            cut -= 1
-        out.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        out.append(fit_label(rest, width, font))
-    return tuple(out)
-
-
 def band_path(x0: float, y0: float, x1: float, y1: float, thickness: float) -> str:
     """A band from the right edge of a source (x0, top y0) to the left edge of a target (x1, top y1)."""
     middle = (x0 + x1) / 2
@@ -223,7 +190,7 @@ def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Ca
         x = COLUMN_X[column_index]
         for node in column:
             height = _round(values[node.key] * scale)
-            name = wrap_label(node.label, LABEL_WIDTH[column_index])
+            name = wrap_label(node.label, LABEL_WIDTH[column_index], FONT, NAME_LINES)
             lines = (*name, amount_text(values[node.key]))
             label_height = len(lines) * LINE
             slot = max(height, label_height)

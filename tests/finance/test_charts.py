@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from charity_site.finance import charts
-from charity_site.finance.charts import Series, bar_chart, bar_length, fit_label, text_width
+from charity_site.finance.charts import FONT, LABEL_LINES, Series, bar_chart, bar_length
+from charity_site.finance.svg_text import CLOSING, fit_label, text_width, wrap_label
 
 ONE = [Series("expense", "支出")]
 TWO = [Series("income", "收入"), Series("expense", "支出")]
@@ -37,10 +38,10 @@ def test_everything_fits_inside_every_drawing():
     for drawing in chart.drawings:
         for bar in bars(drawing):
             assert bar.x >= 0 and bar.x + bar.width <= drawing.width
-            assert bar.text_x + text_width(bar.text) <= drawing.width + 1
+            assert bar.text_x + text_width(bar.text, FONT) <= drawing.width + 1
             assert bar.y + bar.height <= drawing.height
         room = charts.label_column(drawing.width) or drawing.width
-        assert all(text_width(line) <= room for row in drawing.rows for line in row.lines)
+        assert all(text_width(line, FONT) <= room for row in drawing.rows for line in row.lines)
         long = drawing.rows[0]
         assert len(long.lines) == charts.LABEL_LINES and long.shortened and long.lines[-1].endswith("…")
         assert long.full_label.startswith("很长")
@@ -86,9 +87,9 @@ def test_category_values_carry_their_share():
 
 
 def test_labels_are_shortened_only_when_needed():
-    assert fit_label("慈善救助") == "慈善救助"
-    long = fit_label("番" * 60, width=100)
-    assert long.endswith("…") and text_width(long) <= 100
+    assert fit_label("慈善救助", charts.WIDTH, FONT) == "慈善救助"
+    long = fit_label("番" * 60, 100, FONT)
+    assert long.endswith("…") and text_width(long, FONT) <= 100
 
 
 def test_latest_months_keeps_the_last_twelve_oldest_first():
@@ -102,18 +103,18 @@ def test_latest_months_keeps_the_last_twelve_oldest_first():
 
 def test_a_long_name_wraps_onto_two_lines_before_it_is_shortened():
     name = "番禺区慈善业务综合服务阵地打造项目（穗救易·共助空间）"
-    lines = charts.wrap_label(name, width=260)
+    lines = wrap_label(name, 260, FONT, LABEL_LINES)
     assert len(lines) == 2 and "".join(lines) == name  # nothing cut: the second line holds the rest
-    assert all(text_width(line) <= 260 for line in lines)
-    assert charts.wrap_label("慈善救助", width=200) == ("慈善救助",)
-    assert charts.wrap_label("短", width=10) == ("短",)
+    assert all(text_width(line, FONT) <= 260 for line in lines)
+    assert wrap_label("慈善救助", 200, FONT, LABEL_LINES) == ("慈善救助",)
+    assert wrap_label("短", 10, FONT, LABEL_LINES) == ("短",)
 
 
 def test_wrapping_keeps_latin_words_and_numbers_whole_and_no_line_starts_with_a_closing_mark():
-    assert charts.wrap_label("社区基金 Community Fund", width=150) == ("社区基金", "Community Fund")
-    assert charts.wrap_label("2024年社区慈善交流会", width=88) == ("2024年社区", "慈善交流会")
-    lines = charts.wrap_label("一二三四五六七八九十（示例）", width=12 * 16)
-    assert not any(line[0] in charts.CLOSING for line in lines)
+    assert wrap_label("社区基金 Community Fund", 150, FONT, LABEL_LINES) == ("社区基金", "Community Fund")
+    assert wrap_label("2024年社区慈善交流会", 88, FONT, LABEL_LINES) == ("2024年社区", "慈善交流会")
+    lines = wrap_label("一二三四五六七八九十（示例）", 12 * 16, FONT, LABEL_LINES)
+    assert not any(line[0] in CLOSING for line in lines)
 
 
 def test_wider_drawings_give_the_bars_more_room_and_keep_the_text_size():
