@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import parse_qsl
 
-from flask import Flask, Request, abort, request
+from flask import Flask, abort, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
-from werkzeug.utils import cached_property
 from wtforms import DateField, IntegerField, TextAreaField
 from wtforms.validators import StopValidation
 
 from charity_site.core.formatting import EARLIEST_DATE, LATEST_DATE, parse_iso_date
 from charity_site.core.models import INTEGER_MAX
+from charity_site.web.query_reads import QueryReadingRequest
 
 MAX_PAGE = INTEGER_MAX
 
@@ -147,15 +146,12 @@ def query_text(args, name: str, max_length: int = 100) -> str:
     return value.strip()[:max_length] if isinstance(value, str) else ""
 
 
-class SiteRequest(Request):
-    """The request of every view: its query string arrives without control characters."""
+class SiteRequest(QueryReadingRequest):
+    """The request of every view: its query string arrives without control characters (and what a view
+    reads of it is noted for the page cache: web/query_reads.py)."""
 
-    @cached_property
-    def args(self):
-        pairs = parse_qsl(self.query_string.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
-        return self.parameter_storage_class(
-            (without_control_characters(key), without_control_characters(value)) for key, value in pairs
-        )
+    def clean_query_text(self, text: str) -> str:
+        return without_control_characters(text)
 
 
 # --- path converters ---------------------------------------------------------------------------------

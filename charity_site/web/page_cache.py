@@ -1,8 +1,10 @@
 """The page cache: anonymous GET and HEAD requests of public pages answered from a stored copy.
 
 A hit is served by the first before-request hook: no database query, no template, no translation.
-The key is the path, the sorted query string, the font-size cookie, the host and scheme, and the
-site-wide *generation*: every commit that writes something public bumps it (core/public_changes.py),
+The key is the path, the font-size cookie, the host and scheme, the values of the query parameters the
+page read when it was rendered (web/query_reads.py: a shared link's ``?from=groupmessage`` is answered
+from the stored page; a page that saw the whole query string is keyed on all of it), and the site-wide
+*generation*: every commit that writes something public bumps it (core/public_changes.py),
 and so does the moment a scheduled item becomes public. An entry also expires after PAGE_CACHE_TTL
 seconds whatever happens.
 
@@ -137,29 +139,70 @@ def _eligible_request() -> bool:
     return not (session.keys() - ANONYMOUS_SESSION_KEYS)
 
 
-def _key() -> str:
-    return page_key(request, current_font_size())
+def address_key(any_request, font_size: str) -> str:
+    """The page's address without its query string: for a Flask request, or a plain werkzeug one in front
+    of Flask (page_cache_wsgi)."""
+    return "\n".join((any_request.scheme, any_request.host, any_request.path, font_size))
 
 
-def page_key(any_request, font_size: str) -> str:
-    """The entry's key for a Flask request, or a plain werkzeug one in front of Flask (page_cache_wsgi)."""
-    query = urlencode(sorted(any_request.args.items(multi=True)))
-    parts = "\n".join((any_request.scheme, any_request.host, any_request.path, query, font_size))
+def page_key(address: str, names: frozenset[str] | None, pairs) -> str:
+    """The entry's key: the address and the values of the query parameters ``names`` (None: all of them)."""
+    if names is None:
+        chosen, label = sorted(pairs), "*"
+    else:
+        chosen, label = sorted((name, value) for name, value in pairs if name in names), "\x1f".join(sorted(names))
+    parts = "\n".join((address, label, urlencode(chosen)))
     return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def names_key(address: str) -> str:
+    """Where the query parameters read by ``address``'s page are noted, beside its entries."""
+    return hashlib.blake2b(f"{address}\nquery names".encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+ALL_NAMES = b"*"
+
+
+def read_names_record(entry: Entry | None, ttl: int) -> tuple[bool, frozenset[str] | None]:
+    """(known, names) from a names record: names None means the whole query string."""
+    if entry is None or time.time() - entry.stored_at > ttl:
+        return False, None
+    if entry.body == ALL_NAMES:
+        return True, None
+    return True, frozenset(name for name in entry.body.decode("utf-8", "surrogatepass").split("\x1f") if name)
+
+
+def names_record(names: frozenset[str] | None) -> Entry:
+    body = ALL_NAMES if names is None else "\x1f".join(sorted(names)).encode("utf-8", "surrogatepass")
+    return Entry(time.time(), [], body)
+
+
+def lookup(cache: PageCache, address: str, pairs) -> tuple[GenerationState | None, tuple[bool, frozenset[str] | None],
+                                                          Entry | None]:
+    """The current generation, what is noted of the query parameters ``address``'s page reads, and the entry
+    stored for these values of them. Knowing nothing of the address keys on every parameter: only a page
+    that read them all is stored so. Raises StoreUnavailable."""
+    state, record = cache.store.lookup(names_key(address))
+    if state is None:
+        return None, (False, None), None
+    known, names = read_names_record(record, cache.ttl)
+    return state, (known, names), cache.store.get(state.generation, page_key(address, names, pairs))
 
 
 def _serve_from_cache() -> Response | None:
     if not current_app.config.get("PAGE_CACHE", True) or not _eligible_request():
         return None
     cache = page_cache()
+    address = address_key(request, current_font_size())
     try:
         state = cache.state()
-        key = _key()
-        entry = cache.store.get(state.generation, key)
+        record = cache.store.get(state.generation, names_key(address))
+        known_names = read_names_record(record, cache.ttl)
+        entry = cache.store.get(state.generation, page_key(address, known_names[1], request.query_pairs))
     except StoreUnavailable as error:
         _store_trouble(error)
         return None  # rendered, and not stored
-    g.page_cache_state, g.page_cache_key = state, key
+    g.page_cache_state, g.page_cache_address, g.page_cache_names = state, address, known_names
     if entry is None or time.time() - entry.stored_at > cache.ttl:
         return None
     g.page_cache_hit = True
@@ -188,14 +231,21 @@ def _store_trouble(error: StoreUnavailable) -> None:
 
 def store(response: Response) -> None:
     """Keep ``response`` for the next visitors; http_cache calls it once it found the answer public."""
-    key, state = g.get("page_cache_key"), g.get("page_cache_state")
-    if key is None or state is None:
+    address, state = g.get("page_cache_address"), g.get("page_cache_state")
+    if address is None or state is None:
         response.headers[HEADER] = BYPASS
         return
+    cache = page_cache()
+    known, names = g.page_cache_names
+    read = request.query_reads.read_names()
+    if known:  # what earlier renderings of the address read, so that their entries are found with this one's
+        read = None if names is None or read is None else names | read
     headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_STORED_HEADERS]
     entry = Entry(time.time(), headers, response.get_data())
     try:
-        page_cache().store.put(state.generation, key, entry, page_cache().ttl)
+        if not known or read != names:
+            cache.store.put(state.generation, names_key(address), names_record(read), cache.ttl)
+        cache.store.put(state.generation, page_key(address, read, request.query_pairs), entry, cache.ttl)
     except StoreUnavailable as error:
         _store_trouble(error)
         response.headers[HEADER] = BYPASS

@@ -80,7 +80,8 @@ class ServeStoredPages:
         cache = self.app.extensions["page_cache"]
         now = time.time()
         try:
-            state, entry = cache.store.lookup(page_cache.page_key(request, font_size_of(cookies)))
+            address = page_cache.address_key(request, font_size_of(cookies))
+            state, _names, entry = page_cache.lookup(cache, address, request.args.items(multi=True))
         except StoreUnavailable:
             return None
         if state is None or (state.next_publication is not None and now >= state.next_publication):

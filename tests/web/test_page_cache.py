@@ -509,6 +509,27 @@ def _kill_tracking_connection(server) -> None:
     assert killed == 1
 
 
+def test_what_a_page_reads_of_its_address_is_shared_through_redis(app, site, database_url, tmp_path, redis_prefix):
+    """A shared link's variant arriving at the other server is answered from the page the first one stored."""
+    from conftest import make_app
+
+    settings = {"REDIS_URL": REDIS_TEST_URL, "PAGE_CACHE_REDIS_PREFIX": redis_prefix}
+    servers = [make_app(database_url, tmp_path / name, **settings) for name in ("one", "two")]
+    path = f"/projects/{site.slug}"
+    with servers[0].app_context():
+        first = servers[0].test_client().get(path + "?from=singlemessage")
+        assert cache_of(first) == "miss"
+        db.session.remove()
+    with servers[1].app_context():
+        with counting_queries() as statements:
+            shared = servers[1].test_client().get(path + "?from=groupmessage&isappinstalled=0")
+        assert cache_of(shared) == "hit" and statements == [] and shared.get_data() == first.get_data()
+        db.session.remove()
+    for server in servers:
+        with server.app_context():
+            db.engine.dispose()
+
+
 @pytest.mark.parametrize("connection_lost", [False, True], ids=["tracked", "tracking-connection-lost"])
 def test_a_server_holding_a_page_in_memory_shows_another_servers_write_at_once(
         app, site, database_url, tmp_path, redis_prefix, connection_lost):
