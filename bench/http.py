@@ -1,6 +1,6 @@
 """Requests per second of the public pages under load, as ratios to a ceiling measured in the same run.
 
-    python bench/http.py [--size demo|scale] [--database-url URL] [--mode hit|miss|edit|both|all]
+    python bench/http.py [--size demo|scale] [--database-url URL] [--mode hit|shared|miss|edit|both|all]
                          [--edit-every 1.0] [--no-nginx] [--duration 5] [--rounds 2] [--connections 16]
                          [--threads 2] [--workers 2] [--page PATH ...]
 
@@ -17,15 +17,19 @@ table shows req/s, p50 and p99 latency and the ratio to the ceiling of the same 
 Modes:
   hit   the same URL again and again: whatever cache exists serves it (nginx's micro-cache;
         the app's own page cache once it exists).
-  miss  every request a URL never seen before (a unique ?bench-miss= query, which the pages
-        ignore), so no cache keyed on the URL can answer: every request is rendered. If the app
-        has a `flask cache clear` command it is also run before each miss run.
+  shared  every request a URL never seen before, as a crowd from a link shared in WeChat arrives:
+        the link's address with the app's parameters, a unique one each time
+        (?from=groupmessage&isappinstalled=0&clicktime=...). nginx's micro-cache, keyed on the URL,
+        cannot answer; the app's page cache can when the page does not read those parameters.
+        `flask cache clear` runs before each such run, so its first request renders.
+  miss  every request rendered: the same site started beside the first with its page cache off
+        (PAGE_CACHE=0), what each request would cost if it were the first view after an edit.
+        Not run through nginx (its micro-cache would answer).
   edit  the same URL again and again while, beside the crowd, a gift to the bench's project is
         recorded in the ledger (a public change, committed as staff would) every --edit-every
         seconds: each one makes every stored page out of date, so the next view of each page after
         it is rendered. The fundraising day: a crowd on one page while the money comes in.
-`both` is hit and miss; `all` adds edit. Until the app has a page cache, direct hit and miss
-measure the same thing; the header says what was found.
+`both` is hit and miss; `all` (the default) is all four.
 
 Goals (issue #14): anonymous pages (cache hit) >= 0.8 of the ceiling with p99 <= 50 ms at 16
 connections; cache miss >= 0.3; behind nginx >= 0.7 of nginx serving the page as a static file.
@@ -98,7 +102,7 @@ server {{
 }}
 """
 
-MISS_SCRIPT = """-- every request a URL never seen before: nothing keyed on the URL can answer it
+SHARED_SCRIPT = """-- every request a link shared in WeChat, opened once: the app's parameters, a unique click each time
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -110,7 +114,8 @@ end
 function request()
   counter = counter + 1
   local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. separator .. "bench-miss={run}-" .. thread_id .. "-" .. counter)
+  return wrk.format(nil, wrk.path .. separator .. "from=groupmessage&isappinstalled=0&clicktime={run}"
+                    .. thread_id .. "-" .. counter)
 end
 """
 
@@ -295,8 +300,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("demo", "scale"), default="demo")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (its schema is dropped)")
-    parser.add_argument("--mode", choices=("hit", "miss", "edit", "both", "all"), default="both",
-                        help="both: hit and miss; all: hit, miss and edit")
+    parser.add_argument("--mode", choices=("hit", "shared", "miss", "edit", "both", "all"), default="all",
+                        help="both: hit and miss; all (the default): hit, shared, miss and edit")
     parser.add_argument("--edit-every", type=float, default=1.0,
                         help="seconds between the public changes of an edit run (default 1)")
     parser.add_argument("--no-redis", action="store_true",
@@ -363,7 +368,13 @@ def main() -> None:
             ceiling = f"http://127.0.0.1:{ceiling_port}"
 
             targets = {"ceiling (bare Flask)": (ceiling, None), "site": (site, None)}
-            modes = {"both": ["hit", "miss"], "all": ["hit", "miss", "edit"]}.get(args.mode, [args.mode])
+            modes = {"both": ["hit", "miss"], "all": ["hit", "shared", "miss", "edit"]}.get(args.mode, [args.mode])
+            uncached = None
+            if "miss" in modes:
+                uncached_port = harness.free_port()
+                processes.append(harness.gunicorn(uncached_port, {**environment, "PAGE_CACHE": "0"}, folder / "logs",
+                                                  "site-uncached", workers=args.workers))
+                uncached = f"http://127.0.0.1:{uncached_port}"
             if use_nginx:
                 cert, key = harness.self_signed_certificate(folder)
                 https_port, static_port = harness.free_port(), harness.free_port()
@@ -389,12 +400,13 @@ def main() -> None:
             print(f"site: gunicorn, {args.workers} sync workers, CONFIG=production, "
                   f"REDIS_URL {'set' if 'REDIS_URL' in environment else 'not set'}; "
                   f"wrk -t{args.threads} -c{args.connections}, {args.duration} s a run, {args.rounds} rounds")
-            print("in-app page cache: " + ("`flask cache clear` found: run before each miss run" if cache_command
-                                           else "none found (no `flask cache clear`): direct hit and miss "
-                                                "measure the same rendering"))
+            print("in-app page cache: " + ("`flask cache clear` found: run before each shared run" if cache_command
+                                           else "none found (no `flask cache clear`)"))
+            if uncached:
+                print("miss runs: the site's second instance, page cache off (PAGE_CACHE=0): every request rendered")
             if "edit" in modes:
                 print(f"edit runs: a gift to /projects/{project} recorded every {args.edit_every:g} s during each run")
-            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site, project)
+            results = run_all(args, pages, targets, modes, folder, environment, cache_command, site, project, uncached)
             report(results, pages, modes, use_nginx)
         finally:
             if nginx is not None:
@@ -404,22 +416,24 @@ def main() -> None:
     print(f"load average at the end: {load_average()}")
 
 
-def run_all(args, pages, targets, modes, folder, environment, cache_command, site, project) -> dict:
+def run_all(args, pages, targets, modes, folder, environment, cache_command, site, project, uncached) -> dict:
     results: dict[tuple[str, str, str], Result] = {}
     for page in pages:
-        for base, _unused in targets.values():  # warm up: templates compiled, connections made
-            wrk_args = argparse.Namespace(**{**vars(args), "duration": 1})
-            wrk(base + page, wrk_args)
+        wrk_args = argparse.Namespace(**{**vars(args), "duration": 1})
+        for base in [base for base, _unused in targets.values()] + ([uncached] if uncached else []):
+            wrk(base + page, wrk_args)  # warm up: templates compiled, connections made
             drain(site)
         for _round in range(args.rounds):
             for name, (base, _unused) in targets.items():
                 ceiling = name.startswith(("ceiling", "nginx, static"))
                 for mode in ["hit"] if ceiling else modes:  # a ceiling answers every URL the same; always measured
-                    script = None
-                    if mode == "miss":
-                        script = folder / "miss.lua"
-                        script.write_text(MISS_SCRIPT.replace("{run}", secrets.token_hex(4)), encoding="utf-8")
-                        if cache_command and name in ("site", "nginx + site"):
+                    if mode == "miss" and name != "site":
+                        continue  # nginx's micro-cache would answer: only the app's rendering is measured
+                    script, target = None, uncached if mode == "miss" else base
+                    if mode == "shared":
+                        script = folder / "shared.lua"
+                        script.write_text(SHARED_SCRIPT.replace("{run}", secrets.token_hex(4)), encoding="utf-8")
+                        if cache_command:
                             clear_app_cache(environment)
                     result = results.setdefault((page, name, mode), Result())
                     editor, before = None, None
@@ -427,11 +441,11 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command, sit
                         before = fetch(site + page)[1]
                         editor = Editor(environment, project, args.edit_every)
                     try:
-                        result.add(wrk(base + page, args, script))
+                        result.add(wrk(target + page, args, script))
                     finally:
                         if editor is not None:
                             result.edits += editor.stop()
-                    drain(site)
+                    drain(site if target.startswith("https") else target)
                     if mode == "edit" and fetch(site + page)[1] == before:
                         raise RuntimeError(f"{page} looks the same after the edits: they did not reach the site")
             print(f"  {page}: round {_round + 1} done (load average {load_average()})", flush=True)
@@ -440,7 +454,7 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command, sit
 
 def report(results, pages, modes, use_nginx) -> None:
     print()
-    print(f"{'page':34} {'target':22} {'mode':5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
+    print(f"{'page':34} {'target':22} {'mode':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
     for page in pages:
         ceilings = {"site": results[(page, "ceiling (bare Flask)", "hit")].rps}
         if use_nginx:
@@ -455,7 +469,7 @@ def report(results, pages, modes, use_nginx) -> None:
             else:  # not one answer within wrk's 10 s timeout
                 latency = f"{'> 10 s':>8} {'> 10 s':>8}"
             edits = f"  ({result.edits} edits)" if mode == "edit" else ""
-            print(f"{page[:34]:34} {name:22} {mode:5} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}{edits}")
+            print(f"{page[:34]:34} {name:22} {mode:6} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}{edits}")
     print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone, "
           "nginx serving the page as a static file for nginx + site")
 
