@@ -445,7 +445,7 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command, sit
                     finally:
                         if editor is not None:
                             result.edits += editor.stop()
-                    drain(site if target.startswith("https") else target)
+                    drain(uncached if target == uncached else site)
                     if mode == "edit" and fetch(site + page)[1] == before:
                         raise RuntimeError(f"{page} looks the same after the edits: they did not reach the site")
             print(f"  {page}: round {_round + 1} done (load average {load_average()})", flush=True)
