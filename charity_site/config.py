@@ -62,7 +62,7 @@ class BaseConfig:
     # when REDIS_URL is set. Any public write invalidates it at once; TTL is the safety net (seconds).
     PAGE_CACHE = True
     PAGE_CACHE_TTL = 300
-    PAGE_CACHE_MAX_ENTRIES = 5000
+    PAGE_CACHE_MAX_ENTRIES = 10000  # pages and, beside each address, the note of the query parameters it reads
     PAGE_CACHE_MAX_BYTES = 64 * 1024 * 1024  # per process: its stored pages, or with Redis its copies of them
     PAGE_CACHE_GENERATION_FILE: str | None = None  # default instance/page_generation
     PAGE_CACHE_REDIS_PREFIX = "charity:cache:"

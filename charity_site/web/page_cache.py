@@ -56,7 +56,7 @@ class PageCache:
     def __init__(self, app: Flask):
         config = app.config
         self.ttl = int(config.get("PAGE_CACHE_TTL", 300))
-        max_entries = int(config.get("PAGE_CACHE_MAX_ENTRIES", 5000))
+        max_entries = int(config.get("PAGE_CACHE_MAX_ENTRIES", 10000))
         max_bytes = int(config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024))
         if config.get("REDIS_URL"):
             self.store = RedisStore(config["REDIS_URL"], config.get("PAGE_CACHE_REDIS_PREFIX", "charity:cache:"),

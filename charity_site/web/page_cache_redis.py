@@ -123,7 +123,7 @@ class RedisStore:
 
     kind = "redis"
 
-    def __init__(self, url: str, prefix: str, max_entries: int = 5000, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, url: str, prefix: str, max_entries: int = 10000, max_bytes: int = 64 * 1024 * 1024):
         import redis
 
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
