@@ -148,11 +148,15 @@ def address_key(any_request, font_size: str) -> str:
 def page_key(address: str, names: frozenset[str] | None, pairs) -> str:
     """The entry's key: the address and the values of the query parameters ``names`` (None: all of them)."""
     if names is None:
-        chosen, label = sorted(pairs), "*"
+        chosen, label = sorted(pairs), ALL_NAMES.decode()
     else:
         chosen, label = sorted((name, value) for name, value in pairs if name in names), "\x1f".join(sorted(names))
     parts = "\n".join((address, label, urlencode(chosen)))
     return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+ALL_NAMES = b"\x00all"  # no parameter is named so: control characters never reach a page's reads
+KnownNames = tuple[bool, frozenset[str] | None]  # (noted at all, the names: None for the whole query string)
 
 
 def names_key(address: str) -> str:
@@ -160,11 +164,7 @@ def names_key(address: str) -> str:
     return hashlib.blake2b(f"{address}\nquery names".encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
-ALL_NAMES = b"*"
-
-
-def read_names_record(entry: Entry | None, ttl: int) -> tuple[bool, frozenset[str] | None]:
-    """(known, names) from a names record: names None means the whole query string."""
+def read_names_record(entry: Entry | None, ttl: int) -> KnownNames:
     if entry is None or time.time() - entry.stored_at > ttl:
         return False, None
     if entry.body == ALL_NAMES:
@@ -177,16 +177,19 @@ def names_record(names: frozenset[str] | None) -> Entry:
     return Entry(time.time(), [], body)
 
 
-def lookup(cache: PageCache, address: str, pairs) -> tuple[GenerationState | None, tuple[bool, frozenset[str] | None],
-                                                          Entry | None]:
-    """The current generation, what is noted of the query parameters ``address``'s page reads, and the entry
-    stored for these values of them. Knowing nothing of the address keys on every parameter: only a page
-    that read them all is stored so. Raises StoreUnavailable."""
+def lookup(cache: PageCache, address: str, pairs) -> tuple[GenerationState | None, Entry | None]:
+    """The current generation and the entry stored under it for ``address`` and these query parameters, in
+    front of Flask. Raises StoreUnavailable."""
     state, record = cache.store.lookup(names_key(address))
     if state is None:
-        return None, (False, None), None
-    known, names = read_names_record(record, cache.ttl)
-    return state, (known, names), cache.store.get(state.generation, page_key(address, names, pairs))
+        return None, None
+    return state, _entry(cache, state, read_names_record(record, cache.ttl), address, pairs)
+
+
+def _entry(cache: PageCache, state: GenerationState, known: KnownNames, address: str, pairs) -> Entry | None:
+    """The entry for the values of the parameters noted for ``address``. Knowing nothing of the address keys
+    on every parameter: only a page that read them all is stored so."""
+    return cache.store.get(state.generation, page_key(address, known[1], pairs))
 
 
 def _serve_from_cache() -> Response | None:
@@ -196,9 +199,8 @@ def _serve_from_cache() -> Response | None:
     address = address_key(request, current_font_size())
     try:
         state = cache.state()
-        record = cache.store.get(state.generation, names_key(address))
-        known_names = read_names_record(record, cache.ttl)
-        entry = cache.store.get(state.generation, page_key(address, known_names[1], request.query_pairs))
+        known_names = read_names_record(cache.store.get(state.generation, names_key(address)), cache.ttl)
+        entry = _entry(cache, state, known_names, address, request.query_pairs)
     except StoreUnavailable as error:
         _store_trouble(error)
         return None  # rendered, and not stored

@@ -1,8 +1,10 @@
 """Stored pages answered in front of Flask, for the crowd: a WSGI middleware around the app.
 
 A visitor with no session or remember cookie asking for a public page that is stored is answered
-here, without a request context, URL matching or any hook: a hit costs a cookie check, a key and
-one store read (an ``os.stat`` and a dict lookup in process, one Redis round trip with REDIS_URL).
+here, without a request context, URL matching or any hook: a hit costs a cookie check and two store
+reads, the note of which query parameters the address's page reads and then the page for their values
+(an ``os.stat`` and dict lookups in process; with REDIS_URL nothing asked of Redis while this process
+holds both and the generation has not changed).
 Everything else (a miss, a visitor with a session, a scheduled publication whose time has come, the
 store unreachable) goes on to Flask, where page_cache's first before-request hook still serves what
 it may. The answer is the one Flask would give: the stored headers, the headers every answer carries
@@ -81,7 +83,7 @@ class ServeStoredPages:
         now = time.time()
         try:
             address = page_cache.address_key(request, font_size_of(cookies))
-            state, _names, entry = page_cache.lookup(cache, address, request.args.items(multi=True))
+            state, entry = page_cache.lookup(cache, address, request.args.items(multi=True))
         except StoreUnavailable:
             return None
         if state is None or (state.next_publication is not None and now >= state.next_publication):
