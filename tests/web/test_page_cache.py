@@ -32,13 +32,18 @@ def counting_queries():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-@pytest.fixture
-def site(app):
+def make_site() -> Project:
+    """Settings, a news post and a project, committed: the project is returned."""
     make_site_settings(org_name="测试慈善会")
     make_news(title="第一条新闻")
     project = make_project(title="助学计划")
     db.session.commit()
     return project
+
+
+@pytest.fixture
+def site(app):
+    return make_site()
 
 
 def visitor(app):

@@ -8,13 +8,18 @@ import re
 from datetime import date
 
 import pytest
-from factories import make_entry, make_fund, make_project
+from factories import make_entry, make_fund
 from flask import request
-from test_page_cache import cache_of, counting_queries, site, text, visitor  # noqa: F401 (site is a fixture)
+from test_page_cache import cache_of, counting_queries, make_site, text, visitor
 
 from charity_site.extensions import db
 from charity_site.models import EntryKind
 from charity_site.web.query_reads import QueryReads
+
+
+@pytest.fixture
+def site(app):
+    return make_site()
 
 
 def reads_of(app, url: str, use) -> QueryReads:
