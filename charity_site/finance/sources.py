@@ -33,6 +33,15 @@ def _sum(kind: EntryKind):
     return func.coalesce(func.sum(case((LedgerEntry.kind == kind, LedgerEntry.amount_fen), else_=0)), 0)
 
 
+def _funds_by_id(fund_ids) -> dict:
+    """{fund id: (id, slug, title)} of the few funds named: read by id after summing (see fund_shares)."""
+    fund_ids = set(fund_ids)
+    if not fund_ids:
+        return {}
+    return {row.id: row for row in db.session.execute(
+        select(Fund.id, Fund.slug, Fund.title).where(Fund.id.in_(fund_ids)))}
+
+
 def fund_shares(project_ids) -> dict[int, list[FundShare]]:
     """{project id: its funds, the largest spending first} for many projects: one grouped query, then the funds."""
     ids = list(project_ids)
@@ -45,9 +54,7 @@ def fund_shares(project_ids) -> dict[int, list[FundShare]]:
         .where(LedgerEntry.voided.is_(False), LedgerEntry.project_id.in_(ids), *public_line_conditions())
         .group_by(LedgerEntry.project_id, LedgerEntry.fund_id)
     ).all()
-    fund_ids = {fund_id for _project_id, fund_id, _income, _expense in shares}
-    funds = {row.id: row for row in db.session.execute(
-        select(Fund.id, Fund.slug, Fund.title).where(Fund.id.in_(fund_ids)))} if fund_ids else {}
+    funds = _funds_by_id(fund_id for _project_id, fund_id, _income, _expense in shares)
     found: dict[int, list[FundShare]] = {project_id: [] for project_id in ids}
     for project_id, fund_id, income_fen, expense_fen in shares:
         fund = funds[fund_id]
@@ -74,10 +81,7 @@ def payments_by_fund(*conditions) -> list[FundPayment]:
         .where(LedgerEntry.voided.is_(False), LedgerEntry.kind == EntryKind.EXPENSE, *conditions)
         .group_by(LedgerEntry.fund_id)
     ).all()
-    if not rows:
-        return []
-    funds = {row.id: row for row in db.session.execute(
-        select(Fund.id, Fund.slug, Fund.title).where(Fund.id.in_([fund_id for fund_id, _amount in rows])))}
+    funds = _funds_by_id(fund_id for fund_id, _amount in rows)
     payments = [FundPayment(funds[fund_id].slug, funds[fund_id].title, int(total)) for fund_id, total in rows]
     return sorted(payments, key=lambda payment: (-payment.expense_fen, payment.fund_title))
 
