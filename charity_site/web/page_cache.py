@@ -165,7 +165,7 @@ def names_key(address: str) -> str:
 
 
 def read_names_record(entry: Entry | None, ttl: int) -> KnownNames:
-    if entry is None or time.time() - entry.stored_at > ttl:
+    if entry is None or not entry.fresh(ttl, time.time()):
         return False, None
     if entry.body == ALL_NAMES:
         return True, None
@@ -205,7 +205,7 @@ def _serve_from_cache() -> Response | None:
         _store_trouble(error)
         return None  # rendered, and not stored
     g.page_cache_state, g.page_cache_address, g.page_cache_names = state, address, known_names
-    if entry is None or time.time() - entry.stored_at > cache.ttl:
+    if entry is None or not entry.fresh(cache.ttl, time.time()):
         return None
     g.page_cache_hit = True
     return Response(entry.body, status=200, headers=entry.headers)

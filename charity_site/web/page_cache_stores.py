@@ -74,6 +74,10 @@ class Entry:
     # What this process derives from the entry once rather than on every hit (page_cache_wsgi's headers).
     derived: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def fresh(self, ttl: int, now: float) -> bool:
+        """Stored less than ``ttl`` seconds before ``now``: an entry older than that is never served."""
+        return now - self.stored_at <= ttl
+
     def encode(self) -> bytes:
         return json.dumps({"at": self.stored_at, "headers": self.headers}).encode() + b"\n" + self.body
 

@@ -88,7 +88,7 @@ class ServeStoredPages:
             return None
         if state is None or (state.next_publication is not None and now >= state.next_publication):
             return None  # Flask starts the new generation
-        if entry is None or now - entry.stored_at > cache.ttl:
+        if entry is None or not entry.fresh(cache.ttl, now):
             return None
         return request, entry
 

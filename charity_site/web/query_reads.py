@@ -70,7 +70,6 @@ class RecordingArgs(ImmutableMultiDict):
         return super().__contains__(key)
 
 
-
 # Whatever can see more than one named parameter sees them all.
 for _method in ("__iter__", "__len__", "__eq__", "__ne__", "__hash__", "__repr__", "__reduce_ex__", "__copy__",
                 "__deepcopy__", "keys", "values", "items", "lists", "listvalues", "to_dict", "copy", "deepcopy"):
@@ -113,9 +112,7 @@ def read_query_pairs() -> list[tuple[str, str]]:
     """The (name, value) pairs of the query parameters this request has read so far (all of them once
     the whole query string was seen): what links back to this page carry, so that they keep a list's
     filters and drop what the page never looked at (a messaging app's parameters)."""
-    reads = getattr(request, "query_reads", None)
-    if reads is None:  # a request class that does not note reads: keep everything
-        return list(request.args.items(multi=True))
+    reads = request.query_reads
     return [(name, value) for name, value in request.query_pairs if reads.everything or name in reads.names]
 
 
