@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, Integer, String, Text, TypeDecorator, or_
+from sqlalchemy import DateTime, Enum, Integer, String, Text, TypeDecorator, bindparam, or_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 # The largest value an Integer column holds on PostgreSQL (a signed 32-bit ``integer``): every id
@@ -27,6 +27,12 @@ def shown_publicly(model_class: type) -> bool:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def now_param():
+    """The moment the statement runs, as a bound parameter: a statement that compares with "now" can then
+    be built once (core/statements.py) and still read the clock at each execution."""
+    return bindparam("now", callable_=lambda: utcnow())
 
 
 class UTCDateTime(TypeDecorator):
@@ -151,8 +157,10 @@ class PublishableMixin(VersionedMixin, ContentSourceMixin):
 
     @classmethod
     def public_clause(cls, now: datetime | None = None):
-        """SQL condition: published (or scheduled and due) and not in the future."""
-        now = now or utcnow()
+        """SQL condition: published (or scheduled and due) and not in the future (``now``: when the
+        statement runs)."""
+        if now is None:
+            now = now_param()
         return (
             or_(cls.status == PublicationStatus.PUBLISHED, cls.status == PublicationStatus.SCHEDULED)
             & cls.published_at.is_not(None)

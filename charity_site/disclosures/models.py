@@ -14,6 +14,7 @@ from charity_site.core.models import (
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
+    now_param,
     str_enum,
     utcnow,
 )
@@ -92,7 +93,8 @@ class Disclosure(VersionedMixin, ContentSourceMixin, TimestampMixin, db.Model):
 
     @classmethod
     def public_clause(cls, now: datetime | None = None):
-        now = now or utcnow()
+        if now is None:
+            now = now_param()
         return cls.status.in_((DisclosureStatus.PUBLISHED, DisclosureStatus.WITHDRAWN)) & (cls.published_at <= now)
 
     @classmethod

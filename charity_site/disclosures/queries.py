@@ -6,11 +6,12 @@ import difflib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from charity_site.core.formatting import local_to_utc
 from charity_site.core.models import utcnow
+from charity_site.core.statements import built_once
 from charity_site.disclosures.models import (
     Disclosure,
     DisclosureKind,
@@ -26,25 +27,34 @@ from charity_site.web.filters import ListFilters, filter_field, read_member, rea
 DISCLOSURES_PER_PAGE = 20
 
 
-def linked_disclosures(limit: int, *, project_id: int | None = None, fund_id: int | None = None) -> list[Disclosure]:
-    """The latest public disclosures covering one project (among others) or naming one fund."""
+@built_once
+def _linked_statement(limit: int, by_project: bool, by_fund: bool):
     conditions = []
-    if project_id is not None:
-        conditions.append(Disclosure.covers_project(project_id))
-    if fund_id is not None:
-        conditions.append(Disclosure.fund_id == fund_id)
-    query = (
+    if by_project:
+        conditions.append(Disclosure.covers_project(bindparam("project_id")))
+    if by_fund:
+        conditions.append(Disclosure.fund_id == bindparam("fund_id"))
+    return (
         select(Disclosure)
         .where(Disclosure.public_clause(), *conditions)
         .order_by(Disclosure.published_at.desc(), Disclosure.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+
+
+def linked_disclosures(limit: int, *, project_id: int | None = None, fund_id: int | None = None) -> list[Disclosure]:
+    """The latest public disclosures covering one project (among others) or naming one fund."""
+    statement = _linked_statement(limit, project_id is not None, fund_id is not None)
+    return list(db.session.scalars(statement, {"project_id": project_id, "fund_id": fund_id}))
+
+
+@built_once
+def _latest_statement(limit: int):
+    return select(Disclosure).where(Disclosure.public_clause()).order_by(Disclosure.published_at.desc()).limit(limit)
 
 
 def latest_disclosures(limit: int = 5) -> list[Disclosure]:
-    query = select(Disclosure).where(Disclosure.public_clause()).order_by(Disclosure.published_at.desc()).limit(limit)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_latest_statement(limit)))
 
 
 @dataclass(frozen=True)

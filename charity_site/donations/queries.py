@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from charity_site.core.formatting import local_today, mask_person_name
+from charity_site.core.statements import built_once
 from charity_site.donations.models import (
     DonorDisplay,
     GiftCampaign,
@@ -58,11 +59,16 @@ def accepting(campaign: GiftCampaign | None, today: date | None = None) -> bool:
     return campaign.starts_on <= today <= campaign.ends_on and owner is not None and owner.is_public()
 
 
+@built_once
+def _campaign_statement(owner: str):
+    return select(GiftCampaign).where(getattr(GiftCampaign, owner) == bindparam("owner_id"))
+
+
 def campaign_of(project: Project | None = None, fund: Fund | None = None) -> GiftCampaign | None:
     if project is not None:
-        return db.session.scalar(select(GiftCampaign).where(GiftCampaign.project_id == project.id))
+        return db.session.scalar(_campaign_statement("project_id"), {"owner_id": project.id})
     if fund is not None:
-        return db.session.scalar(select(GiftCampaign).where(GiftCampaign.fund_id == fund.id))
+        return db.session.scalar(_campaign_statement("fund_id"), {"owner_id": fund.id})
     return None
 
 

@@ -19,9 +19,10 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from charity_site.core.audit import record_audit
+from charity_site.core.statements import built_once
 from charity_site.core.transaction import operation, undo_on_rollback
 from charity_site.disclosures.models import Attachment
 from charity_site.extensions import db
@@ -281,8 +282,13 @@ def attachments_by_name(names) -> dict[str, Attachment]:
     names = {name for name in names if name and STORED_NAME.fullmatch(name)}
     if not names:
         return {}
-    found = db.session.scalars(select(Attachment).where(Attachment.stored_name.in_(names)))
+    found = db.session.scalars(_by_names_statement(), {"names": sorted(names)})
     return {attachment.stored_name: attachment for attachment in found}
+
+
+@built_once
+def _by_names_statement():
+    return select(Attachment).where(Attachment.stored_name.in_(bindparam("names", expanding=True)))
 
 
 def stored_name_from_url(url: str | None) -> str | None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import and_, case, func, literal, or_, select, union
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, union
 
-from charity_site.core.models import PublicationStatus, utcnow
+from charity_site.core.models import PublicationStatus, now_param
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance import summaries
 from charity_site.finance.models import EntryKind, Fund, FundMoney, LedgerEntry, ProjectMoney
@@ -48,25 +49,27 @@ class HiddenOwners:
 def _not_public(model):
     """Ids of ``model`` rows that are not public, as three index lookups (status, no date, a future date)
     rather than a scan of every row: everything but the few drafts and scheduled items is public."""
-    now = utcnow()
     unlisted = [status for status in PublicationStatus
                 if status not in (PublicationStatus.PUBLISHED, PublicationStatus.SCHEDULED)]
     return (
         select(model.id).where(model.status.in_(unlisted)),
         select(model.id).where(model.published_at.is_(None)),
-        select(model.id).where(model.published_at > now),
+        select(model.id).where(model.published_at > now_param()),
     )
+
+
+@built_once
+def _hidden_owners_statement():
+    funds = union(*_not_public(Fund)).subquery()
+    projects = union(*_not_public(Project)).subquery()
+    return select(literal("f").label("owner"), funds.c.id).union_all(select(literal("p").label("owner"), projects.c.id))
 
 
 def hidden_owners() -> HiddenOwners:
     """Funds and projects that are not public (drafts, scheduled for later): one query, once a request."""
     if has_request_context() and "ledger_hidden_owners" in g:
         return g.ledger_hidden_owners
-    funds = union(*_not_public(Fund)).subquery()
-    projects = union(*_not_public(Project)).subquery()
-    rows = db.session.execute(
-        select(literal("f").label("owner"), funds.c.id).union_all(select(literal("p").label("owner"), projects.c.id))
-    ).all()
+    rows = db.session.execute(_hidden_owners_statement()).all()
     hidden = HiddenOwners(
         tuple(sorted(row.id for row in rows if row.owner == "f")),
         tuple(sorted(row.id for row in rows if row.owner == "p")),
@@ -94,6 +97,31 @@ def public_line_conditions() -> list:
     if has_request_context():
         g.ledger_public_conditions = tuple(conditions)
     return conditions
+
+
+def public_line_shape() -> tuple[bool, bool]:
+    """Which conditions ``public_line_conditions()`` holds now: (some fund is hidden, some project is
+    hidden). A statement built once (core/statements.py) is built once per shape, with
+    ``bound_public_line_conditions(shape)``, and run with ``public_line_values()``."""
+    hidden = hidden_owners()
+    return bool(hidden.fund_ids), bool(hidden.project_ids)
+
+
+def bound_public_line_conditions(shape: tuple[bool, bool]) -> list:
+    """``public_line_conditions()`` with the hidden ids as bound parameters (``public_line_values()``)."""
+    hides_funds, hides_projects = shape
+    conditions = []
+    if hides_funds:
+        conditions.append(LedgerEntry.fund_id.not_in(bindparam("hidden_fund_ids", expanding=True)))
+    if hides_projects:
+        conditions.append(or_(LedgerEntry.project_id.is_(None),
+                              LedgerEntry.project_id.not_in(bindparam("hidden_project_ids", expanding=True))))
+    return conditions
+
+
+def public_line_values() -> dict:
+    hidden = hidden_owners()
+    return {"hidden_fund_ids": list(hidden.fund_ids), "hidden_project_ids": list(hidden.project_ids)}
 
 
 def _summary_scope(conditions) -> tuple[bool, HiddenOwners | None]:
@@ -245,20 +273,30 @@ class CategoryTotal:
 
 def category_totals(*conditions) -> list[CategoryTotal]:
     """Non-voided amounts grouped by income/expense and category, largest first within each kind."""
+    return _categories(db.session.execute(_category_select(*conditions)))
+
+
+def _category_select(*conditions):
     amount = func.sum(LedgerEntry.amount_fen)
-    rows = db.session.execute(
+    return (
         select(LedgerEntry.kind, LedgerEntry.category, amount)
         .where(LedgerEntry.voided.is_(False), *conditions)
         .group_by(LedgerEntry.kind, LedgerEntry.category)
         .order_by(LedgerEntry.kind, amount.desc(), LedgerEntry.category)
-    ).all()
+    )
+
+
+def _categories(rows) -> list[CategoryTotal]:
     return [CategoryTotal(row[0], row[1], int(row[2])) for row in rows]
 
 
 def expense_by_category(*conditions) -> list[tuple[str, int]]:
     """(category, amount) of the non-voided expense lines matching ``conditions``, largest first."""
-    return [(row.category, row.amount_fen) for row in category_totals(LedgerEntry.kind == EntryKind.EXPENSE,
-                                                                       *conditions)]
+    return _spending(category_totals(LedgerEntry.kind == EntryKind.EXPENSE, *conditions))
+
+
+def _spending(totals: list[CategoryTotal]) -> list[tuple[str, int]]:
+    return [(row.category, row.amount_fen) for row in totals]
 
 
 @dataclass(frozen=True)
@@ -275,14 +313,21 @@ class MonthTotals:
 
 def monthly_totals(*conditions) -> list[MonthTotals]:
     """Income and expense per calendar month with any non-voided line, oldest first."""
+    return _months(db.session.execute(_monthly_select(*conditions)))
+
+
+def _monthly_select(*conditions):
     year = func.extract("year", LedgerEntry.occurred_on)
     month = func.extract("month", LedgerEntry.occurred_on)
-    rows = db.session.execute(
+    return (
         select(year, month, _income, _expense)
         .where(LedgerEntry.voided.is_(False), *conditions)
         .group_by(year, month)
         .order_by(year, month)
-    ).all()
+    )
+
+
+def _months(rows) -> list[MonthTotals]:
     return [MonthTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
 
 
@@ -295,12 +340,25 @@ class MoneySummary:
     spending: list[tuple[str, int]]  # (category, amount) of the expense, largest first
 
 
-def public_summary(*conditions) -> MoneySummary:
-    """The money of the public lines matching ``conditions`` (e.g. one fund's lines), in three queries."""
-    lines = (*conditions, *public_line_conditions())
-    months = monthly_totals(*lines)
-    spending = expense_by_category(*lines)
-    return MoneySummary(ledger_totals(*lines), months, spending)
+def public_summary(owner, owner_id: int) -> MoneySummary:
+    """The money of one fund's or one project's public lines (``owner``: ``LedgerEntry.fund_id`` or
+    ``LedgerEntry.project_id``), in three queries."""
+    months, spending, totals = _owner_summary_statements(owner.key, public_line_shape())
+    values = {"owner_id": owner_id, **public_line_values()}
+    income_fen, expense_fen = db.session.execute(totals, values).one()
+    return MoneySummary(MoneyTotals(int(income_fen), int(expense_fen)),
+                        _months(db.session.execute(months, values)),
+                        _spending(_categories(db.session.execute(spending, values))))
+
+
+@built_once
+def _owner_summary_statements(owner_key: str, shape: tuple[bool, bool]):
+    lines = (getattr(LedgerEntry, owner_key) == bindparam("owner_id"), *bound_public_line_conditions(shape))
+    return (
+        _monthly_select(*lines),
+        _category_select(LedgerEntry.kind == EntryKind.EXPENSE, *lines),
+        select(_income, _expense).where(LedgerEntry.voided.is_(False), *lines),
+    )
 
 
 def _live(kind: EntryKind):

@@ -15,9 +15,10 @@ from math import ceil
 
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, func, or_, select, union
+from sqlalchemy import bindparam, case, func, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.ledger_filters import (  # noqa: F401  (the /ledger filters, kept importable from here)
@@ -272,15 +273,20 @@ def fund_projects(fund: Fund) -> list[FundProject]:
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
     """The newest public lines matching ``filters`` (e.g. ``fund_id=3``), for a fund or project page."""
-    query = (
+    statement = _latest_lines_statement(limit, tuple(sorted(filters)), money.public_line_shape())
+    return list(db.session.scalars(statement, {**filters, **money.public_line_values()}))
+
+
+@built_once
+def _latest_lines_statement(limit: int, filter_names: tuple[str, ...], shape: tuple[bool, bool]):
+    return (
         select(LedgerEntry)
-        .filter_by(**filters)
-        .where(*money.public_line_conditions())
+        .where(*(getattr(LedgerEntry, name) == bindparam(name) for name in filter_names),
+               *money.bound_public_line_conditions(shape))
         .options(selectinload(LedgerEntry.fund))
         .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, FundMoney, LedgerEntry, ProjectMoney
 
@@ -73,9 +74,15 @@ def site_figures(hidden=None) -> Figures:
     return figures
 
 
+@built_once
+def _summary_statement(model, key_name: str):
+    key = getattr(model, key_name)
+    return (select(key, model.income_fen, model.expense_fen, model.line_count)
+            .where(key.in_(bindparam("ids", expanding=True))))
+
+
 def _summary_rows(model, key, ids) -> dict[int, Figures]:
-    rows = db.session.execute(select(key, model.income_fen, model.expense_fen, model.line_count)
-                              .where(key.in_(ids))).all()
+    rows = db.session.execute(_summary_statement(model, key.key), {"ids": ids}).all()
     return {row[0]: Figures(int(row[1]), int(row[2]), int(row[3])) for row in rows}
 
 

@@ -34,7 +34,7 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     fund: Fund = lookup.public_by_slug(Fund, slug, "funds.detail")
-    summary = money.public_summary(LedgerEntry.fund_id == fund.id)
+    summary = money.public_summary(LedgerEntry.fund_id, fund.id)
     projects = finance_queries.fund_projects(fund)
     return render_template(
         "funds/detail.html",

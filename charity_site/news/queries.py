@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.news.models import NewsPost
 from charity_site.projects.models import Project
@@ -11,19 +12,27 @@ from charity_site.projects.models import Project
 NEWS_PER_PAGE = 10
 
 
-def project_news(project: Project, limit: int = 5) -> list[NewsPost]:
-    query = (
+@built_once
+def _project_news_statement(limit: int):
+    return (
         select(NewsPost)
-        .where(NewsPost.public_clause(), NewsPost.projects.any(Project.id == project.id))
+        .where(NewsPost.public_clause(), NewsPost.projects.any(Project.id == bindparam("project_id")))
         .order_by(NewsPost.published_at.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+
+
+def project_news(project: Project, limit: int = 5) -> list[NewsPost]:
+    return list(db.session.scalars(_project_news_statement(limit), {"project_id": project.id}))
+
+
+@built_once
+def _latest_news_statement(limit: int):
+    return select(NewsPost).where(NewsPost.public_clause()).order_by(NewsPost.published_at.desc()).limit(limit)
 
 
 def latest_news(limit: int = 5) -> list[NewsPost]:
-    query = select(NewsPost).where(NewsPost.public_clause()).order_by(NewsPost.published_at.desc()).limit(limit)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_latest_news_statement(limit)))
 
 
 def news_page(page: int, category: str | None = None):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from charity_site.core.index_hints import indexed_by
 from charity_site.core.models import utcnow
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance import money
 from charity_site.finance.models import LedgerEntry
@@ -20,15 +21,19 @@ from charity_site.web.pagination import TwoEndedPagination
 PROJECTS_PER_PAGE = 12
 
 
-def featured_projects(limit: int = 4) -> list[Project]:
+@built_once
+def _featured_statement(limit: int):
     # Few projects are featured, but SQLite knows only that the column has two values.
-    query = indexed_by(
+    return indexed_by(
         select(Project)
         .where(Project.public_clause(), Project.featured.is_(True))
         .order_by(Project.start_date.desc().nulls_last(), Project.id.desc())
         .limit(limit), Project, "ix_projects_featured",
     )
-    return list(db.session.scalars(query))
+
+
+def featured_projects(limit: int = 4) -> list[Project]:
+    return list(db.session.scalars(_featured_statement(limit)))
 
 
 PROJECT_SORTS = ("newest", "funded")
@@ -96,10 +101,14 @@ def project_years() -> list[int]:
     return list(range(min(last.year, utcnow().year + 1), first_start.year - 1, -1))
 
 
-def project_updates(project: Project) -> list[ProjectUpdate]:
-    query = (
+@built_once
+def _updates_statement():
+    return (
         select(ProjectUpdate)
-        .where(ProjectUpdate.project_id == project.id, ProjectUpdate.published.is_(True))
+        .where(ProjectUpdate.project_id == bindparam("project_id"), ProjectUpdate.published.is_(True))
         .order_by(ProjectUpdate.happened_on.desc(), ProjectUpdate.id.desc())
     )
-    return list(db.session.scalars(query))
+
+
+def project_updates(project: Project) -> list[ProjectUpdate]:
+    return list(db.session.scalars(_updates_statement(), {"project_id": project.id}))

@@ -44,7 +44,7 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     project: Project = lookup.public_by_slug(Project, slug, "projects.detail")
-    summary = money.public_summary(LedgerEntry.project_id == project.id)
+    summary = money.public_summary(LedgerEntry.project_id, project.id)
     return render_template(
         "projects/detail.html",
         project=project,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import bindparam, distinct, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from charity_site.core.formatting import SITE_TZ, local_to_utc
 from charity_site.core.models import utcnow
+from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.volunteers.models import Opportunity, Shift, Signup, SignupStatus
 from charity_site.volunteers.opportunities import TAKING_A_PLACE
@@ -112,15 +113,21 @@ class ServiceTotals:
         return round(self.minutes / 60, 1)
 
 
-def service_totals(project_id: int | None = None) -> ServiceTotals:
-    """People with confirmed hours and the sum of those hours; only confirmed hours count."""
+@built_once
+def _service_totals_statement(of_project: bool):
     query = (select(func.count(distinct(Signup.volunteer_id)), func.coalesce(func.sum(Signup.service_minutes), 0))
              .where(Signup.hours_confirmed_at.is_not(None)))
-    if project_id is not None:
+    if of_project:
         query = (query.join(Shift, Shift.id == Signup.shift_id)
                  .join(Opportunity, Opportunity.id == Shift.opportunity_id)
-                 .where(Opportunity.project_id == project_id))
-    volunteers, minutes = db.session.execute(query).one()
+                 .where(Opportunity.project_id == bindparam("project_id")))
+    return query
+
+
+def service_totals(project_id: int | None = None) -> ServiceTotals:
+    """People with confirmed hours and the sum of those hours; only confirmed hours count."""
+    statement = _service_totals_statement(project_id is not None)
+    volunteers, minutes = db.session.execute(statement, {"project_id": project_id}).one()
     return ServiceTotals(int(volunteers or 0), int(minutes or 0))
 
 
