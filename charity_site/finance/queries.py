@@ -141,16 +141,24 @@ def fund_choices(limit: int | None = None) -> list | None:
     """Public funds (id, slug, title) for the ledger's fund filter: the general fund first, then named, then
     community funds; None when there are more than ``limit`` (the page then asks for a name)."""
     limit = limit or CHOICES_LIMIT
-    query = select(Fund.id, Fund.slug, Fund.title).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)
-    return per_generation(f"fund_choices:{limit}", lambda: rows_if_few(query, Fund, limit, scalars=False))
+
+    def read():
+        query = select(Fund.id, Fund.slug, Fund.title).where(Fund.public_clause()).order_by(_fund_order(), Fund.title)
+        return rows_if_few(query, Fund, limit, scalars=False)
+
+    return per_generation(f"fund_choices:{limit}", read)
 
 
 def project_choices(limit: int | None = None) -> list | None:
     """Public projects (id, slug, title) for the ledger's project filter, newest first; None past ``limit``."""
     limit = limit or CHOICES_LIMIT
-    query = (select(Project.id, Project.slug, Project.title).where(Project.public_clause())
-             .order_by(Project.start_date.desc().nulls_last(), Project.title))
-    return per_generation(f"project_choices:{limit}", lambda: rows_if_few(query, Project, limit, scalars=False))
+
+    def read():
+        query = (select(Project.id, Project.slug, Project.title).where(Project.public_clause())
+                 .order_by(Project.start_date.desc().nulls_last(), Project.title))
+        return rows_if_few(query, Project, limit, scalars=False)
+
+    return per_generation(f"project_choices:{limit}", read)
 
 
 # --- /funds ----------------------------------------------------------------------------------
