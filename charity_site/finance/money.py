@@ -89,39 +89,37 @@ def public_line_conditions() -> list:
     if has_request_context() and "ledger_public_conditions" in g:
         return list(g.ledger_public_conditions)
     hidden = hidden_owners()
-    conditions = []
-    if hidden.fund_ids:
-        conditions.append(LedgerEntry.fund_id.not_in(hidden.fund_ids))
-    if hidden.project_ids:
-        conditions.append(or_(LedgerEntry.project_id.is_(None), LedgerEntry.project_id.not_in(hidden.project_ids)))
+    conditions = _public_line_rule(hidden.fund_ids or None, hidden.project_ids or None)
     if has_request_context():
         g.ledger_public_conditions = tuple(conditions)
     return conditions
 
 
-def public_line_shape() -> tuple[bool, bool]:
-    """Which conditions ``public_line_conditions()`` holds now: (some fund is hidden, some project is
-    hidden). A statement built once (core/statements.py) is built once per shape, with
-    ``bound_public_line_conditions(shape)``, and run with ``public_line_values()``."""
-    hidden = hidden_owners()
-    return bool(hidden.fund_ids), bool(hidden.project_ids)
-
-
-def bound_public_line_conditions(shape: tuple[bool, bool]) -> list:
-    """``public_line_conditions()`` with the hidden ids as bound parameters (``public_line_values()``)."""
-    hides_funds, hides_projects = shape
+def _public_line_rule(hidden_fund_ids, hidden_project_ids) -> list:
+    """The public rule's conditions: each argument is the hidden ids (a tuple, or a bound parameter), or
+    None when none is hidden."""
     conditions = []
-    if hides_funds:
-        conditions.append(LedgerEntry.fund_id.not_in(bindparam("hidden_fund_ids", expanding=True)))
-    if hides_projects:
-        conditions.append(or_(LedgerEntry.project_id.is_(None),
-                              LedgerEntry.project_id.not_in(bindparam("hidden_project_ids", expanding=True))))
+    if hidden_fund_ids is not None:
+        conditions.append(LedgerEntry.fund_id.not_in(hidden_fund_ids))
+    if hidden_project_ids is not None:
+        conditions.append(or_(LedgerEntry.project_id.is_(None), LedgerEntry.project_id.not_in(hidden_project_ids)))
     return conditions
 
 
-def public_line_values() -> dict:
+def public_line_parameters() -> tuple[tuple[bool, bool], dict]:
+    """(shape, values) of the public rule now. The shape says which of its conditions apply (some fund is
+    hidden, some project is hidden): a statement built once (core/statements.py) is built once per shape
+    with ``bound_public_line_conditions(shape)`` and run with the values, the hidden ids."""
     hidden = hidden_owners()
-    return {"hidden_fund_ids": list(hidden.fund_ids), "hidden_project_ids": list(hidden.project_ids)}
+    return ((bool(hidden.fund_ids), bool(hidden.project_ids)),
+            {"hidden_fund_ids": list(hidden.fund_ids), "hidden_project_ids": list(hidden.project_ids)})
+
+
+def bound_public_line_conditions(shape: tuple[bool, bool]) -> list:
+    """``public_line_conditions()`` with the hidden ids as bound parameters (``public_line_parameters()``)."""
+    hides_funds, hides_projects = shape
+    return _public_line_rule(bindparam("hidden_fund_ids", expanding=True) if hides_funds else None,
+                             bindparam("hidden_project_ids", expanding=True) if hides_projects else None)
 
 
 def _summary_scope(conditions) -> tuple[bool, HiddenOwners | None]:
@@ -343,8 +341,9 @@ class MoneySummary:
 def public_summary(owner, owner_id: int) -> MoneySummary:
     """The money of one fund's or one project's public lines (``owner``: ``LedgerEntry.fund_id`` or
     ``LedgerEntry.project_id``), in three queries."""
-    months, spending, totals = _owner_summary_statements(owner.key, public_line_shape())
-    values = {"owner_id": owner_id, **public_line_values()}
+    shape, public_values = public_line_parameters()
+    months, spending, totals = _owner_summary_statements(owner.key, shape)
+    values = {"owner_id": owner_id, **public_values}
     income_fen, expense_fen = db.session.execute(totals, values).one()
     return MoneySummary(MoneyTotals(int(income_fen), int(expense_fen)),
                         _months(db.session.execute(months, values)),

@@ -281,8 +281,9 @@ def fund_projects(fund: Fund) -> list[FundProject]:
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
     """The newest public lines matching ``filters`` (e.g. ``fund_id=3``), for a fund or project page."""
-    statement = _latest_lines_statement(limit, tuple(sorted(filters)), money.public_line_shape())
-    return list(db.session.scalars(statement, {**filters, **money.public_line_values()}))
+    shape, public_values = money.public_line_parameters()
+    statement = _latest_lines_statement(limit, tuple(sorted(filters)), shape)
+    return list(db.session.scalars(statement, {**filters, **public_values}))
 
 
 @built_once

@@ -16,11 +16,7 @@ from sqlalchemy import bindparam, case, func, select
 from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
-from charity_site.finance.money import (
-    bound_public_line_conditions,
-    public_line_shape,
-    public_line_values,
-)
+from charity_site.finance.money import bound_public_line_conditions, public_line_parameters
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,8 @@ def fund_shares(project_ids) -> dict[int, list[FundShare]]:
         return {}
     # Summed per (project, fund), then the few funds found read by id: joined in one query, PostgreSQL
     # hashed every fund (5 ms with 10,000 of them) for a dozen projects' lines.
-    shares = db.session.execute(_shares_statement(public_line_shape()), {"project_ids": ids, **public_line_values()}).all()
+    shape, public_values = public_line_parameters()
+    shares = db.session.execute(_shares_statement(shape), {"project_ids": ids, **public_values}).all()
     funds = _funds_by_id(fund_id for _project_id, fund_id, _income, _expense in shares)
     found: dict[int, list[FundShare]] = {project_id: [] for project_id in ids}
     for project_id, fund_id, income_fen, expense_fen in shares:
