@@ -194,7 +194,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     Only public lines are summed, and lines of projects visitors cannot see are not public, so
     the link names the public projects only.
     """
-    from charity_site.finance import money, sources
+    from charity_site.finance import money, public_lines, sources
 
     projects = tuple(disclosure.public_projects())
     fund = disclosure.fund if disclosure.fund_id else None
@@ -217,7 +217,7 @@ def disclosure_ledger_summary(disclosure: Disclosure) -> LedgerSummary | None:
     if end is not None:
         conditions.append(LedgerEntry.occurred_on <= end)
         link_args["to"] = end.isoformat()
-    conditions += money.public_line_conditions()
+    conditions += public_lines.public_line_conditions()
     categories = money.category_totals(*conditions)
     return LedgerSummary(
         income=[row for row in categories if row.kind is EntryKind.INCOME],

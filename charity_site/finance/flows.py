@@ -1,7 +1,7 @@
 """Where the money came from and where it went (/flows): grouped sums of the public ledger.
 
 Every figure is a grouped SQL sum of integer fen over the public, non-voided lines
-(``money.public_line_conditions()``), for one calendar year or for all time. Each group also says
+(``public_lines.public_line_conditions()``), for one calendar year or for all time. Each group also says
 which /ledger filters select exactly its lines, when the ledger has those filters, so that the page
 can link every figure to the lines it adds up.
 """
@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from charity_site.extensions import db
-from charity_site.finance import money
+from charity_site.finance import money, public_lines
 from charity_site.finance.models import (
     EXPENSE_CATEGORIES,
     LEDGER_CHANNELS,
@@ -107,7 +107,7 @@ class Flows:
 
 
 def _lines(period: Period, kind: EntryKind | None = None) -> list:
-    conditions = [LedgerEntry.voided.is_(False), *period.conditions(), *money.public_line_conditions()]
+    conditions = [LedgerEntry.voided.is_(False), *period.conditions(), *public_lines.public_line_conditions()]
     if kind is not None:
         conditions.append(LedgerEntry.kind == kind)
     return conditions
@@ -215,7 +215,7 @@ def spending_links(period: Period) -> list[SpendingLink]:
 
 def flows(period: Period, *, party_labels: dict[CounterpartyType, str], unnamed: str, no_project: str) -> Flows:
     """Everything /flows shows for ``period``, in a fixed number of grouped queries."""
-    totals = money.ledger_totals(*period.conditions(), *money.public_line_conditions())
+    totals = money.ledger_totals(*period.conditions(), *public_lines.public_line_conditions())
     if not (totals.income_fen or totals.expense_fen):
         return Flows(period, totals)
     return Flows(

@@ -32,7 +32,12 @@ from charity_site.finance.models import (
     FundKind,
     LedgerEntry,
 )
-from charity_site.finance.money import public_line_conditions
+from charity_site.finance.public_lines import (
+    bound_public_line_conditions,
+    hidden_owners,
+    public_line_conditions,
+    public_line_parameters,
+)
 from charity_site.projects.models import Project
 from charity_site.web.filters import (
     ListFilters,
@@ -197,7 +202,7 @@ def _public_funds_by_kind(kinds) -> dict[FundKind, int]:
     kinds = tuple(kinds)
 
     def count() -> dict[FundKind, int]:
-        hidden = money.hidden_owners().fund_ids
+        hidden = hidden_owners().fund_ids
         query = select(Fund.kind, func.count()).where(Fund.kind.in_(kinds)).group_by(Fund.kind)
         if hidden:
             query = query.where(Fund.id.not_in(hidden))
@@ -281,7 +286,7 @@ def fund_projects(fund: Fund) -> list[FundProject]:
 
 def latest_ledger_lines(limit: int = 10, **filters) -> list[LedgerEntry]:
     """The newest public lines matching ``filters`` (e.g. ``fund_id=3``), for a fund or project page."""
-    shape, public_values = money.public_line_parameters()
+    shape, public_values = public_line_parameters()
     statement = _latest_lines_statement(limit, tuple(sorted(filters)), shape)
     return list(db.session.scalars(statement, {**filters, **public_values}))
 
@@ -291,7 +296,7 @@ def _latest_lines_statement(limit: int, filter_names: tuple[str, ...], shape: tu
     return (
         select(LedgerEntry)
         .where(*(getattr(LedgerEntry, name) == bindparam(name) for name in filter_names),
-               *money.bound_public_line_conditions(shape))
+               *bound_public_line_conditions(shape))
         .options(selectinload(LedgerEntry.fund))
         .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
         .limit(limit)

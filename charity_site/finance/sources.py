@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, case, func, select
 from charity_site.core.statements import built_once
 from charity_site.extensions import db
 from charity_site.finance.models import EntryKind, Fund, LedgerEntry
-from charity_site.finance.money import bound_public_line_conditions, public_line_parameters
+from charity_site.finance.public_lines import bound_public_line_conditions, public_line_parameters
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def _lines_by(column, *conditions) -> dict[int, Figures]:
 
 
 def site_figures(hidden=None) -> Figures:
-    """Every line's figures, or (given ``hidden``, a money.HiddenOwners) the public lines' figures."""
+    """Every line's figures, or (given ``hidden``, a public_lines.HiddenOwners) the public lines' figures."""
     row = db.session.execute(select(func.coalesce(func.sum(FundMoney.income_fen), 0),
                                     func.coalesce(func.sum(FundMoney.expense_fen), 0),
                                     func.coalesce(func.sum(FundMoney.line_count), 0))).one()

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select, true
 
 from charity_site.disclosures.models import Disclosure, disclosure_projects
 from charity_site.extensions import db
-from charity_site.finance import money
+from charity_site.finance import money, public_lines
 from charity_site.finance.models import Fund, LedgerEntry
 from charity_site.finance.queries import (
     LedgerFilters,  # the /ledger page's filters, so a download matches the page
@@ -28,8 +28,8 @@ NO_FILTERS = LedgerFilters()
 
 
 def public_ledger_clause():
-    """SQL condition for ledger lines the public may see: the site's one rule (money.public_line_conditions)."""
-    return and_(true(), *money.public_line_conditions())
+    """SQL condition for ledger lines the public may see: the site's one rule (public_lines.public_line_conditions)."""
+    return and_(true(), *public_lines.public_line_conditions())
 
 
 def stream_rows(query) -> Iterator:
@@ -120,7 +120,7 @@ def dataset_counts() -> dict[str, int]:
 
 def _count_datasets() -> dict[str, int]:
     """The ledger's count from the summary tables, funds and projects as all rows less the few hidden ones."""
-    hidden = money.hidden_owners()
+    hidden = public_lines.hidden_owners()
     return {
         "ledger": money.public_count_and_totals()[0],
         "funds": db.session.scalar(select(func.count()).select_from(Fund)) - len(hidden.fund_ids),

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
-from charity_site.finance import money, sources
+from charity_site.finance import money, public_lines, sources
 from charity_site.news import queries as news_queries
 from charity_site.projects import queries as project_queries
 from charity_site.volunteers import queries as volunteer_queries
@@ -21,7 +21,7 @@ def home():
     projects = project_queries.featured_projects()
     return render_template(
         "public/home.html",
-        totals=money.ledger_totals(*money.public_line_conditions()),
+        totals=money.ledger_totals(*public_lines.public_line_conditions()),
         beneficiaries=money.beneficiaries_total(),
         people_served=money.people_served_total(),
         projects=projects,

@@ -13,7 +13,7 @@ from test_public_ledger import shown_ids, shown_total
 from charity_site.core.models import PublicationStatus
 from charity_site.core.public_changes import public_change_now
 from charity_site.extensions import db
-from charity_site.finance import ledger, money, summaries
+from charity_site.finance import ledger, money, public_lines, summaries
 from charity_site.finance import queries as finance_queries
 from charity_site.models import EntryKind, FundMoney, LedgerEntry, ProjectMoney
 
@@ -117,7 +117,7 @@ def test_public_totals_leave_out_hidden_funds_and_projects(app, client):
     db.session.commit()
 
     with app.test_request_context("/"):
-        public = money.public_line_conditions()
+        public = public_lines.public_line_conditions()
         assert money.ledger_totals(*public) == money.MoneyTotals(1_000, 0)
         assert money.count_and_totals(*public) == (1, money.MoneyTotals(1_000, 0))
         assert money.fund_totals([public_fund.id, draft_fund.id]) == {
