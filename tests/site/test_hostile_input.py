@@ -141,16 +141,20 @@ def make_records(app, tmp_path, tag: str):
 def make_volunteer_records(tag: str) -> None:
     """An opportunity with an upcoming shift, a sign-up with its personal code, and a certificate."""
     import zlib
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
+    from charity_site.core.formatting import SITE_TZ, local_to_utc
     from charity_site.core.models import PublicationStatus, utcnow
     from charity_site.volunteers.models import Opportunity, ServiceCertificate, Shift, Signup, Volunteer
 
     now = utcnow()
+    # Tomorrow 09:00-11:00 Beijing time: a shift that crosses midnight cannot be shown on the one-day edit form.
+    tomorrow = (now.astimezone(SITE_TZ) + timedelta(days=1)).date()
+    starts_at = local_to_utc(datetime.combine(tomorrow, time(9, 0)))
     opportunity = Opportunity(slug=f"o-{tag}", title="探访", location="街道", status=PublicationStatus.PUBLISHED,
                               published_at=now - timedelta(days=1))
-    shift = Shift(opportunity=opportunity, task="陪伴", starts_at=now + timedelta(days=1),
-                  ends_at=now + timedelta(days=1, hours=2), capacity=3, checkin_token=f"tok-{tag}")
+    shift = Shift(opportunity=opportunity, task="陪伴", starts_at=starts_at,
+                  ends_at=starts_at + timedelta(hours=2), capacity=3, checkin_token=f"tok-{tag}")
     volunteer = Volunteer(name="示例", phone="13900000000")
     db.session.add_all([opportunity, shift, volunteer, Signup(shift=shift, volunteer=volunteer, code=f"C{tag[:8].upper()}"),
                         ServiceCertificate(number=f"2024-{tag}"[:20], year=2024, sequence=zlib.crc32(tag.encode()) % 10**6,
