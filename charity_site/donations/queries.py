@@ -210,14 +210,27 @@ def staff_rows(filters: PledgeFilters):
 
 # --- public: donor wall and goal bars -------------------------------------------------------------
 
+@built_once
+def _wall_statement(owner: str | None):
+    statement = select(Pledge).where(Pledge.status == PledgeStatus.RECEIVED)
+    if owner is not None:
+        statement = statement.where(getattr(Pledge, owner) == bindparam("owner_id"))
+    return statement.order_by(Pledge.received_at.desc(), Pledge.id.desc()).limit(bindparam("limit"))
+
+
 def wall(project_id: int | None = None, fund_id: int | None = None, limit: int = WALL_SIZE) -> list[Pledge]:
     """The latest received gifts (of one project or fund, or all)."""
-    query = select(Pledge).where(Pledge.status == PledgeStatus.RECEIVED)
+    owner, owner_id = _owner(project_id, fund_id)
+    return db.session.scalars(_wall_statement(owner), {"owner_id": owner_id, "limit": limit}).all()
+
+
+def _owner(project_id: int | None, fund_id: int | None) -> tuple[str | None, int | None]:
+    """Which Pledge column names the owner, and its id: a project, else a fund, else (None, None): all."""
     if project_id is not None:
-        query = query.where(Pledge.project_id == project_id)
+        return "project_id", project_id
     if fund_id is not None:
-        query = query.where(Pledge.fund_id == fund_id)
-    return db.session.scalars(query.order_by(Pledge.received_at.desc(), Pledge.id.desc()).limit(limit)).all()
+        return "fund_id", fund_id
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -228,24 +241,33 @@ class GiftCount:
 
 def received_count(project_id: int | None = None, fund_id: int | None = None) -> GiftCount:
     """Every received gift counted, anonymous ones included."""
-    query = select(func.count(Pledge.id), func.coalesce(func.sum(Pledge.received_amount_fen), 0)).where(
-        Pledge.status == PledgeStatus.RECEIVED)
-    if project_id is not None:
-        query = query.where(Pledge.project_id == project_id)
-    if fund_id is not None:
-        query = query.where(Pledge.fund_id == fund_id)
-    count, total = db.session.execute(query).one()
-    return GiftCount(int(count), int(total))
+    return gift_figures(project_id=project_id, fund_id=fund_id).received
 
 
-def pledged_fen(project_id: int | None = None, fund_id: int | None = None) -> int:
-    """Promised and not yet arrived (pending pledges)."""
-    query = select(func.coalesce(func.sum(Pledge.amount_fen), 0)).where(Pledge.status == PledgeStatus.PENDING)
-    if project_id is not None:
-        query = query.where(Pledge.project_id == project_id)
-    if fund_id is not None:
-        query = query.where(Pledge.fund_id == fund_id)
-    return int(db.session.scalar(query))
+@dataclass(frozen=True)
+class GiftFigures:
+    received: GiftCount
+    pledged_fen: int  # promised and not yet arrived (pending pledges)
+
+
+_received = Pledge.status == PledgeStatus.RECEIVED
+
+
+@built_once
+def _gift_figures_statement(owner: str | None):
+    statement = select(func.count(Pledge.id).filter(_received),
+                       func.coalesce(func.sum(Pledge.received_amount_fen).filter(_received), 0),
+                       func.coalesce(func.sum(Pledge.amount_fen).filter(Pledge.status == PledgeStatus.PENDING), 0))
+    if owner is not None:
+        statement = statement.where(getattr(Pledge, owner) == bindparam("owner_id"))
+    return statement
+
+
+def gift_figures(project_id: int | None = None, fund_id: int | None = None) -> GiftFigures:
+    """Received gifts (count and sum) and pending pledges of one project, one fund, or all, in one read."""
+    owner, owner_id = _owner(project_id, fund_id)
+    count, received, pledged = db.session.execute(_gift_figures_statement(owner), {"owner_id": owner_id}).one()
+    return GiftFigures(GiftCount(int(count), int(received)), int(pledged))
 
 
 @dataclass(frozen=True)
@@ -255,11 +277,12 @@ class GoalProgress:
     pledged_fen: int  # promised, not arrived
 
 
-def goal_progress(campaign: GiftCampaign) -> GoalProgress:
+def goal_progress(campaign: GiftCampaign, figures: GiftFigures | None = None) -> GoalProgress:
+    """``figures``: the campaign owner's gift figures when the caller has read them already."""
     if campaign.project_id is not None:
         raised = money.project_totals([campaign.project_id])[campaign.project_id].income_fen
-        pledged = pledged_fen(project_id=campaign.project_id)
+        figures = figures or gift_figures(project_id=campaign.project_id)
     else:
         raised = money.fund_totals([campaign.fund_id])[campaign.fund_id].income_fen
-        pledged = pledged_fen(fund_id=campaign.fund_id)
-    return GoalProgress(campaign.goal_fen, raised, pledged)
+        figures = figures or gift_figures(fund_id=campaign.fund_id)
+    return GoalProgress(campaign.goal_fen, raised, figures.pledged_fen)

@@ -289,11 +289,12 @@ def giving_for(project: Project | None = None, fund: Fund | None = None) -> dict
     owner_filter = {"project_id": project.id} if project is not None else {"fund_id": fund.id}
     designation = {"project": project.id} if project is not None else {"fund": fund.id}
     giving = queries.giving_settings()
+    figures = queries.gift_figures(**owner_filter)
     return {
         "campaign": campaign,
-        "progress": queries.goal_progress(campaign),
+        "progress": queries.goal_progress(campaign, figures),
         "wall": queries.wall(limit=10, **owner_filter),
-        "counts": queries.received_count(**owner_filter),
+        "counts": figures.received,
         "donate_url": url_for("donations.donate", **designation),
         "presets": [(fen, url_for("donations.donate", **designation, amount=fen // 100))
                     for fen in queries.preset_amounts_fen(giving)],
