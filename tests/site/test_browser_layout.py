@@ -81,3 +81,25 @@ def test_a_short_printed_disclosure_fits_on_one_a4_page_under_the_organisations_
         pdf = page.pdf(prefer_css_page_size=True)
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert pages == 1, f"the short notice printed on {pages} pages"
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_project_pages_fact_labels_stay_readable_beside_long_values(served_demo, width):
+    """A campaign's filing number is one long word: it once squeezed its label into one character a line."""
+    with chromium_page(served_demo, width=width, height=900) as (page, problems):
+        page.goto(served_demo + "/projects/zhumeng-weilai-teji")
+        assert page.locator(".giving-panel .giving-campaign-facts dd").count() >= 2
+        rows = page.evaluate(
+            "() => [...document.querySelectorAll('.fact-list > div')].map(row => {"
+            " const dt = row.querySelector('dt'), dd = row.querySelector('dd');"
+            " const panel = row.closest('.panel, section, main').getBoundingClientRect();"
+            " const font = parseFloat(getComputedStyle(dt).fontSize);"
+            " return {label: dt.textContent.trim(), width: dt.getBoundingClientRect().width, font,"
+            "         overflow: dd.getBoundingClientRect().right - panel.right}; })"
+        )
+        assert rows
+        for row in rows:
+            shown = min(len(row["label"]), 4)  # a label shows at least four characters (or all) side by side
+            assert row["width"] >= shown * row["font"] - 1, row
+            assert row["overflow"] <= 1, row
+        assert not problems["console"] and not problems["outside"]
