@@ -103,3 +103,26 @@ def test_a_project_pages_fact_labels_stay_readable_beside_long_values(served_dem
             assert row["width"] >= shown * row["font"] - 1, row
             assert row["overflow"] <= 1, row
         assert not problems["console"] and not problems["outside"]
+
+
+def test_on_a_phone_a_data_tables_row_names_take_the_whole_width(served_demo):
+    """查看数据 under a chart: beside three columns of amounts a project's name had two characters a line."""
+    with chromium_page(served_demo, width=360, height=740) as (page, problems):
+        page.goto(served_demo + "/funds/panyu-cishan-jijin")
+        page.evaluate("() => document.querySelectorAll('details.chart-data').forEach(d => d.open = true)")
+        widths = page.evaluate(
+            "() => [...document.querySelectorAll('.chart-table')].flatMap(table => {"
+            " const full = table.getBoundingClientRect().width;"
+            " return [...table.querySelectorAll('tbody th[scope=row]')].map(th => th.getBoundingClientRect().width / full); })"
+        )
+        assert len(widths) >= 5
+        assert min(widths) >= 0.9, widths
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        assert not problems["console"] and not problems["outside"]
+
+
+def test_a_short_page_keeps_its_footer_at_the_bottom_of_the_screen(served_demo):
+    with chromium_page(served_demo, width=1280, height=1000) as (page, _problems):
+        page.goto(served_demo + "/projects/no-such-project")
+        footer = page.locator(".site-footer").bounding_box()
+        assert footer["y"] + footer["height"] >= 999, footer
