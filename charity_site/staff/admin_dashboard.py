@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from charity_site.staff import dashboard
+from charity_site.staff.admin_audit import actor_label
 from charity_site.web.access import staff_blueprint
 
 bp = staff_blueprint("admin_dashboard", __name__, "/admin",
@@ -24,4 +25,5 @@ def index():
         changes=dashboard.recent_changes(),
         deadlines=dashboard.disclosure_deadlines(current_user),
         deadlines_start=dashboard.deadlines_start(),
+        actor_label=actor_label,  # 系统 for changes made by the system, as in the audit log
     )

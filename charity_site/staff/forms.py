@@ -151,6 +151,7 @@ class SiteSettingsForm(SiteForm):
         _l("Introduction"), filters=[strip_text], validators=[Length(max=20000, message=AT_MOST)],
         description=_l("Shown on the home page. Markdown: **bold**, a dash and a space for a list item, "
                        "an empty line between paragraphs."),
+        render_kw={"rows": 14},  # the demo introduction is some 740 characters: it shows whole on a desktop
     )
     credit_code = _text(_l("Unified social credit code"), 40)
     address = _text(_l("Address"), 255)

@@ -36,7 +36,7 @@ class OpportunityForm(SiteForm):
                        description=_l("Leave empty to make one from the title in pinyin."))
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
     body_md = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=50_000)],
-                            render_kw={"rows": 10})
+                            render_kw={"rows": 10, "data-markdown-editor": "true"})
     project_id = SelectField(_l("Project"), coerce=coerce_id, choices=[], validate_choice=True,
                              invalid_choice_message=NOT_AN_OPTION)
     location = StringField(_l("Place"), validators=[DataRequired(_l("Please say where it takes place.")),

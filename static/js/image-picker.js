@@ -22,6 +22,8 @@
  *   [data-picker-list][data-src="URL"]   reloaded from URL (an HTML fragment of picker
  *       items) after a successful upload.
  *   [data-cover-options="NAME"]   radio buttons of the cover picker: an uploaded picture is added to them.
+ *   <details class="image-picker-panel">   the panel, sent closed (on a phone its pictures would push the
+ *       save button far down); opened here on a screen at least 40rem wide, where it takes little room.
  * An uploaded picture is inserted once: its "插入" button in the reloaded list is disabled and says so.
  * After an insertion the textarea receives an "input" event, so live previews update.
  */
@@ -229,8 +231,19 @@
     insertAtCursor(textarea, button.getAttribute("data-markdown"));
   });
 
+  function openOnWideScreens() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 40rem)").matches) {
+      return;
+    }
+    var panels = document.querySelectorAll("details.image-picker-panel");
+    for (var i = 0; i < panels.length; i += 1) {
+      panels[i].open = true;
+    }
+  }
+
   function start() {
     showButtons(document);
+    openOnWideScreens();
   }
 
   if (document.readyState === "loading") {

@@ -7,7 +7,7 @@
  *   <button type="button" data-md="bold|heading|list|link|image|table|quote" data-sample="示例文字">
  *       bold and link wrap the selection (or insert the sample, selected, to type over);
  *       heading, list and quote mark each selected line; table inserts a two-column table;
- *       image moves to the page's image panel ([data-target="NAME"]) or, without one, inserts ![sample](地址).
+ *       image opens and moves to the page's image panel ([data-target="NAME"]) or, without one, inserts ![sample](地址).
  *   Ctrl+B (bold) and Ctrl+K (link) work inside the textarea.
  *   [data-checklist][data-filter-label="..."]   a long checkbox list: a text box above it hides the
  *       choices whose label does not contain the words typed; ticked choices always stay visible.
@@ -86,8 +86,15 @@
     image: function (textarea, sample, button) {
       var panel = document.querySelector('.image-picker-panel[data-target="' + textarea.name + '"]');
       if (panel) {
-        var heading = panel.querySelector("h2, h3") || panel;
-        heading.setAttribute("tabindex", "-1");
+        // The panel may be a closed fold (<details>): open it, then move to it (its summary takes the focus).
+        var summary = panel.tagName === "DETAILS" ? panel.querySelector("summary") : null;
+        if (summary) {
+          panel.open = true;
+        }
+        var heading = summary || panel.querySelector("h2, h3") || panel;
+        if (!summary) {
+          heading.setAttribute("tabindex", "-1");
+        }
         panel.scrollIntoView({ block: "start" });
         heading.focus();
         return;
