@@ -139,11 +139,37 @@ def yuan_to_fen(value: str | int | Decimal) -> int:
     return int(fen)
 
 
+def _rounded_percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` (both positive) in whole percent, to the nearest (half up); exact, no float."""
+    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def percent(part: int | None, whole: int | None) -> int:
-    """Whole-number percentage for progress bars, capped at 100."""
-    if not part or not whole or whole <= 0:
+    """A progress bar's value (``<progress max="100">``): ``part`` of ``whole`` in whole percent, 0 to 100.
+
+    Rounded to the nearest, except that a share above 0 is at least 1 and a share short of the whole at most
+    99: a bar is never drawn empty when something was raised or spent, nor full before the goal is reached.
+    A share written out for people is percent_text().
+    """
+    if not part or not whole or whole <= 0 or part <= 0:
         return 0
-    return max(0, min(100, int(Decimal(part) * 100 / Decimal(whole))))
+    if part >= whole:
+        return 100
+    return max(1, min(99, _rounded_percent(part, whole)))
+
+
+def percent_text(part: int | None, whole: int | None) -> str:
+    """A share as people read it: '42%' to the nearest whole percent; '<1%' for a share above 0 that rounds
+    to 0 and '>99%' for one short of the whole that rounds to 100, so that only nothing reads '0%' and only
+    all of it '100%'. More than the whole reads as it is ('150%'); nothing or no whole reads '0%'."""
+    if not part or not whole or whole <= 0 or part <= 0:
+        return "0%"
+    shown = _rounded_percent(part, whole)
+    if shown == 0:
+        return "<1%"
+    if shown >= 100 and part < whole:
+        return ">99%"
+    return f"{shown}%"
 
 
 def to_local(moment: datetime | None) -> datetime | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from charity_site.core.formatting import format_amount, money_unit, percent
+from charity_site.core.formatting import format_amount, money_unit, percent_text
 from charity_site.finance.svg_text import text_width, wrap_label
 
 WIDTH = 320  # the narrow drawing: a 360 px phone shows it at nearly 1:1 (text of 16 units stays above 14 px)
@@ -139,7 +139,7 @@ def bar_chart(
 
         def value_text(fen: int) -> str:
             shown = format_amount(fen, unit)
-            return f"{shown} ({percent(fen, share_of)}%)" if share_of else shown
+            return f"{shown} ({percent_text(fen, share_of)})" if share_of else shown
 
     prefix = len(series) > 1
     texts = [

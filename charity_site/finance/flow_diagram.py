@@ -3,11 +3,16 @@
 Nodes stand in columns (where the money came from → the funds → what the funds paid for); each link
 is a filled band whose thickness is proportional to its amount, on one scale for the whole drawing, so
 that a band twice as thick carried twice the money. A node is as tall as the larger of what flows in
-and what flows out. Labels (name and amount) sit beside their node: left of the first column, right
-of the others, and a tiny node keeps room for its label. Amounts are integer fen.
+and what flows out. Labels (name and amount) sit beside their node where no band passes, so they are
+never written on a coloured band: left of the first column, right of the last, and in the middle column
+inside the node, which is a box: the money arrives at its left bar and leaves from its right bar, and
+the fund's name stands between them. A tiny node keeps room for its label. A long name wraps, and past
+its column's lines it is shortened with …; the page keeps the full name in a <title>. Amounts are
+integer fen.
 
-The drawing is ``WIDTH`` units wide: the page shows it at that many pixels at most and, on a narrow
-phone, in a box that scrolls sideways, so its text never shrinks below ``FONT`` pixels.
+The drawing is ``WIDTH`` units wide, with a viewBox: the page shows it at most that many pixels wide and
+scales it down to fit a narrow screen, where the table of the same figures under it is the readable
+version.
 """
 
 from __future__ import annotations
@@ -19,16 +24,18 @@ from charity_site.core.formatting import format_amount, money_unit
 from charity_site.finance.svg_text import wrap_label
 
 WIDTH = 1040
-FONT = 15  # label text, in drawing units (= pixels: the drawing is never scaled down)
+FONT = 15  # label text, in drawing units (= pixels where the drawing is shown at its full width)
 LINE = 19  # height of one label line
-NODE_WIDTH = 14
+NODE_WIDTH = 14  # a node's bar
 FLOW_HEIGHT = 440  # the height a column's total amount takes, gaps and label room aside
 NODE_GAP = 14  # between two nodes of a column
 TOP = 8  # room above the first node
-LABEL_GAP = 8  # between a node and its label
-COLUMN_X = (120, 450, 790)  # left edge of the nodes of each column
-LABEL_WIDTH = (COLUMN_X[0] - LABEL_GAP - 4, 220, WIDTH - COLUMN_X[2] - NODE_WIDTH - LABEL_GAP - 8)
-NAME_LINES = 2  # a long name wraps onto a second line, then is shortened with …
+LABEL_GAP = 8  # between a node's bar and its label
+COLUMN_X = (112, 352, 806)  # left edge of the nodes of each column
+LABEL_WIDTH = (COLUMN_X[0] - LABEL_GAP - 4, 186, WIDTH - COLUMN_X[2] - NODE_WIDTH - LABEL_GAP - 4)
+# A node of the middle column is a box: its left bar, its label, its right bar.
+BOX_WIDTH = NODE_WIDTH + LABEL_GAP + LABEL_WIDTH[1] + LABEL_GAP + NODE_WIDTH
+NAME_LINES = (2, 3, 3)  # a long name wraps onto this many lines in each column, then is shortened with …
 
 
 @dataclass(frozen=True)
@@ -59,11 +66,22 @@ class PlacedNode:
     value_fen: int
     x: float
     y: float
-    width: float
+    width: float  # NODE_WIDTH; BOX_WIDTH in the middle column
     height: float
     text_x: float
     text_y: float  # baseline of the first label line
     anchor: str  # "start" or "end"
+    bars: tuple[float, ...] = ()  # left edge of each solid bar: one, or a box's two
+
+    @property
+    def box(self) -> bool:
+        """A middle-column node: a box with a bar at each side and its label inside."""
+        return len(self.bars) > 1
+
+    @property
+    def shortened(self) -> bool:
+        """The name is drawn shortened with …; the page shows the full name as the node's <title>."""
+        return self.lines[-2].endswith("…") and not self.label.strip().endswith("…")
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,8 @@ class Diagram:
     nodes: tuple[PlacedNode, ...]
     bands: tuple[Band, ...]
     font: float = FONT
+    line: float = LINE
+    bar_width: float = NODE_WIDTH
 
     @property
     def empty(self) -> bool:
@@ -190,7 +210,7 @@ def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Ca
         x = COLUMN_X[column_index]
         for node in column:
             height = _round(values[node.key] * scale)
-            name = wrap_label(node.label, LABEL_WIDTH[column_index], FONT, NAME_LINES)
+            name = wrap_label(node.label, LABEL_WIDTH[column_index], FONT, NAME_LINES[column_index])
             lines = (*name, amount_text(values[node.key]))
             label_height = len(lines) * LINE
             slot = max(height, label_height)
@@ -198,10 +218,12 @@ def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Ca
             node_y = y + (slot - height) / 2
             text_y = y + (slot - label_height) / 2 + FONT
             first = column_index == 0
+            width = BOX_WIDTH if column_index == 1 else NODE_WIDTH
             placed[node.key] = PlacedNode(
                 node.key, column_index, node.kind, node.label, lines, node.href, values[node.key],
-                x, _round(node_y), NODE_WIDTH, max(height, 1.0),
+                x, _round(node_y), width, max(height, 1.0),
                 x - LABEL_GAP if first else x + NODE_WIDTH + LABEL_GAP, _round(text_y), "end" if first else "start",
+                (x, x + width - NODE_WIDTH) if column_index == 1 else (x,),
             )
             y += slot + NODE_GAP
         bottom = max(bottom, y - NODE_GAP)
@@ -225,7 +247,7 @@ def sankey(nodes: Sequence[NodeSpec], links: Sequence[LinkSpec], amount_text: Ca
         arriving[link.target] += thickness
         drawn.append(Band(
             link.source, link.target, source.kind, link.value_fen, _round(thickness), _round(source_y),
-            _round(target_y), band_path(source.x + NODE_WIDTH, _round(source_y), target.x, _round(target_y),
+            _round(target_y), band_path(source.x + source.width, _round(source_y), target.x, _round(target_y),
                                         _round(thickness)),
             link.href, link_title(source.label, target.label, amount_text(link.value_fen)), source.label, target.label,
         ))

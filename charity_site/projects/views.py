@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
+from charity_site.core.formatting import money_unit
 from charity_site.core.qr import qr_svg
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
@@ -20,6 +21,14 @@ from charity_site.web.input import query_page
 from charity_site.web.urls import canonical_url
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+@bp.app_template_global("card_money_unit")
+def card_money_unit(projects, project_money) -> str:
+    """One unit for a grid of project cards, so that sibling cards' figures compare at a glance."""
+    return money_unit(*(fen for project in projects for fen in (
+        project_money[project.id].expense_fen, project.budget_fen,
+        project_money[project.id].income_fen if project.goal_fen else 0, project.goal_fen)))
 
 
 @bp.get("/")

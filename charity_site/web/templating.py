@@ -81,7 +81,7 @@ def init_templating(app: Flask) -> None:
         mask_name=formatting.mask_person_name,
         label=label_of,
     )
-    app.jinja_env.globals.update(percent=formatting.percent, money_unit=formatting.money_unit, asset_url=_asset_url_factory(app),
+    app.jinja_env.globals.update(percent=formatting.percent, percent_text=formatting.percent_text, money_unit=formatting.money_unit, asset_url=_asset_url_factory(app),
                                  canonical_url=canonical_url, path_with_read_query=path_with_read_query,
                                  read_query_args=read_query_args)
     app.jinja_env.trim_blocks = True

@@ -129,6 +129,6 @@ def test_wider_drawings_give_the_bars_more_room_and_keep_the_text_size():
 
 def test_the_values_of_one_chart_share_one_unit():
     chart = charts.category_chart([("救助", 350_000_00), ("慰问", 30_00), ("零星", 0)], "支出")
-    assert [bar.text for bar in bars(chart)] == ["35.00万元 (99%)", "不足0.01万元 (0%)", "0.00万元 (0%)"]
+    assert [bar.text for bar in bars(chart)] == ["35.00万元 (>99%)", "不足0.01万元 (<1%)", "0.00万元 (0%)"]
     small = charts.monthly_chart([("2024年1月", 99_999_99, 0)], "收入", "支出")
     assert [bar.text for bar in bars(small)] == ["收入 ¥99,999.99", "支出 ¥0.00"]
