@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from charity_site.donations.labels import METHOD_LABELS
 from charity_site.donations.models import DonorDisplay, PaymentMethod
@@ -66,7 +66,10 @@ class PledgeForm(PublicIntakeForm):
         choices=[SelectChoice(method.value, label) for method, label in METHOD_LABELS.items()],
         default=PaymentMethod.BANK.value, validators=[InputRequired(_l("Please choose how you will pay."))],
     )
-    consent = BooleanField(_l("I have read the notice above and agree that my data is processed as described"))
+    # Checked with the other fields, so that one submission shows every mistake; pledging.check() checks it again.
+    consent = BooleanField(_l("I have read the notice above and agree that my data is processed as described"),
+                           validators=[DataRequired(_l("Please read the notice and agree, or we cannot record your "
+                                                       "pledge."))])
 
 
 class LookupForm(SiteForm):

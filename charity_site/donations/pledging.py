@@ -57,33 +57,57 @@ def existing_submission(token: str | None) -> Pledge | None:
     return db.session.scalar(select(Pledge).where(Pledge.submission_token == token))
 
 
-def check(request: PledgeRequest) -> dict:
-    """Validate and normalise; raises EditError naming the field of the first problem."""
-    settings = giving_settings()
-    if request.amount_fen is None:
-        raise EditError("custom_amount", _("Please choose or enter an amount."))
-    if request.amount_fen < settings.min_amount_fen:
-        raise EditError("custom_amount", _("The smallest gift online is %(amount)s.",
-                                           amount=format_yuan(settings.min_amount_fen)))
-    if request.amount_fen > settings.max_amount_fen:
-        raise EditError("custom_amount", _("For a gift above %(amount)s please contact us directly.",
-                                           amount=format_yuan(settings.max_amount_fen)))
+def _contact(request: PledgeRequest) -> tuple[str, str | None, str | None]:
+    """The name, the mobile number and the e-mail address as stored (None where missing or malformed)."""
     name = (request.donor_name or "").strip()
     phone = normalise_mobile(request.phone) if (request.phone or "").strip() else None
-    if (request.phone or "").strip() and phone is None:
-        raise EditError("phone", _("Please enter a mainland mobile number of 11 digits."))
     email = normalise_email(request.email) if (request.email or "").strip() else None
+    return name, phone, email
+
+
+def problems(request: PledgeRequest) -> list[EditError]:
+    """Every reason to refuse ``request``, the first one of each field, in the order of the form.
+
+    Reads the amount, the contact details, the name, the display and the consent only, so that a refused
+    form can show all its problems at once (its designation or method may be missing then).
+    """
+    found: dict[str, str] = {}
+
+    def problem(field: str, message: str) -> None:
+        found.setdefault(field, message)
+
+    settings = giving_settings()
+    if request.amount_fen is None:
+        problem("custom_amount", _("Please choose or enter an amount."))
+    elif request.amount_fen < settings.min_amount_fen:
+        problem("custom_amount", _("The smallest gift online is %(amount)s.",
+                                   amount=format_yuan(settings.min_amount_fen)))
+    elif request.amount_fen > settings.max_amount_fen:
+        problem("custom_amount", _("For a gift above %(amount)s please contact us directly.",
+                                   amount=format_yuan(settings.max_amount_fen)))
+    name, phone, email = _contact(request)
+    if (request.phone or "").strip() and phone is None:
+        problem("phone", _("Please enter a mainland mobile number of 11 digits."))
     if (request.email or "").strip() and email is None:
-        raise EditError("email", _("Please enter a valid e-mail address."))
-    if phone is None and email is None:
-        raise EditError("phone", _("Please give a mobile number or an e-mail address, so we can tell you when "
-                                   "your gift arrives."))
+        problem("email", _("Please enter a valid e-mail address."))
+    if not (request.phone or "").strip() and not (request.email or "").strip():
+        problem("phone", _("Please give a mobile number or an e-mail address, so we can tell you when "
+                           "your gift arrives."))
     if request.wants_receipt and not name:
-        raise EditError("donor_name", _("The official donation receipt needs the donor's name."))
+        problem("donor_name", _("The official donation receipt needs the donor's name."))
     if request.display is DonorDisplay.FULL_NAME and not name:
-        raise EditError("donor_name", _("Please enter the name you want shown."))
-    if not request.consent:
-        raise EditError("consent", _("Please read the notice and agree, or we cannot record your pledge."))
+        problem("donor_name", _("Please enter the name you want shown."))
+    if not request.consent:  # the form checks it as well (PledgeForm.consent); this is the guard
+        problem("consent", _("Please read the notice and agree, or we cannot record your pledge."))
+    return [EditError(field, message) for field, message in found.items()]
+
+
+def check(request: PledgeRequest) -> dict:
+    """Validate and normalise; raises EditError naming the field of the first problem."""
+    found = problems(request)
+    if found:
+        raise found[0]
+    name, phone, email = _contact(request)
     return {"donor_name": name or None, "phone": phone, "email": email}
 
 

@@ -24,7 +24,7 @@ from charity_site.donations import certificates, mails, progress, queries
 from charity_site.donations.forms import CUSTOM, LookupForm, PledgeForm
 from charity_site.donations.labels import PLEDGE_STATUS_LABELS
 from charity_site.donations.models import DonorDisplay, PaymentMethod, PledgeStatus
-from charity_site.donations.pledging import CONSENT_TEXT_VERSION, PledgeRequest, create_pledge
+from charity_site.donations.pledging import CONSENT_TEXT_VERSION, PledgeRequest, create_pledge, problems
 from charity_site.extensions import db, limiter
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
@@ -132,6 +132,27 @@ def _amount(form: PledgeForm) -> int | None:
     return None
 
 
+def _choice(enum, value):
+    """The member of ``enum`` named by a form's ``value``; None for a missing or unknown one."""
+    try:
+        return enum(value)
+    except ValueError:
+        return None
+
+
+def _pledge_request(form: PledgeForm, designation) -> PledgeRequest:
+    """What the form asks for. From a form that failed validation the designation, method or display may be None:
+    such a request is only given to pledging.problems(), never to create_pledge()."""
+    display = DonorDisplay.FULL_NAME if form.show_full_name.data else _choice(DonorDisplay, form.display.data)
+    return PledgeRequest(
+        amount_fen=_amount(form), designation=designation, method=_choice(PaymentMethod, form.method.data),
+        display=display, donor_name=form.donor_name.data or "", phone=form.phone.data or "",
+        email=form.email.data or "", message=form.message.data or "", show_message=form.show_message.data,
+        wants_receipt=form.wants_receipt.data, wants_updates=form.wants_updates.data,
+        consent=form.consent.data, submission_token=form.submission_token.data,
+    )
+
+
 @bp.route("/donate", methods=["GET", "POST"])
 @limiter.limit(pledge_limit, methods=["POST"])
 def donate():
@@ -144,26 +165,24 @@ def donate():
         pass  # shown fresh, with the designation of ?project= or ?fund= and the ?amount= chosen
     elif form.filled_by_bot():
         abort(400)
-    elif form.validate_on_submit() and _designation(form, choices) is not None:
-        designation = _designation(form, choices)
-        display = DonorDisplay.FULL_NAME if form.show_full_name.data else DonorDisplay(form.display.data)
-        pledge_request = PledgeRequest(
-            amount_fen=_amount(form), designation=designation, method=PaymentMethod(form.method.data),
-            display=display, donor_name=form.donor_name.data or "", phone=form.phone.data or "",
-            email=form.email.data or "", message=form.message.data or "", show_message=form.show_message.data,
-            wants_receipt=form.wants_receipt.data, wants_updates=form.wants_updates.data,
-            consent=form.consent.data, submission_token=form.submission_token.data,
-        )
-        try:
-            pledge = create_pledge(pledge_request)
-            mails.queue_pledge_received(pledge, _status_url(pledge))
-        except EditError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            status = 400
-        else:
-            return redirect(url_for(".pledge", token=pledge.access_token), code=303)
     else:
+        valid = form.validate_on_submit()
+        designation = _designation(form, choices)  # an unknown one is marked on the form, valid or not
+        pledge_request = _pledge_request(form, designation)
+        # What the pledge rules refuse (no amount, no way to reach the donor...) is shown together with what the
+        # form refused, each beside its field: one round shows every mistake. create_pledge checks it all again.
+        refused = [error for error in problems(pledge_request) if not getattr(form, error.field).errors]
+        for error in refused:
+            attach_error(form, error)
+        if valid and designation is not None and not refused:
+            try:
+                pledge = create_pledge(pledge_request)
+                mails.queue_pledge_received(pledge, _status_url(pledge))
+            except EditError as error:
+                db.session.rollback()
+                attach_error(form, error)
+            else:
+                return redirect(url_for(".pledge", token=pledge.access_token), code=303)
         status = 400
     form.ensure_submission_token()
     selected = next((choice.campaign for choice in choices if choice.key == form.designation.data), None)
