@@ -46,6 +46,15 @@ def test_every_panel_shows_its_amounts_in_one_unit(demo, client, path):
         assert any(units(block) == {"wan"} for _name, block in found)
 
 
+@pytest.mark.parametrize("path, panel", [("/", "card"), ("/projects/", "card"), ("/funds/", "fund in the list")])
+def test_sibling_cards_of_a_list_read_in_one_unit(demo, client, path, panel):
+    """¥90,000.00 on one card beside 18.80万元 on the next made the projects hard to compare."""
+    html = client.get(path).get_data(as_text=True)
+    blocks = re.findall(PANELS[panel], html, re.S)
+    assert len(blocks) >= 3
+    assert set().union(*(units(block) for block in blocks)) == {"wan"}
+
+
 def test_a_card_with_nothing_spent_yet_reads_in_the_unit_of_its_budget(demo, client):
     html = client.get("/projects/").get_data(as_text=True)
     cards = re.findall(PANELS["card"], html, re.S)
