@@ -37,3 +37,21 @@ def test_the_public_name_follows_the_typing_and_the_choice(sqlite_url, tmp_path,
             page.check("input[name=counterparty_type][value=person]")
             expect(line.locator("strong")).to_have_text("陈**")
             assert problems == {"console": [], "outside": [], "page_errors": []}
+
+
+def test_on_a_wide_screen_the_boxes_of_two_fields_side_by_side_line_up(sqlite_url, tmp_path):
+    """日期 and 金额 sit side by side; the amount's longer hint pushed its box below the date's."""
+    with configured_app(sqlite_url, tmp_path, WTF_CSRF_ENABLED=True) as app:
+        make_user("finance@example.org", roles=("finance",))
+        db.session.commit()
+        with live_server(app) as base, chromium_page(base, width=1280) as (page, problems):
+            page.goto(base + "/admin/ledger/new")
+            sign_in(page, "finance@example.org", DEFAULT_TEST_PASSWORD)
+            page.goto(base + "/admin/ledger/new")
+            pairs = [("occurred_on", "amount_fen"), ("fund_id", "project_id"), ("voucher_no", "summary")]
+            for left, right in pairs:
+                left_box = page.locator(f"[name={left}]").bounding_box()
+                right_box = page.locator(f"[name={right}]").bounding_box()
+                assert left_box["x"] < right_box["x"], (left, right)  # side by side
+                assert abs(left_box["y"] + left_box["height"] - right_box["y"] - right_box["height"]) <= 1, (left, right)
+            assert problems == {"console": [], "outside": [], "page_errors": []}
