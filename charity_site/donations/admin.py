@@ -29,7 +29,7 @@ from charity_site.projects.models import Project
 from charity_site.web.access import staff_blueprint
 from charity_site.web.choices import by_pinyin
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import parse_id, query_date, query_id, query_page, query_text
+from charity_site.web.input import parse_id, parse_member, query_date, query_id, query_page, query_text
 from charity_site.web.urls import canonical_url
 
 bp = staff_blueprint("admin_pledges", __name__, "/admin/pledges", roles=(Role.FINANCE,),
@@ -40,15 +40,8 @@ MAX_MATCHES = 2000
 
 def _filters() -> queries.PledgeFilters:
     args = request.args
-    try:
-        status = PledgeStatus(args.get("status")) if args.get("status") else None
-    except ValueError:
-        status = None
-    try:
-        method = PaymentMethod(args.get("method")) if args.get("method") else None
-    except ValueError:
-        method = None
-    return queries.PledgeFilters(status=status, method=method, project_id=query_id(args, "project"),
+    return queries.PledgeFilters(status=parse_member(PledgeStatus, args.get("status")),
+                                 method=parse_member(PaymentMethod, args.get("method")), project_id=query_id(args, "project"),
                                  fund_id=query_id(args, "fund"), date_from=query_date(args, "from"),
                                  date_to=query_date(args, "to"), q=query_text(args, "q", 80))
 

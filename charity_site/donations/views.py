@@ -29,7 +29,7 @@ from charity_site.extensions import db, limiter
 from charity_site.finance.models import Fund
 from charity_site.projects.models import Project
 from charity_site.web.forms import ConfirmForm, attach_error
-from charity_site.web.input import parse_id, query_int, whole_number
+from charity_site.web.input import parse_id, parse_member, query_int, whole_number
 from charity_site.web.urls import canonical_url
 
 bp = Blueprint("donations", __name__)
@@ -132,20 +132,12 @@ def _amount(form: PledgeForm) -> int | None:
     return None
 
 
-def _choice(enum, value):
-    """The member of ``enum`` named by a form's ``value``; None for a missing or unknown one."""
-    try:
-        return enum(value)
-    except ValueError:
-        return None
-
-
 def _pledge_request(form: PledgeForm, designation) -> PledgeRequest:
     """What the form asks for. From a form that failed validation the designation, method or display may be None:
     such a request is only given to pledging.problems(), never to create_pledge()."""
-    display = DonorDisplay.FULL_NAME if form.show_full_name.data else _choice(DonorDisplay, form.display.data)
+    display = DonorDisplay.FULL_NAME if form.show_full_name.data else parse_member(DonorDisplay, form.display.data)
     return PledgeRequest(
-        amount_fen=_amount(form), designation=designation, method=_choice(PaymentMethod, form.method.data),
+        amount_fen=_amount(form), designation=designation, method=parse_member(PaymentMethod, form.method.data),
         display=display, donor_name=form.donor_name.data or "", phone=form.phone.data or "",
         email=form.email.data or "", message=form.message.data or "", show_message=form.show_message.data,
         wants_receipt=form.wants_receipt.data, wants_updates=form.wants_updates.data,

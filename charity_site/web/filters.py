@@ -28,6 +28,7 @@ from charity_site.web.input import (
     FIRST_YEAR,
     LAST_YEAR,
     impossible_date_message,
+    parse_member,
     query_date,
     query_id,
     query_int,
@@ -139,13 +140,7 @@ def read_choice(choices) -> Reader:
 def read_member(enum_class: type[enum.Enum]) -> Reader:
     """A member of ``enum_class`` given by its value, else None."""
 
-    def read(args, name):
-        try:
-            return enum_class(args.get(name))
-        except ValueError:
-            return None
-
-    return read
+    return lambda args, name: parse_member(enum_class, args.get(name))
 
 
 def read_year(args, name: str) -> int | None:

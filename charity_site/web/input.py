@@ -22,6 +22,7 @@ no list can have (below 1 or above MAX_PAGE) → 404, like any page past the end
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date
 
@@ -96,6 +97,14 @@ def parse_int(value, *, minimum: int = 0, maximum: int = INTEGER_MAX) -> int | N
 def parse_id(value) -> int | None:
     """A row id as written in a request (1..INTEGER_MAX), or None."""
     return parse_int(value, minimum=1)
+
+
+def parse_member(enum_class: type[enum.Enum], value):
+    """The member of ``enum_class`` whose value is ``value``, or None when it is missing or unknown."""
+    try:
+        return enum_class(value)
+    except ValueError:
+        return None
 
 
 def coerce_id(value) -> int | None:
