@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from charity_site.core.formatting import format_amount, money_unit, percent_text
-from charity_site.finance.svg_text import text_width, wrap_label
+from charity_site.finance.svg_text import text_width, was_shortened, wrap_label
 
 WIDTH = 320  # the narrow drawing: a 360 px phone shows it at nearly 1:1 (text of 16 units stays above 14 px)
 # Every drawing of a chart. site.css shows a drawing of W units at most W/16 rem wide (its text then
@@ -75,7 +75,7 @@ class Row:
 
     @property
     def shortened(self) -> bool:
-        return self.lines[-1].endswith("…") and not self.full_label.endswith("…")
+        return was_shortened(self.lines, self.full_label)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from charity_site.core.formatting import format_amount, money_unit
-from charity_site.finance.svg_text import wrap_label
+from charity_site.finance.svg_text import was_shortened, wrap_label
 
 WIDTH = 1040
 FONT = 15  # label text, in drawing units (= pixels where the drawing is shown at its full width)
@@ -81,7 +81,7 @@ class PlacedNode:
     @property
     def shortened(self) -> bool:
         """The name is drawn shortened with …; the page shows the full name as the node's <title>."""
-        return self.lines[-2].endswith("…") and not self.label.strip().endswith("…")
+        return was_shortened(self.lines[:-1], self.label)  # the last line is the amount
 
 
 @dataclass(frozen=True)

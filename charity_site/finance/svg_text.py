@@ -26,6 +26,11 @@ def fit_label(text: str, width: float, font: float) -> str:
     return text + "…"
 
 
+def was_shortened(lines: tuple[str, ...], text: str) -> bool:
+    """Whether wrap_label() cut ``text`` short with … (the page then keeps the whole text in a <title>)."""
+    return bool(lines) and lines[-1].endswith("…") and not text.strip().endswith("…")
+
+
 def _in_word(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
