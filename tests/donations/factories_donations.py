@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from factories import make_fund, make_project, make_site_settings
+from sqlalchemy import func, select
 
 from charity_site.core.formatting import local_today
 from charity_site.core.site_settings import get_settings
 from charity_site.donations import campaigns, pledging, queries
-from charity_site.donations.models import DonorDisplay, PaymentMethod
+from charity_site.donations.models import DonorDisplay, PaymentMethod, Pledge
 from charity_site.extensions import db
 from charity_site.models import FundKind
 
@@ -67,3 +69,13 @@ def pledge_form(project, **overrides) -> dict:
     return {"amount_choice": "10000", "custom_amount": "", "designation": f"project-{project.id}",
             "donor_name": "王小明", "display": "masked", "phone": "13912345678", "email": "wang@example.org",
             "method": "bank", "consent": "y", **overrides}
+
+
+def pledge_count() -> int:
+    return db.session.scalar(select(func.count(Pledge.id)))
+
+
+def form_token(client, url="/donate") -> str:
+    """The submission token of the donate form as ``url`` shows it."""
+    body = client.get(url).get_data(as_text=True)
+    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', body).group(1)

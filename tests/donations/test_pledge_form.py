@@ -5,21 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from factories_donations import giving_ready, open_project, pledge_form
-from sqlalchemy import func, select
+from factories_donations import form_token, giving_ready, open_project, pledge_count, pledge_form
+from sqlalchemy import select
 
 from charity_site.donations.models import DonorDisplay, PaymentMethod, Pledge, PledgeStatus
 from charity_site.donations.pledging import CONSENT_TEXT_VERSION, REFERENCE_ALPHABET
 from charity_site.extensions import db
-
-
-def pledge_count() -> int:
-    return db.session.scalar(select(func.count(Pledge.id)))
-
-
-def form_token(client, url="/donate") -> str:
-    body = client.get(url).get_data(as_text=True)
-    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', body).group(1)
 
 
 @pytest.fixture

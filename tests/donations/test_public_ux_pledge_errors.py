@@ -7,11 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from factories_donations import giving_ready, open_project, pledge_form
-from sqlalchemy import func, select
-
-from charity_site.donations.models import Pledge
-from charity_site.extensions import db
+from factories_donations import form_token, giving_ready, open_project, pledge_count, pledge_form
 
 CONSENT = "请阅读告知并勾选同意，否则无法登记您的认捐。"
 CONTACT = "请填写手机号码或电子邮箱"
@@ -70,15 +66,6 @@ def form_state(body: str) -> FormState:
 
 def field_errors(body: str) -> dict[str, str]:
     return dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]*)</p>', body))
-
-
-def pledge_count() -> int:
-    return db.session.scalar(select(func.count(Pledge.id)))
-
-
-def form_token(client) -> str:
-    body = client.get("/donate").get_data(as_text=True)
-    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', body).group(1)
 
 
 @pytest.fixture
