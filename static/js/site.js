@@ -1,7 +1,8 @@
 /*
  * Small enhancements for public and staff pages; every page works without this file.
  * [data-print] buttons start hidden and are shown here, since printing needs JavaScript.
- * On a phone the menus scroll sideways: the current section's item is brought into view.
+ * On a phone the main menu scrolls sideways: the current section's item is brought into view, the row starting
+ * with a whole item, and the menu fades at its left edge once scrolled.
  * <form data-confirm="问题"> asks the question before sending the form; "取消" keeps it unsent. Used for
  * actions that cannot be undone (erasing a donor's data, cancelling a volunteer's sign-up). Without
  * JavaScript the form is sent at once, as before; the server checks it (CSRF, POST, role) either way.
@@ -14,11 +15,27 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
-  document.querySelectorAll(".main-nav .is-current, .sub-nav .is-current").forEach(function (item) {
-    var menu = item.closest("ul");
-    if (menu && menu.scrollWidth > menu.clientWidth) {
-      menu.scrollLeft = item.offsetLeft - (menu.clientWidth - item.offsetWidth) / 2;
+  document.querySelectorAll(".main-nav ul").forEach(function (menu) {
+    if (menu.scrollWidth <= menu.clientWidth) { return; }
+    var current = menu.querySelector(".is-current");
+    var rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    var origin = menu.getBoundingClientRect().left;
+    var placeOf = function (link) { var box = link.getBoundingClientRect(); return { left: box.left - origin, right: box.right - origin }; };
+    if (current) {
+      // Scroll as little as shows the current item clear of the right fade (2.5rem), then on to the next whole
+      // item, whose words then start just after the left fade (1.25rem): the row never begins with half a word.
+      var needed = placeOf(current).right + 2.5 * rem - menu.clientWidth;
+      var links = menu.querySelectorAll("a");
+      var scroll = needed > 0 ? menu.scrollWidth : 0;  // the far end, if no whole item fits the rule
+      for (var index = 0; needed > 0 && index < links.length; index += 1) {
+        var textStart = placeOf(links[index]).left + parseFloat(getComputedStyle(links[index]).paddingLeft);
+        if (textStart - 1.25 * rem >= needed) { scroll = Math.min(scroll, textStart - 1.25 * rem); break; }
+      }
+      menu.scrollLeft = scroll;
     }
+    var mark = function () { menu.classList.toggle("is-scrolled", menu.scrollLeft > 1); };
+    mark();
+    menu.addEventListener("scroll", mark, { passive: true });
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -69,6 +69,40 @@ def test_on_a_phone_at_large_text_the_menu_scrolls_and_its_items_do_not_touch(se
         assert texts.count() >= 7
 
 
+TEXT_SPANS = (
+    "selector => [...document.querySelectorAll(selector)].map(a => {"
+    " const r = document.createRange(); r.selectNodeContents(a); const b = r.getBoundingClientRect();"
+    " return {text: a.innerText, left: b.left, right: b.right}; })"
+)
+
+
+@pytest.mark.parametrize(("width", "large_text"), [(360, False), (360, True), (320, True)])
+def test_on_a_phone_the_menus_never_begin_with_half_a_word_and_every_disclosure_tab_shows(
+        served_demo, width, large_text):
+    """On /funds/ the 信息公开 tabs were scrolled to centre 慈善基金, showing 示公告; the main menu began with 项目."""
+    with chromium_page(served_demo, width=width, height=740) as (page, problems):
+        page.goto(served_demo + "/")
+        if large_text:
+            page.click("a.font-option-large")
+        for path, current_tab in (("/ledger/", "收支明细"), ("/funds/", "慈善基金"), ("/open-data/", "开放数据")):
+            page.goto(served_demo + path)
+            tabs = page.evaluate(TEXT_SPANS, ".sub-nav li a")
+            assert [tab["text"].replace("\n", "") for tab in tabs] == ["公示公告", "收支明细", "慈善基金", "开放数据"]
+            for tab in tabs:
+                assert tab["left"] >= 0 and tab["right"] <= width, (path, tab)  # whole, without scrolling
+            assert page.locator(".sub-nav a.is-current").inner_text().replace("\n", "") == current_tab
+
+            items = page.evaluate(TEXT_SPANS, ".main-nav li a")
+            current = page.locator(".main-nav a.is-current").bounding_box()
+            assert current["x"] >= 0 and current["x"] + current["width"] <= width, path
+            for item in items:
+                assert item["right"] <= 1 or item["left"] >= -1, (path, item)  # no word cut by the left edge
+            scrolled = page.evaluate("() => document.querySelector('.main-nav ul').scrollLeft") > 0
+            faded = "is-scrolled" in page.locator(".main-nav ul").get_attribute("class").split() if scrolled else True
+            assert faded, path  # once scrolled, the left edge fades: there is more that way
+        assert not problems["console"] and not problems["outside"]
+
+
 def test_a_short_printed_disclosure_fits_on_one_a4_page_under_the_organisations_name(served_demo):
     import re
 
