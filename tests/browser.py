@@ -29,7 +29,7 @@ def live_server(app):
 
 
 @contextmanager
-def chromium_page(base_url: str, *, width: int = 360, height: int = 740):
+def chromium_page(base_url: str, *, width: int = 360, height: int = 740, user_agent: str | None = None):
     """A Playwright page that records console errors and refuses requests to any other host.
 
     Yields (page, problems): problems["console"] and problems["outside"] list what went wrong.
@@ -45,7 +45,8 @@ def chromium_page(base_url: str, *, width: int = 360, height: int = 740):
     problems: dict[str, list[str]] = {"console": [], "outside": [], "page_errors": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                      **({"user_agent": user_agent} if user_agent else {}))
 
         def guard(route):
             url = route.request.url

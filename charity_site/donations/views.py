@@ -201,7 +201,7 @@ def pledge(token: str):
     collection_code = (campaign.collection_code if campaign and campaign.collection_code else
                        giving.collection_code)
     response = make_response(render_template(
-        "donations/pledge.html", pledge=pledge, status_url=status_url, qr=_qr(status_url),
+        "donations/pledge.html", pledge=pledge, status_url=status_url,
         giving=giving, organisation=get_settings(), collection_code=collection_code, campaign=campaign,
         updates=certificates.latest_updates(pledge), PledgeStatus=PledgeStatus,
     ))

@@ -1,6 +1,7 @@
 /*
  * Small enhancements for public and staff pages; every page works without this file.
- * [data-print] buttons start hidden and are shown here, since printing needs JavaScript.
+ * [data-print] buttons start hidden and are shown here, since printing needs JavaScript (not in WeChat, which
+ * cannot print). In WeChat [data-wechat-only] notes are shown and [data-wechat-hide] elements hidden.
  * On a phone the main menu scrolls sideways: the current section's item is brought into view, the row starting
  * with a whole item, and the menu fades at its left edge once scrolled.
  * <form data-confirm="问题"> asks the question before sending the form; "取消" keeps it unsent. Used for
@@ -11,10 +12,19 @@
  */
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () { window.print(); });
-  });
+  // WeChat's own browser cannot download files, add to a calendar or print; there the notes that say what to
+  // do instead are shown, and the buttons that would do nothing stay hidden. Telling it by the user agent here,
+  // not on the server, keeps a cached page the same for every visitor.
+  var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
+  if (inWeChat) {
+    document.querySelectorAll("[data-wechat-only]").forEach(function (note) { note.hidden = false; });
+    document.querySelectorAll("[data-wechat-hide]").forEach(function (element) { element.hidden = true; });
+  } else {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
   document.querySelectorAll(".main-nav ul").forEach(function (menu) {
     if (menu.scrollWidth <= menu.clientWidth) { return; }
     var current = menu.querySelector(".is-current");

@@ -71,7 +71,7 @@ def test_pledge_confirm_and_see_it_arrive_on_a_phone(served):
         status_url = page.url
         reference = page.locator("[data-reference]").inner_text().strip()
         assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", reference)
-        expect(page.locator(".pledge-qr-code svg")).to_be_visible()
+        expect(page.locator(".pledge-qr-code img")).to_be_visible()
         expect(page.get_by_text(f"请在转账附言中填写认捐编号 {reference}")).to_be_visible()
         shoot(page, "360-pledge")
 

@@ -38,17 +38,28 @@ def rasterise_svg_qr(svg: str, scale: int = 8) -> Image.Image:
     return image
 
 
-def test_the_inline_qr_code_decodes_to_the_status_address_which_shows_the_pledge(client, pledge):
+def test_the_pages_qr_image_decodes_to_the_status_address_which_shows_the_pledge(client, pledge):
+    """An <img>, so that WeChat's long-press can recognise and save it (it cannot with inline SVG)."""
     page = client.get(f"/pledge/{pledge.access_token}")
     body = page.get_data(as_text=True)
-    svg = re.search(r"<svg.*?</svg>", body, re.S).group(0)
+    source = re.search(r'<div class="pledge-qr-code"><img src="([^"]+)"', body).group(1)
+    image = client.get(source)
 
-    address = decode(rasterise_svg_qr(svg))
+    address = decode(Image.open(io.BytesIO(image.data)))
 
     assert address == f"http://localhost/pledge/{pledge.access_token}"
     shown = client.get(address.removeprefix("http://localhost")).get_data(as_text=True)
     assert f"data-reference>{pledge.reference}<" in shown
     assert page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_in_wechat_the_save_button_gives_way_to_long_press_guidance(client, pledge):
+    """WeChat saves an image by long-press; its browser does nothing with a download link (site.js swaps them)."""
+    body = client.get(f"/pledge/{pledge.access_token}").get_data(as_text=True)
+
+    save = re.search(r"<p([^>]*)><a class=\"button\" href=\"[^\"]+/qr.png\" download", body)
+    assert save and "data-wechat-hide" in save.group(1)
+    assert '<div class="wechat-note" data-wechat-only hidden><p>要保存这个二维码，请长按上面的二维码' in body
 
 
 def test_the_png_download_decodes_to_the_same_address(client, pledge):
@@ -112,6 +123,8 @@ def test_once_received_the_page_shows_date_amount_ledger_line_certificate_and_re
     assert "粤财0012345" in body
     certificate = client.get(f"/pledge/{pledge.access_token}/certificate").get_data(as_text=True)
     assert "玖拾元整" in certificate and "不是财政部门监制的公益事业捐赠票据" in certificate
+    svg = re.search(r"<svg.*?</svg>", certificate, re.S).group(0)  # printed, so inline SVG is right here
+    assert decode(rasterise_svg_qr(svg)) == f"http://localhost/verify/{pledge.certificate_label}"
 
 
 def test_wechat_pay_shows_the_campaigns_collection_code_with_long_press_guidance(app, client):
