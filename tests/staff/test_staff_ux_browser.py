@@ -130,3 +130,19 @@ def test_the_image_panel_is_folded_on_a_phone_and_the_toolbar_opens_it(served):
         page.goto(base_url + "/admin/news/new")
         panel = page.locator(".image-picker-panel")
         expect(panel.locator("input[name='upload-title']")).to_be_visible()  # wide screens: open, as before
+
+
+def test_on_a_phone_the_import_pages_wide_headings_table_can_be_scrolled_from_the_keyboard(served, tmp_path):
+    """The table of recognised headings is wider than a phone and holds no link: its scroll box takes the focus."""
+    make_user("finance@example.org", roles=("finance",))
+    with chromium_page(served["base_url"], width=360) as (page, problems):
+        signed_in(page, served["base_url"], "finance@example.org")
+        page.goto(served["base_url"] + "/admin/ledger/import")
+        box = page.locator(".table-scroll").filter(has=page.locator("table.import-headings"))
+        assert page.evaluate("el => el.scrollWidth > el.clientWidth", box.element_handle())
+        box.focus()
+        assert page.evaluate("el => document.activeElement === el", box.element_handle())
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle())
+        assert box.get_attribute("aria-label") == "可识别的列标题"
+        assert not problems["console"] and not problems["outside"]
