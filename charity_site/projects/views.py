@@ -6,7 +6,7 @@ from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
 from charity_site.core.formatting import money_unit
-from charity_site.core.qr import qr_svg
+from charity_site.core.qr import qr_png, qr_svg
 from charity_site.disclosures import queries as disclosures_queries
 from charity_site.files import queries as files_queries
 from charity_site.finance import charts, money, sources
@@ -68,11 +68,26 @@ def detail(slug: str):
     )
 
 
-@bp.get("/<slug>/qr.svg")
+@bp.get("/<slug>/qr.png")
 def qr_code(slug: str):
-    """The QR code of the project's public address, for scanning from a screen or a print-out."""
-    project: Project = lookup.public_by_slug(Project, slug, "projects.qr_code")
-    response = make_response(qr_svg(canonical_url("projects.detail", slug=project.slug)))
-    response.mimetype = "image/svg+xml"
+    """The QR code of the project's public address: a PNG, so that in WeChat it can be long-pressed and saved
+    to pass on (an SVG image cannot), as well as scanned from a screen."""
+    return _qr_response(qr_png(_share_address(slug, "projects.qr_code")), "image/png")
+
+
+@bp.get("/<slug>/qr.svg")
+def qr_code_svg(slug: str):
+    """The same code as an SVG, at the address the page used before; kept so that copied links still work."""
+    return _qr_response(qr_svg(_share_address(slug, "projects.qr_code_svg")), "image/svg+xml")
+
+
+def _share_address(slug: str, endpoint: str) -> str:
+    project: Project = lookup.public_by_slug(Project, slug, endpoint)
+    return canonical_url("projects.detail", slug=project.slug)
+
+
+def _qr_response(body, mimetype: str):
+    response = make_response(body)
+    response.mimetype = mimetype
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 from xml.etree import ElementTree
@@ -171,16 +172,22 @@ def test_share_qr_code_decodes_to_the_canonical_address(client, app, catalogue):
     project = catalogue["relief"]
     page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
     assert f'<link rel="canonical" href="https://cishan.example.org/projects/{project.slug}">' in page
-    assert f'src="/projects/{project.slug}/qr.svg"' in page
+    assert f'src="/projects/{project.slug}/qr.png"' in page  # a PNG: WeChat long-presses and saves only those
 
-    response = client.get(f"/projects/{project.slug}/qr.svg")
-    assert response.mimetype == "image/svg+xml"
-    decoded = zxingcpp.read_barcodes(qr_image_from_svg(response.get_data(as_text=True)))
+    response = client.get(f"/projects/{project.slug}/qr.png")
+    assert response.mimetype == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.data)))
+    assert [result.text for result in decoded] == [f"https://cishan.example.org/projects/{project.slug}"]
+
+    earlier = client.get(f"/projects/{project.slug}/qr.svg")  # the address the page used before still answers
+    assert earlier.mimetype == "image/svg+xml"
+    decoded = zxingcpp.read_barcodes(qr_image_from_svg(earlier.get_data(as_text=True)))
     assert [result.text for result in decoded] == [f"https://cishan.example.org/projects/{project.slug}"]
 
 
 def test_a_draft_project_has_no_qr_code(client, catalogue):
     draft = db.session.scalars(db.select(Project).where(Project.status == PublicationStatus.DRAFT)).one()
+    assert client.get(f"/projects/{draft.slug}/qr.png").status_code == 404
     assert client.get(f"/projects/{draft.slug}/qr.svg").status_code == 404
 
 

@@ -184,7 +184,7 @@ def test_a_view_that_chooses_its_own_cache_control_keeps_it(client, news):
     from charity_site.models import Project
 
     project = db.session.scalars(db.select(Project)).first()
-    response = client.get(f"/projects/{project.slug}/qr.svg")
+    response = client.get(f"/projects/{project.slug}/qr.png")
     assert response.headers["Cache-Control"] == "public, max-age=86400"
 
 
