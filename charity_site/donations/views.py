@@ -177,11 +177,21 @@ def donate():
                 return redirect(url_for(".pledge", token=pledge.access_token), code=303)
         status = 400
     form.ensure_submission_token()
-    selected = next((choice.campaign for choice in choices if choice.key == form.designation.data), None)
+    chosen = next((choice for choice in choices if choice.key == form.designation.data), None)
     return render_template("donations/donate.html", form=form, choices=choices, organisation=get_settings(),
                            giving=queries.giving_settings(), consent_version=CONSENT_TEXT_VERSION,
-                           campaign=selected, campaigns=[choice.campaign for choice in choices if choice.campaign]
-                           ), status
+                           campaign=chosen.campaign if chosen else None, shared_for=_shared_for(chosen),
+                           campaigns=[choice.campaign for choice in choices if choice.campaign]), status
+
+
+def _shared_for(chosen):
+    """What a giving link such as /donate?project=7 names, for its title and share card: a link passed on in
+    WeChat shows little more than the title, so it names the project or fund (None for the general page)."""
+    if chosen is None or chosen.campaign is None:
+        return None
+    target = chosen.campaign.project or chosen.campaign.fund
+    values = {"project": target.id} if chosen.campaign.project is not None else {"fund": target.id}
+    return {"title": chosen.label, "summary": target.summary or "", "url": canonical_url(".donate", **values)}
 
 
 def _pledge_or_404(token: str):

@@ -90,3 +90,23 @@ def test_a_printable_poster_carries_the_campaign_facts_and_a_qr_code_to_the_givi
     closed = make_project()
     db.session.commit()
     assert client.get(f"/donate/poster/{closed.id}").status_code == 404
+
+
+def test_a_giving_link_for_a_project_names_it_in_its_title_and_share_card(app, client):
+    """A link passed on in WeChat shows little more than the page's title: /donate?project= says what it is for."""
+    giving_ready()
+    project = open_project()
+    project.summary = "为困境儿童提供助学金"
+    db.session.commit()
+
+    body = client.get(f"/donate?project={project.id}").get_data(as_text=True)
+    assert f"<title>捐赠：助学测试项目 - {ORG_NAME}</title>" in body
+    assert '<meta property="og:title" content="捐赠：助学测试项目">' in body
+    assert '<meta property="og:description" content="为困境儿童提供助学金">' in body
+    assert f'<link rel="canonical" href="http://localhost/donate?project={project.id}">' in body
+
+    general = client.get("/donate").get_data(as_text=True)  # the general page keeps its own name
+    assert f"<title>我要捐赠 - {ORG_NAME}</title>" in general and "og:title" not in general
+    closed = make_project(title="未开放捐赠的项目")
+    db.session.commit()
+    assert f"<title>我要捐赠 - {ORG_NAME}</title>" in client.get(f"/donate?project={closed.id}").get_data(as_text=True)
