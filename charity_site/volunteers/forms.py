@@ -146,7 +146,9 @@ class SignupForm(PublicIntakeForm):
                         render_kw={"autocomplete": "email", "inputmode": "email"})
     birth_year = BoundedIntegerField(_l("Year of birth"), validators=[InputRequired(_l("Please enter your year of birth."))],
                                      minimum=1900, maximum=2100, message=_l("Enter a year of birth such as 1958."),
-                                     render_kw={"inputmode": "numeric", "placeholder": "1958"})
+                                     # a hint, not a placeholder: a grey 1958 in the box reads as already filled in
+                                     description=_l("Four digits, for example 1958."),
+                                     render_kw={"inputmode": "numeric", "autocomplete": "bday-year"})
     skills = TextAreaField(_l("Skills (optional)"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
     emergency_contact = StringField(_l("Emergency contact (optional)"), validators=[Optional(), Length(max=120)],
                                     description=_l("Name and phone of someone we may call if you are unwell."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from factories import login, make_user
@@ -186,3 +187,14 @@ def test_id_fields_sent_to_an_activity_that_does_not_ask_for_them_are_ignored(cl
     assert response.status_code == 302
     volunteer = db.session.scalar(select(Signup)).volunteer
     assert volunteer.id_number_encrypted is None and volunteer.id_number_masked == ""
+
+
+def test_the_year_of_birth_box_starts_empty_with_its_example_beside_it(client):
+    """A grey 1958 inside the box read as already filled in; the example is a hint under the label instead."""
+    opportunity = make_opportunity()
+    page = client.get(f"/volunteer/{opportunity.slug}/shifts/{opportunity.shifts[0].id}/signup").get_data(as_text=True)
+
+    box = re.search(r'<input[^>]*name="birth_year"[^>]*>', page).group(0)
+    assert "placeholder" not in box
+    assert 'value="' not in box or 'value=""' in box  # nothing in the box
+    assert "四位数字，例如 1958。" in page
