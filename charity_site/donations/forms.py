@@ -15,6 +15,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import ListWidget, RadioInput
 
 from charity_site.donations.labels import METHOD_LABELS
 from charity_site.donations.models import DonorDisplay, PaymentMethod
@@ -31,6 +32,11 @@ LOCAL_IMAGE = Regexp(r"^(/[^\s\"'<>]*)?$", message=_l("The address of an image o
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+# Up to this many places a gift can go are radio buttons, each name in full on its own line; more stay a
+# drop-down list (a closed list cuts a long project name at the box's edge, at large text after a few words).
+FEW_DESIGNATIONS = 8
 
 
 class PledgeForm(PublicIntakeForm):
@@ -70,6 +76,14 @@ class PledgeForm(PublicIntakeForm):
     consent = BooleanField(_l("I have read the notice above and agree that my data is processed as described"),
                            validators=[DataRequired(_l("Please read the notice and agree, or we cannot record your "
                                                        "pledge."))])
+
+    def offer_designations(self, pairs: list[tuple[str, str]]) -> None:
+        """Where the gift can go, as (key, name) pairs: radio buttons for a few, a drop-down list for many."""
+        self.designation.choices = pairs
+        if len(pairs) <= FEW_DESIGNATIONS:
+            self.designation.widget = ListWidget(prefix_label=False)
+            self.designation.option_widget = RadioInput()
+            self.designation.type = "RadioField"  # what the form macro draws as a group of choices
 
 
 class LookupForm(SiteForm):

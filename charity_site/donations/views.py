@@ -67,7 +67,7 @@ def _prepare(form: PledgeForm, choices: list) -> None:
     settings = queries.giving_settings()
     presets = queries.preset_amounts_fen(settings)
     form.amount_choice.choices = [(str(fen), f"¥{fen // 100:,}") for fen in presets]
-    form.designation.choices = [(choice.key, choice.label) for choice in choices]
+    form.offer_designations([(choice.key, choice.label) for choice in choices])
 
 
 def _fresh_form(choices: list, designation_key: str | None, amount_fen: int | None = None) -> PledgeForm:

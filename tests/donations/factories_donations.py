@@ -79,3 +79,12 @@ def form_token(client, url="/donate") -> str:
     """The submission token of the donate form as ``url`` shows it."""
     body = client.get(url).get_data(as_text=True)
     return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', body).group(1)
+
+
+def chosen_designation(body: str) -> str | None:
+    """The designation the donate form shows chosen: a ticked radio button (a few places) or a selected option."""
+    select = re.search(r'<select[^>]*name="designation"[^>]*>(.*?)</select>', body, re.S)
+    tags = re.findall(r"<option[^>]*>", select.group(1)) if select else re.findall(
+        r'<input[^>]*name="designation"[^>]*>', body)
+    chosen = [tag for tag in tags if re.search(r"\b(checked|selected)\b", tag)]
+    return re.search(r'value="([^"]*)"', chosen[0]).group(1) if len(chosen) == 1 else None

@@ -58,7 +58,7 @@ def test_pledge_confirm_and_see_it_arrive_on_a_phone(served):
         # The project page offers preset amounts; one leads to the form with the project and amount chosen.
         page.locator(".giving-panel").get_by_role("link", name="¥100", exact=True).click()
         page.wait_for_url(re.compile(r"/donate\?project=\d+&amount=100$"))
-        expect(page.locator("select[name=designation]")).to_have_value(f"project-{project.id}")
+        expect(page.locator(f"input[name=designation][value=project-{project.id}]")).to_be_checked()
         expect(page.get_by_label("¥100", exact=True)).to_be_checked()
         page.get_by_label("您的姓名（选填）").fill("韩梅梅")
         page.get_by_label("手机号码").fill("139 1234 5678")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from factories import make_project
-from factories_donations import campaign_values, giving_ready, open_project, pledge_form
+from factories_donations import campaign_values, chosen_designation, giving_ready, open_project, pledge_form
 from sqlalchemy import select
 
 from charity_site.donations import campaigns
@@ -65,7 +65,7 @@ def test_a_preset_amount_leads_to_the_form_with_the_project_and_amount_chosen_an
     page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
     form_page = client.get(giving_links(page)["¥500"]).get_data(as_text=True)
 
-    assert re.search(rf'<option selected value="project-{project.id}">', form_page)
+    assert chosen_designation(form_page) == f"project-{project.id}"
     assert checked_amount(form_page) == "50000"
     posted = {**pledge_form(other), "designation": f"project-{project.id}", "amount_choice": checked_amount(form_page),
               "submission_token": hidden(form_page, "submission_token")}
@@ -96,7 +96,7 @@ def test_a_fund_open_for_gifts_links_to_the_form_for_that_fund(client, project):
     assert pledge_forms(body) == []
     assert giving_links(body)["我要捐赠"] == f"/donate?fund={fund.id}"
     form_page = client.get(f"/donate?fund={fund.id}").get_data(as_text=True)
-    assert re.search(rf'<option selected value="fund-{fund.id}">', form_page)
+    assert chosen_designation(form_page) == f"fund-{fund.id}"
 
 
 def test_pages_not_open_for_gifts_have_no_giving_panel(client, project):

@@ -78,9 +78,8 @@ def test_the_form_sent_as_shown_marks_the_consent_box_together_with_the_missing_
     # What a browser sends when the visitor presses 提交认捐 without touching anything: the preset amount,
     # the designation, the payment method and the donor-wall choice that are chosen when the page opens.
     shown = form_state(client.get(f"/donate?project={project.id}").get_data(as_text=True))
-    data = {"submission_token": shown.values["submission_token"], "designation": shown.selected["designation"],
-            **{name: value for name, value in shown.ticked}}
-    assert {"amount_choice", "method", "display"} <= data.keys()
+    data = {"submission_token": shown.values["submission_token"], **{name: value for name, value in shown.ticked}}
+    assert {"amount_choice", "designation", "method", "display"} <= data.keys()
 
     response = client.post("/donate", data=data)
 
@@ -129,8 +128,7 @@ def test_a_form_with_mistakes_keeps_what_was_typed_and_ticked(client, project):
     shown = form_state(body)
     assert {name: shown.values[name] for name in ("custom_amount", "donor_name", "email", "message")} == {
         "custom_amount": "88.88", "donor_name": "王小明", "email": "wang@example", "message": "加油，孩子们"}
-    assert shown.selected["designation"] == f"project-{project.id}"
-    assert {("display", "anonymous"), ("method", "wechat"), ("show_message", "y"), ("wants_receipt", "y"),
+    assert {("designation", f"project-{project.id}"), ("display", "anonymous"), ("method", "wechat"), ("show_message", "y"), ("wants_receipt", "y"),
             ("wants_updates", "y"), ("consent", "y")} <= shown.ticked
     assert pledge_count() == 0
 
