@@ -9,10 +9,18 @@ import re
 
 import pytest
 from factories import make_project
-from factories_donations import campaign_values, chosen_designation, giving_ready, open_project, pledge_form
+from factories_donations import (
+    campaign_values,
+    chosen_designation,
+    giving_ready,
+    make_pledge,
+    open_project,
+    pledge_form,
+)
 from sqlalchemy import select
 
-from charity_site.donations import campaigns
+from charity_site.core.formatting import local_today
+from charity_site.donations import campaigns, receiving
 from charity_site.donations.models import Pledge
 from charity_site.extensions import db
 
@@ -107,3 +115,18 @@ def test_pages_not_open_for_gifts_have_no_giving_panel(client, project):
     for page in (closed, ended):
         body = client.get(f"/projects/{page.slug}").get_data(as_text=True)
         assert "giving-panel" not in body and "/donate?project=" not in body
+
+
+def test_before_any_gift_arrives_the_donor_wall_says_so_instead_of_counting_nothing(client, project, finance):
+    for page in (f"/projects/{project.slug}", "/donors"):
+        body = client.get(page).get_data(as_text=True)
+        assert "还没有到账的捐赠。捐赠到账、经工作人员确认后，会列在这里。" in body, page
+        assert "已到账捐赠 0 笔" not in body, page
+
+    pledge = make_pledge(project, amount_fen=5_000)
+    receiving.confirm_receipt(pledge, amount_fen=5_000, received_on=local_today(), channel="", actor=finance)
+    db.session.commit()
+    for page in (f"/projects/{project.slug}", "/donors"):
+        body = client.get(page).get_data(as_text=True)
+        assert "已到账捐赠 1 笔，共 ¥50.00（含匿名捐赠）。" in body, page
+        assert "还没有到账的捐赠" not in body, page
