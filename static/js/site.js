@@ -4,6 +4,7 @@
  * cannot print). In WeChat [data-wechat-only] notes are shown and [data-wechat-hide] elements hidden.
  * On a phone the main menu scrolls sideways: the current section's item is brought into view, the row starting
  * with a whole item, and the menu fades at its left edge once scrolled.
+ * <details data-unfold-on-wide> (the ledger's filters) starts folded on a phone and is unfolded on wider screens.
  * <form data-confirm="问题"> asks the question before sending the form; "取消" keeps it unsent. Used for
  * actions that cannot be undone (erasing a donor's data, cancelling a volunteer's sign-up). Without
  * JavaScript the form is sent at once, as before; the server checks it (CSRF, POST, role) either way.
@@ -47,6 +48,9 @@
     mark();
     menu.addEventListener("scroll", mark, { passive: true });
   });
+  if (window.matchMedia("(min-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-unfold-on-wide]").forEach(function (fold) { fold.open = true; });
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form && form.getAttribute ? form.getAttribute("data-confirm") : null;

@@ -160,3 +160,28 @@ def test_a_short_page_keeps_its_footer_at_the_bottom_of_the_screen(served_demo):
         page.goto(served_demo + "/projects/no-such-project")
         footer = page.locator(".site-footer").bounding_box()
         assert footer["y"] + footer["height"] >= 999, footer
+
+
+def test_on_a_phone_the_ledgers_filters_start_folded_so_the_lines_come_first(served_demo):
+    """Twelve filters took a phone's first two screens before the first line (three at large text)."""
+    with chromium_page(served_demo, width=360, height=740) as (page, problems):
+        page.goto(served_demo + "/ledger/")
+        fold = page.locator("details.filter-fold")
+        assert fold.get_attribute("open") is None
+        assert not page.get_by_label("摘要关键词").is_visible()
+        assert page.locator("[data-total=income]").bounding_box()["y"] < 740  # the totals on the first screen
+        fold.locator("summary").click()
+        page.get_by_label("收入或支出").select_option("expense")
+        page.get_by_role("button", name="显示").click()
+        page.wait_for_url("**/ledger/?**kind=expense**")
+        assert fold.get_attribute("open") is None  # the chosen lines come first again
+        assert "已按条件筛选" in fold.locator("summary").inner_text()
+
+        page.goto(served_demo + "/ledger/?min=abc")  # a refused filter keeps the form open to show why
+        assert fold.get_attribute("open") is not None
+        assert page.locator(".ledger-filters .field-error").first.is_visible()
+        assert not problems["console"] and not problems["outside"]
+    with chromium_page(served_demo, width=1280, height=900) as (page, problems):
+        page.goto(served_demo + "/ledger/")
+        assert page.get_by_label("摘要关键词").is_visible()  # wide screens have room: unfolded
+        assert not problems["console"] and not problems["outside"]
