@@ -60,8 +60,22 @@ def test_sign_up_cancel_sign_up_again_check_in_hours_and_certificate_on_a_phone(
                 page.get_by_role("link", name="加入日历（.ics）").click()
             assert "BEGIN:VEVENT" in Path(download.value.path()).read_text(encoding="utf-8")
 
+            asked = []
+
+            def answer(dialog, accept):
+                asked.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+
+            posts = []
+            page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+            page.once("dialog", lambda dialog: answer(dialog, accept=False))  # a tap by mistake: 取消 in the dialog
             page.get_by_role("button", name="取消我的报名").click()
-            assert "已取消" in page.locator("[data-status]").inner_text()
+            page.wait_for_timeout(300)
+            assert posts == [] and "已报名" in page.locator("[data-status]").inner_text()
+            page.once("dialog", lambda dialog: answer(dialog, accept=True))
+            page.get_by_role("button", name="取消我的报名").click()
+            page.wait_for_function("() => document.querySelector('[data-status]').innerText.includes('已取消')")
+            assert len(asked) == 2 and asked[0].startswith("确定取消这次报名吗？")
 
             page.goto(base_url + f"/volunteer/{opportunity.slug}")
             page.get_by_role("link", name="报名这个班次").click()
