@@ -37,10 +37,15 @@
       // item, whose words then start just after the left fade (1.25rem): the row never begins with half a word.
       var needed = placeOf(current).right + 2.5 * rem - menu.clientWidth;
       var links = menu.querySelectorAll("a");
-      var scroll = needed > 0 ? menu.scrollWidth : 0;  // the far end, if no whole item fits the rule
+      var scroll = 0;
       for (var index = 0; needed > 0 && index < links.length; index += 1) {
         var textStart = placeOf(links[index]).left + parseFloat(getComputedStyle(links[index]).paddingLeft);
-        if (textStart - 1.25 * rem >= needed) { scroll = Math.min(scroll, textStart - 1.25 * rem); break; }
+        if (textStart - 1.25 * rem >= needed) { scroll = textStart - 1.25 * rem; break; }
+      }
+      // Near the end the row cannot scroll that far: more end padding lets it, so it still begins with a whole item.
+      var reach = menu.scrollWidth - menu.clientWidth;
+      if (scroll > reach) {
+        menu.style.paddingRight = parseFloat(getComputedStyle(menu).paddingRight) + scroll - reach + "px";
       }
       menu.scrollLeft = scroll;
     }
