@@ -15,11 +15,10 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
-from wtforms.widgets import ListWidget, RadioInput
 
 from charity_site.donations.labels import METHOD_LABELS
 from charity_site.donations.models import DonorDisplay, PaymentMethod
-from charity_site.web.fields import YuanField
+from charity_site.web.fields import OneOfFewField, YuanField
 from charity_site.web.input import NOT_AN_OPTION, BoundedDateField, BoundedIntegerField, SiteForm
 from charity_site.web.public_forms import PublicIntakeForm
 
@@ -43,7 +42,8 @@ class PledgeForm(PublicIntakeForm):
     amount_choice = RadioField(_l("Amount"), choices=[], validate_choice=False)
     custom_amount = YuanField(_l("Or another amount (yuan)"), validators=[Optional()],
                               description=_l("For example 200 or 88.88."))
-    designation = SelectField(_l("My gift goes to"), choices=[], validate_choice=False)  # checked by the view
+    designation = OneOfFewField(_l("My gift goes to"), choices=[], validate_choice=False,  # checked by the view
+                                most_buttons=FEW_DESIGNATIONS)
     donor_name = StringField(_l("Your name (optional)"), filters=[_strip],
                              validators=[Optional(), Length(max=80, message=AT_MOST)],
                              render_kw={"autocomplete": "name"})
@@ -76,14 +76,6 @@ class PledgeForm(PublicIntakeForm):
     consent = BooleanField(_l("I have read the notice above and agree that my data is processed as described"),
                            validators=[DataRequired(_l("Please read the notice and agree, or we cannot record your "
                                                        "pledge."))])
-
-    def offer_designations(self, pairs: list[tuple[str, str]]) -> None:
-        """Where the gift can go, as (key, name) pairs: radio buttons for a few, a drop-down list for many."""
-        self.designation.choices = pairs
-        if len(pairs) <= FEW_DESIGNATIONS:
-            self.designation.widget = ListWidget(prefix_label=False)
-            self.designation.option_widget = RadioInput()
-            self.designation.type = "RadioField"  # what the form macro draws as a group of choices
 
 
 class LookupForm(SiteForm):

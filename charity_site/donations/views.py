@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from charity_site.core.errors import EditError
+from charity_site.core.markdown import plain_text
 from charity_site.core.personal import last_digits_match
 from charity_site.core.qr import qr_png, qr_svg
 from charity_site.core.site_settings import get_settings
@@ -67,7 +68,7 @@ def _prepare(form: PledgeForm, choices: list) -> None:
     settings = queries.giving_settings()
     presets = queries.preset_amounts_fen(settings)
     form.amount_choice.choices = [(str(fen), f"¥{fen // 100:,}") for fen in presets]
-    form.offer_designations([(choice.key, choice.label) for choice in choices])
+    form.designation.choices = [(choice.key, choice.label) for choice in choices]
 
 
 def _fresh_form(choices: list, designation_key: str | None, amount_fen: int | None = None) -> PledgeForm:
@@ -180,18 +181,21 @@ def donate():
     chosen = next((choice for choice in choices if choice.key == form.designation.data), None)
     return render_template("donations/donate.html", form=form, choices=choices, organisation=get_settings(),
                            giving=queries.giving_settings(), consent_version=CONSENT_TEXT_VERSION,
-                           campaign=chosen.campaign if chosen else None, shared_for=_shared_for(chosen),
+                           campaign=chosen.campaign if chosen else None, shared_for=_shared_for(choices),
                            campaigns=[choice.campaign for choice in choices if choice.campaign]), status
 
 
-def _shared_for(chosen):
+def _shared_for(choices):
     """What a giving link such as /donate?project=7 names, for its title and share card: a link passed on in
-    WeChat shows little more than the title, so it names the project or fund (None for the general page)."""
-    if chosen is None or chosen.campaign is None:
+    WeChat shows little more than the title, so it names the project or fund. None for plain /donate, whatever
+    its form shows chosen first."""
+    named = next((choice for choice in choices if choice.key == _preselected(choices)), None)
+    if named is None or named.campaign is None:
         return None
-    target = chosen.campaign.project or chosen.campaign.fund
-    values = {"project": target.id} if chosen.campaign.project is not None else {"fund": target.id}
-    return {"title": chosen.label, "summary": target.summary or "", "url": canonical_url(".donate", **values)}
+    target = named.campaign.project or named.campaign.fund
+    values = {"project": target.id} if named.campaign.project is not None else {"fund": target.id}
+    return {"title": named.label, "summary": target.summary or plain_text(target.body_md, 120),
+            "url": canonical_url(".donate", **values)}
 
 
 def _pledge_or_404(token: str):

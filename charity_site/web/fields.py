@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields import DateTimeLocalField
 
 from charity_site.core.formatting import (
@@ -84,3 +84,21 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
     # A long list gets a scrolling box, and with JavaScript a text box that filters it; this labels that box.
     filter_label = _l("Filter the list")
+
+
+class OneOfFewField(SelectField):
+    """A choice of one, shown as radio buttons while the choices are few (each name in full beside its button; a
+    closed drop-down list cuts a long name at the box's edge) and as a drop-down list when there are more."""
+
+    def __init__(self, label=None, validators=None, most_buttons: int = 8, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.most_buttons = most_buttons
+
+    @property
+    def as_buttons(self) -> bool:
+        """Whether the forms macro draws this as a group of radio buttons."""
+        return len(self.choices or ()) <= self.most_buttons
+
+    @property
+    def option_widget(self):
+        return widgets.RadioInput() if self.as_buttons else widgets.Option()

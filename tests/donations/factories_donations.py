@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 from factories import make_fund, make_project, make_site_settings
 from sqlalchemy import func, select
@@ -81,10 +82,65 @@ def form_token(client, url="/donate") -> str:
     return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', body).group(1)
 
 
-def chosen_designation(body: str) -> str | None:
-    """The designation the donate form shows chosen: a ticked radio button (a few places) or a selected option."""
-    select = re.search(r'<select[^>]*name="designation"[^>]*>(.*?)</select>', body, re.S)
-    tags = re.findall(r"<option[^>]*>", select.group(1)) if select else re.findall(
-        r'<input[^>]*name="designation"[^>]*>', body)
-    chosen = [tag for tag in tags if re.search(r"\b(checked|selected)\b", tag)]
-    return re.search(r'value="([^"]*)"', chosen[0]).group(1) if len(chosen) == 1 else None
+class FormState(HTMLParser):
+    """What the pledge form shows: {name: value} of its text fields, the values of ticked boxes and radios and of
+    selected options, and for each choice the values offered and how (as "radio" buttons or a "select" list)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.ticked: set[tuple[str, str]] = set()
+        self.selected: dict[str, str] = {}
+        self.offered: dict[str, list[str]] = {}
+        self.shown_as: dict[str, str] = {}
+        self._in_form = False
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "pledge-form" in (attrs.get("class") or ""):
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and attrs.get("type") in ("checkbox", "radio"):
+            self.offered.setdefault(name, []).append(attrs.get("value"))
+            self.shown_as[name] = attrs["type"]
+            if "checked" in attrs:
+                self.ticked.add((name, attrs.get("value")))
+        elif tag == "input":
+            self.values[name] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select":
+            self._select = name
+            self.shown_as[name] = "select"
+        elif tag == "option" and self._select:
+            self.offered.setdefault(self._select, []).append(attrs.get("value"))
+            if "selected" in attrs:
+                self.selected[self._select] = attrs.get("value")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data.strip()
+
+    def chosen(self, name: str) -> str | None:
+        """The value chosen for ``name``: its selected option, or its one ticked radio button."""
+        ticked = [value for field, value in self.ticked if field == name]
+        return self.selected.get(name) or (ticked[0] if len(ticked) == 1 else None)
+
+
+def form_state(body: str) -> FormState:
+    state = FormState()
+    state.feed(body)
+    return state

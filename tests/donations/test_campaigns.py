@@ -110,3 +110,17 @@ def test_a_giving_link_for_a_project_names_it_in_its_title_and_share_card(app, c
     closed = make_project(title="未开放捐赠的项目")
     db.session.commit()
     assert f"<title>我要捐赠 - {ORG_NAME}</title>" in client.get(f"/donate?project={closed.id}").get_data(as_text=True)
+
+
+def test_plain_donate_keeps_its_own_title_when_a_project_comes_first_and_a_summaryless_one_is_described(app, client):
+    giving_ready()
+    community = make_fund(kind=FundKind.COMMUNITY, title="东兴社区慈善基金")  # no general fund: a project is first
+    project = make_project(fund_id=community.id, title="长者饭堂", summary="", body_md="为社区长者提供**午餐**。")
+    campaigns.save_campaign(campaigns.campaign_for(project_id=project.id), campaign_values())
+    db.session.commit()
+
+    plain = client.get("/donate").get_data(as_text=True)
+    assert f"<title>我要捐赠 - {ORG_NAME}</title>" in plain and "og:title" not in plain
+    named = client.get(f"/donate?project={project.id}").get_data(as_text=True)
+    assert f"<title>捐赠：长者饭堂 - {ORG_NAME}</title>" in named
+    assert '<meta property="og:description" content="为社区长者提供午餐。">' in named  # from the text, as the project page

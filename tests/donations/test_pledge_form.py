@@ -6,7 +6,7 @@ import re
 
 import pytest
 from factories_donations import (
-    chosen_designation,
+    form_state,
     form_token,
     giving_ready,
     open_project,
@@ -31,7 +31,7 @@ def test_the_form_offers_the_presets_and_preselects_the_project(client, project)
 
     for preset in ("¥50", "¥100", "¥500", "¥1,000"):
         assert preset in body
-    assert chosen_designation(body) == f"project-{project.id}"
+    assert form_state(body).chosen("designation") == f"project-{project.id}"
     assert "个人信息处理告知" in body and CONSENT_TEXT_VERSION in body
 
 

@@ -11,7 +11,7 @@ import pytest
 from factories import make_project
 from factories_donations import (
     campaign_values,
-    chosen_designation,
+    form_state,
     giving_ready,
     make_pledge,
     open_project,
@@ -73,7 +73,7 @@ def test_a_preset_amount_leads_to_the_form_with_the_project_and_amount_chosen_an
     page = client.get(f"/projects/{project.slug}").get_data(as_text=True)
     form_page = client.get(giving_links(page)["¥500"]).get_data(as_text=True)
 
-    assert chosen_designation(form_page) == f"project-{project.id}"
+    assert form_state(form_page).chosen("designation") == f"project-{project.id}"
     assert checked_amount(form_page) == "50000"
     posted = {**pledge_form(other), "designation": f"project-{project.id}", "amount_choice": checked_amount(form_page),
               "submission_token": hidden(form_page, "submission_token")}
@@ -104,7 +104,7 @@ def test_a_fund_open_for_gifts_links_to_the_form_for_that_fund(client, project):
     assert pledge_forms(body) == []
     assert giving_links(body)["我要捐赠"] == f"/donate?fund={fund.id}"
     form_page = client.get(f"/donate?fund={fund.id}").get_data(as_text=True)
-    assert chosen_designation(form_page) == f"fund-{fund.id}"
+    assert form_state(form_page).chosen("designation") == f"fund-{fund.id}"
 
 
 def test_pages_not_open_for_gifts_have_no_giving_panel(client, project):

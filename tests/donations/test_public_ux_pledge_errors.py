@@ -4,64 +4,12 @@ others, not after them), and what the visitor typed or ticked is still there."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
-from factories_donations import form_token, giving_ready, open_project, pledge_count, pledge_form
+from factories_donations import form_state, form_token, giving_ready, open_project, pledge_count, pledge_form
 
 CONSENT = "请阅读告知并勾选同意，否则无法登记您的认捐。"
 CONTACT = "请填写手机号码或电子邮箱"
-
-
-class FormState(HTMLParser):
-    """What the pledge form shows: {name: value} of its text fields, and the values of ticked boxes and radios."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self.ticked: set[tuple[str, str]] = set()
-        self.selected: dict[str, str] = {}
-        self._in_form = False
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and "pledge-form" in (attrs.get("class") or ""):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and attrs.get("type") in ("checkbox", "radio"):
-            if "checked" in attrs:
-                self.ticked.add((name, attrs.get("value")))
-        elif tag == "input":
-            self.values[name] = attrs.get("value") or ""
-        elif tag == "textarea":
-            self._textarea = name
-            self.values[name] = ""
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.selected[self._select] = attrs.get("value")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data.strip()
-
-
-def form_state(body: str) -> FormState:
-    state = FormState()
-    state.feed(body)
-    return state
 
 
 def field_errors(body: str) -> dict[str, str]:
