@@ -159,6 +159,15 @@ def demo(app):
 
 
 @pytest.fixture
+def served_demo(sqlite_url, tmp_path):
+    """The demo site served on a local port for browser tests: its base URL."""
+    from browser import demo_site
+
+    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
+        yield base_url
+
+
+@pytest.fixture
 def content_copy(tmp_path) -> Path:
     """A private copy of content/ that a test may change."""
     target = tmp_path / "content"

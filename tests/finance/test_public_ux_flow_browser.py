@@ -5,7 +5,7 @@ desktop it is shown at full size with the funds' names beside, not on, the bands
 from __future__ import annotations
 
 import pytest
-from browser import chromium_page, demo_site
+from browser import chromium_page
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +17,6 @@ MEASURE = """() => {
   return {page: document.documentElement.scrollWidth, figureLeft: figure.left, figureRight: figure.right,
           left: box.left, right: box.right, width: box.width, height: box.height, ratio: width / height};
 }"""
-
-
-@pytest.fixture
-def served_demo(sqlite_url, tmp_path):
-    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
-        yield base_url
 
 
 def test_on_a_phone_the_whole_diagram_fits_the_screen(served_demo):

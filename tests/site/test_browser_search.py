@@ -5,15 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import chromium_page, demo_site
+from browser import chromium_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served_demo(sqlite_url, tmp_path):
-    with demo_site(sqlite_url, tmp_path) as (_app, base_url):
-        yield base_url
 
 
 def test_search_a_two_character_word_open_a_project_and_enlarge_the_text(served_demo):

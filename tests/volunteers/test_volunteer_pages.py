@@ -95,7 +95,7 @@ def test_signing_up_through_the_form_confirms_with_a_code_and_an_ics(client):
     assert signup.code in page and "139****0001" in page and "13900000001" not in page
     assert response.headers["Location"].endswith("new=1")
     # WeChat cannot open an .ics: the note that site.js shows there says what to do instead
-    assert '<div class="wechat-note" data-wechat-only hidden><p>微信里不能添加到日历' in page
+    assert '<div class="wechat-note" data-wechat-only hidden><p>微信里不能加入日历' in page
 
     ics = client.get(f"/volunteer/signup/{signup.code}/calendar.ics")
     assert ics.mimetype == "text/calendar" and b"BEGIN:VEVENT" in ics.data and b"DTSTART" in ics.data
