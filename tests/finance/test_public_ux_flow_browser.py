@@ -29,6 +29,11 @@ def test_on_a_phone_the_whole_diagram_fits_the_screen(served_demo):
         assert shown["height"] < 400, shown  # no tall empty box under the first column
         page.get_by_text("查看数据").first.click()
         assert page.locator("#table-flow").is_visible()  # the same figures, readable
+        flow_list = page.locator(".flow-list")  # and written out fund by fund, in the page's own type
+        assert flow_list.is_visible() and flow_list.locator(".flow-list-fund").count() >= 3
+        smallest = page.evaluate("() => Math.min(...[...document.querySelectorAll('.flow-list *')]"
+                                 ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+        assert smallest >= 15, smallest
         assert not problems["console"] and not problems["outside"]
 
 
@@ -38,5 +43,6 @@ def test_on_a_desktop_the_diagram_is_shown_at_full_size(served_demo):
         shown = page.evaluate(MEASURE)
         assert shown["page"] <= 1280, shown
         assert shown["width"] >= 1000, shown  # the text at its full size (15 units, at least 15 px)
+        assert not page.locator(".flow-list").is_visible()  # the diagram itself is readable here
         assert shown["right"] <= shown["figureRight"] + 0.5, shown
         assert not problems["console"] and not problems["outside"]

@@ -13,7 +13,7 @@ from factories import make_entry, make_fund, make_project
 from charity_site.extensions import db
 from charity_site.finance.flow_diagram import FONT
 from charity_site.finance.svg_text import text_width
-from charity_site.models import CounterpartyType, EntryKind
+from charity_site.models import CounterpartyType, EntryKind, Fund
 
 LONG_FUND = "番禺区慈善会慈善事业高质量发展试点专项资金（四川万源示例，二〇二四年度第二批次）"
 LONG_PROJECT = "四川省社会组织服务中心2023年度社会组织孵化培育项目（外部示例）之困境儿童关爱与社区支持服务子项目"
@@ -108,3 +108,17 @@ def test_a_long_name_is_shortened_with_an_ellipsis_and_kept_whole_in_a_title(cli
     names = [html.unescape(line) for line in re.findall(r'class="flow-name">([^<]*)</tspan>', node)]
     assert names[-1].endswith("…") and len("".join(names)) < len(full_name)
     assert f"<title>{full_name}</title>" in html.unescape(node)
+
+
+def test_the_flows_are_also_written_out_fund_by_fund(client, books):
+    """On a phone the diagram is an overview too small to read; the same flows follow in words under it."""
+    body = page(client)
+    listed = re.search(r'<div class="flow-list">.*?</div>\s*<details', body, re.S).group(0)
+    funds = re.findall(r'<section class="flow-list-fund" data-fund="([^"]+)">(.*?)</section>', listed, re.S)
+
+    assert [html.unescape(re.sub(r"<[^>]+>", "", re.search(r"<h3.*?</h3>", part, re.S).group(0))).split()[0]
+            for _key, part in funds] == [LONG_FUND, "助学基金"]  # largest first, as in the diagram
+    small = dict(funds)["f:" + str(db.session.scalar(db.select(Fund.id).where(Fund.slug == "small")))]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", small)).split())
+    assert "来自 个人 0.01万元 单位 10.00万元" in text
+    assert "用于 助学金 5.00万元 尚未支出（结余） 5.01万元" in text
