@@ -82,7 +82,9 @@ class LookupForm(SiteForm):
     reference = StringField(_l("Pledge reference"), filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
                             validators=[InputRequired(_l("Please enter the 8-character reference.")),
                                         Length(max=8, min=8, message=_l("The reference has 8 characters."))],
-                            render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+                            render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+                            description=_l("The 8-character reference on your pledge page and in the confirmation "
+                                           "e-mail; it is also what you wrote in the transfer remark."))
     phone_last4 = StringField(_l("Last 4 digits of your mobile number"), filters=[_strip],
                               validators=[InputRequired(_l("Please enter the last 4 digits.")),
                                           Regexp(r"^[0-9]{4}$", message=_l("Please enter 4 digits."))],

@@ -228,4 +228,6 @@ class LookupForm(SiteForm):
                                                         Length(max=30), _mobile],
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
     code = StringField(_l("Personal code"), validators=[DataRequired(_l("Please enter your personal code.")),
-                                                       Length(max=16)], render_kw={"autocomplete": "off"})
+                                                       Length(max=16)], render_kw={"autocomplete": "off"},
+                       description=_l("The 8-character code (letters and digits) shown when you signed up; if you "
+                                      "gave an e-mail address, it is in the confirmation e-mail too."))

@@ -38,6 +38,9 @@ TRANSPARENCY_NAV = (
     ("open_data.index", _l("Open data")),
 )
 TRANSPARENCY_SECTIONS = {endpoint.split(".")[0] for endpoint, _label in TRANSPARENCY_NAV}
+# Blueprints whose pages sit under another blueprint's entry of the main menu (a volunteer's own records
+# under 志愿服务).
+NAV_SECTION_OF = {"volunteer_records": "volunteers"}
 
 
 def current_font_size() -> str:
@@ -91,6 +94,7 @@ def init_templating(app: Flask) -> None:
     def shared_context():
         endpoint = request.endpoint or ""
         section = endpoint.split(".")[0]
+        section = NAV_SECTION_OF.get(section, section)
         return {
             "current_user_can": user_can_open,
             "staff_nav": staff_menu() if request.blueprint and request.blueprint.startswith("admin") else (),

@@ -137,3 +137,9 @@ def test_wechat_pay_shows_the_campaigns_collection_code_with_long_press_guidance
     assert 'src="/files/project-code.png"' in body and "长按识别" in body
     assert f"请在付款备注中填写认捐编号 {pledge.reference}" in body
     assert BANK_ACCOUNT not in body
+
+
+def test_the_pledge_lookup_says_where_the_reference_is(client):
+    page = client.get("/donate/lookup").get_data(as_text=True)
+
+    assert "认捐页面和确认邮件上的8位编号，也就是转账附言里填写的编号。" in page

@@ -78,3 +78,11 @@ def test_the_look_up_is_rate_limited(app, client):
     app.config["VOLUNTEER_LOOKUP_LIMIT"] = "3 per minute"
     codes = [client.post("/volunteer/me", data={"phone": "13900000001", "code": f"X{n}"}).status_code for n in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_the_record_lookup_says_where_the_personal_code_is_and_sits_under_the_volunteer_menu(client):
+    page = client.get("/volunteer/me").get_data(as_text=True)
+
+    assert "报名成功时页面上显示的8位个人码（字母和数字）；如填写了邮箱，确认邮件里也有。" in page
+    current = re.findall(r'<li><a href="([^"]+)" aria-current="page" class="is-current">([^<]+)</a></li>', page)
+    assert current == [("/volunteer", "志愿服务")]  # the main menu marks where the visitor is
