@@ -10,8 +10,8 @@ from factories import DEFAULT_TEST_PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = ["/", "/projects/", "/news/", "/flows/", "/ledger/", "/funds/", "/disclosures/", "/donate",
-                "/volunteer", "/search?q=助学"]
-STAFF_PAGES = ["/admin/", "/admin/news/new", "/admin/ledger/", "/admin/audit/"]
+                "/volunteer", "/search?q=助学", "/open-data/", "/donors", "/donate/lookup", "/volunteer/me"]
+STAFF_PAGES = ["/admin/", "/admin/news/new", "/admin/ledger/", "/admin/ledger/import", "/admin/audit/"]
 
 
 @pytest.fixture
