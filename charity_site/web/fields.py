@@ -102,3 +102,9 @@ class OneOfFewField(SelectField):
     @property
     def option_widget(self):
         return widgets.RadioInput() if self.as_buttons else widgets.Option()
+
+
+def drawn_as_choices(field) -> bool:
+    """Whether the forms macro draws ``field`` as a group of radio buttons or checkboxes (a fieldset whose first
+    choice is where a link to the field points), not as one box. The Jinja test ``choice_group``."""
+    return field.type in ("RadioField", "MultiCheckboxField") or getattr(field, "as_buttons", False)

@@ -13,6 +13,7 @@ from charity_site.core import formatting
 from charity_site.core.labels import label_of
 from charity_site.core.markdown import plain_text, render_page_markdown
 from charity_site.web.access import staff_menu, user_can_open
+from charity_site.web.fields import drawn_as_choices
 from charity_site.web.query_reads import path_with_read_query, read_query_args
 from charity_site.web.urls import canonical_url
 
@@ -87,6 +88,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(percent=formatting.percent, percent_text=formatting.percent_text, money_unit=formatting.money_unit, asset_url=_asset_url_factory(app),
                                  canonical_url=canonical_url, path_with_read_query=path_with_read_query,
                                  read_query_args=read_query_args)
+    app.jinja_env.tests["choice_group"] = drawn_as_choices
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
