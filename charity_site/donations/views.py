@@ -189,7 +189,8 @@ def _shared_for(choices):
     """What a giving link such as /donate?project=7 names, for its title and share card: a link passed on in
     WeChat shows little more than the title, so it names the project or fund. None for plain /donate, whatever
     its form shows chosen first."""
-    named = next((choice for choice in choices if choice.key == _preselected(choices)), None)
+    key = _preselected(choices)
+    named = next((choice for choice in choices if choice.key == key), None)
     if named is None or named.campaign is None:
         return None
     target = named.campaign.project or named.campaign.fund
