@@ -24,7 +24,10 @@ Modes:
         `flask cache clear` runs before each such run, so its first request renders.
   miss  every request rendered: the same site started beside the first with its page cache off
         (PAGE_CACHE=0), what each request would cost if it were the first view after an edit.
-        Not run through nginx (its micro-cache would answer).
+        Not run through nginx (its micro-cache would answer). Beside it, the issue's comparison:
+        a naive page, a bare Flask-SQLAlchemy app on the same database that answers every path
+        with three queries (the project, its ledger total, the latest news) in a small template,
+        its ratio taken against the same page's ceiling.
   edit  the same URL again and again while, beside the crowd, a gift to the bench's project is
         recorded in the ledger (a public change, committed as staff would) every --edit-every
         seconds: each one makes every stored page out of date, so the next view of each page after
@@ -118,6 +121,32 @@ function request()
                     .. thread_id .. "-" .. counter)
 end
 """
+
+
+NAIVE_APP = '''"""The naive page: plain uncached Flask-SQLAlchemy, three queries and a small template, whatever the path."""
+from flask import Flask, render_template_string
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import text
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = {database_url!r}
+db = SQLAlchemy(app)
+PAGE = """<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{{{{ project.title }}}}</title></head>
+<body><h1>{{{{ project.title }}}}</h1><p>{{{{ project.summary }}}}</p><p>已收到 {{{{ "%.2f" % (income / 100) }}}} 元</p>
+<ul>{{% for post in news %}}<li>{{{{ post.title }}}} {{{{ post.published_at }}}}</li>{{% endfor %}}</ul></body></html>"""
+
+
+@app.get("/", defaults={{"path": ""}})
+@app.get("/<path:path>")
+def page(path):
+    project = db.session.execute(text("SELECT id, title, summary FROM projects WHERE slug = :slug"),
+                                 {{"slug": {slug!r}}}).one()
+    income = db.session.execute(text("SELECT coalesce(sum(amount_fen), 0) FROM ledger_entries "
+                                     "WHERE project_id = :id AND kind = 'income'"), {{"id": project.id}}).scalar()
+    news = db.session.execute(text("SELECT title, published_at FROM news_posts ORDER BY published_at DESC LIMIT 5")).all()
+    return render_template_string(PAGE, project=project, income=income, news=news)
+'''
+NAIVE = "naive page (3 queries)"
 
 
 # Run with the site's environment: records a gift of ¥100 to the bench's project, booked to its fund,
@@ -371,10 +400,22 @@ def main() -> None:
             modes = {"both": ["hit", "miss"], "all": ["hit", "shared", "miss", "edit"]}.get(args.mode, [args.mode])
             uncached = None
             if "miss" in modes:
-                uncached_port = harness.free_port()
+                uncached_port, naive_port = harness.free_port(), harness.free_port()
                 processes.append(harness.gunicorn(uncached_port, {**environment, "PAGE_CACHE": "0"}, folder / "logs",
                                                   "site-uncached", workers=args.workers))
                 uncached = f"http://127.0.0.1:{uncached_port}"
+                from charity_site.config import normalise_database_url
+
+                (folder / "naive").mkdir()
+                (folder / "naive" / "naive_app.py").write_text(
+                    NAIVE_APP.format(database_url=normalise_database_url(database_url), slug=project), encoding="utf-8")
+                processes.append(harness.gunicorn(naive_port, {**environment, "PYTHONPATH": str(folder / "naive")},
+                                                  folder / "logs", "naive", workers=args.workers,
+                                                  app="naive_app:app", cwd=folder / "naive"))
+                naive = f"http://127.0.0.1:{naive_port}"
+                status, body, _headers = fetch(naive + "/")
+                assert status == 200 and "元" in body.decode(), (status, body[:200])
+                targets[NAIVE] = (naive, None)
             if use_nginx:
                 cert, key = harness.self_signed_certificate(folder)
                 https_port, static_port = harness.free_port(), harness.free_port()
@@ -425,8 +466,8 @@ def run_all(args, pages, targets, modes, folder, environment, cache_command, sit
             drain(site)
         for _round in range(args.rounds):
             for name, (base, _unused) in targets.items():
-                ceiling = name.startswith(("ceiling", "nginx, static"))
-                for mode in ["hit"] if ceiling else modes:  # a ceiling answers every URL the same; always measured
+                ceiling = name.startswith(("ceiling", "nginx, static")) or name == NAIVE
+                for mode in ["hit"] if ceiling else modes:  # a ceiling (and the naive page) answers every URL the same
                     if mode == "miss" and name != "site":
                         continue  # nginx's micro-cache would answer: only the app's rendering is measured
                     script, target = None, uncached if mode == "miss" else base
@@ -457,6 +498,7 @@ def report(results, pages, modes, use_nginx) -> None:
     print(f"{'page':34} {'target':22} {'mode':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
     for page in pages:
         ceilings = {"site": results[(page, "ceiling (bare Flask)", "hit")].rps}
+        ceilings[NAIVE] = ceilings["site"]
         if use_nginx:
             ceilings["nginx + site"] = results[(page, "nginx, static file", "hit")].rps
         for (result_page, name, mode), result in results.items():
@@ -469,9 +511,12 @@ def report(results, pages, modes, use_nginx) -> None:
             else:  # not one answer within wrk's 10 s timeout
                 latency = f"{'> 10 s':>8} {'> 10 s':>8}"
             edits = f"  ({result.edits} edits)" if mode == "edit" else ""
-            print(f"{page[:34]:34} {name:22} {mode:6} {result.rps:9.1f} {latency} {ratio}  {result.errors or ''}{edits}")
-    print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone, "
-          "nginx serving the page as a static file for nginx + site")
+            shown_mode = "miss" if name == NAIVE else mode  # it renders every request
+            print(f"{page[:34]:34} {name:22} {shown_mode:6} {result.rps:9.1f} {latency} {ratio}  "
+                  f"{result.errors or ''}{edits}")
+    print("ratio: the site's req/s over its ceiling's on the same page: the bare Flask app for the site alone "
+          "(and for the naive page, every request rendered like the site's miss), nginx serving the page as a static "
+          "file for nginx + site")
 
 
 if __name__ == "__main__":
