@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from charity_site import create_app
 from charity_site.config import ConfigurationError
+from charity_site.core.heap import freeze_startup_objects
 
 DEFAULT_THREADS = 8
 
@@ -101,6 +102,7 @@ def serve(flask_app, host: str, port: int, threads: int) -> None:
     """Serve with waitress: a production server with no C extension, so it also runs on Windows."""
     import waitress
 
+    freeze_startup_objects()
     print(f"Serving on http://{host}:{port} (waitress, {threads} threads); Ctrl+C to stop", flush=True)
     waitress.serve(flask_app, host=host, port=port, threads=threads)
 

@@ -58,6 +58,29 @@ control_socket_disable = True
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
+def _freeze_loaded_objects():
+    """Move what is loaded now into the garbage collector's permanent generation (as
+    charity_site/core/heap.py does for ``python app.py``; written out here because this file also
+    runs the bench's bare apps): full collections then skip the ~200,000 objects of a loaded app
+    instead of stopping a request for 100-190 ms, and forked workers keep sharing those pages."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def pre_fork(server, worker):
+    """With the app preloaded, the master freezes what it loaded before forking a worker from it."""
+    if preload_app:
+        _freeze_loaded_objects()
+
+
+def post_worker_init(worker):
+    """Without preloading, each worker loads the app itself and freezes what it loaded."""
+    if not preload_app:
+        _freeze_loaded_objects()
+
+
 def post_fork(server, worker):
     """A forked worker must not share the master's database connections: drop (without closing) any
     the master opened while loading the app, so each worker opens its own."""

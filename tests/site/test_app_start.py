@@ -181,8 +181,9 @@ def test_python_app_py_serves_with_waitress_in_several_threads(tmp_path, monkeyp
     import waitress
 
     module = import_app_module(tmp_path, monkeypatch)
-    calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
+    calls, steps = [], []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: (calls.append((app, kwargs)), steps.append("serve")))
+    monkeypatch.setattr(module, "freeze_startup_objects", lambda: steps.append("freeze"))
     monkeypatch.setattr(module.app, "run", lambda *a, **k: pytest.fail("the development server must not run"))
 
     module.main([])
@@ -191,6 +192,8 @@ def test_python_app_py_serves_with_waitress_in_several_threads(tmp_path, monkeyp
     assert calls[0] == (module.app, {"host": "127.0.0.1", "port": 5000, "threads": module.DEFAULT_THREADS})
     assert module.DEFAULT_THREADS >= 4
     assert calls[1] == (module.app, {"host": "0.0.0.0", "port": 8080, "threads": 4})
+    # What start-up loaded is frozen out of full garbage collections before the first request is served.
+    assert steps == ["freeze", "serve", "freeze", "serve"]
 
 
 def test_debug_runs_the_development_server_with_the_reloader_instead_of_waitress(tmp_path, monkeypatch):

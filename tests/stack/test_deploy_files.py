@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import os
 import re
 import shlex
@@ -83,3 +84,32 @@ def test_the_shipped_nginx_site_passes_nginx_t_inside_a_debian_like_main_configu
         upload_dir=tmp_path, cache_dir=tmp_path / "cache", log_dir=tmp_path / "logs", cert=cert, key=key,
     ))
     Nginx(tmp_path / "nginx", site).check()
+
+
+def load_gunicorn_config(monkeypatch, **environment):
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_config_under_test", DEPLOY / "gunicorn.conf.py")
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    return config
+
+
+def test_gunicorn_freezes_the_loaded_app_once_in_the_master_when_preloading_else_in_each_worker(monkeypatch):
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "collect", lambda *generation: 0)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+
+    preloading = load_gunicorn_config(monkeypatch, GUNICORN_PRELOAD="1")
+    preloading.post_worker_init(worker=None)
+    assert frozen == []
+    preloading.pre_fork(server=None, worker=None)
+    assert frozen == [True]
+
+    each_worker = load_gunicorn_config(monkeypatch, GUNICORN_PRELOAD="0")
+    each_worker.pre_fork(server=None, worker=None)
+    assert frozen == [True]
+    each_worker.post_worker_init(worker=None)
+    assert frozen == [True, True]
