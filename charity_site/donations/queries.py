@@ -137,11 +137,15 @@ def pledge_by_certificate(year: int, number: int) -> Pledge | None:
 
 def shown_name(pledge: Pledge) -> str:
     """The donor as the public sees them: full name only after opting in, else masked or 匿名."""
-    if pledge.erased_at is not None or pledge.display is DonorDisplay.ANONYMOUS or not pledge.donor_name:
+    return _public_name(pledge.donor_name, pledge.display, erased=pledge.erased_at is not None)
+
+
+def _public_name(donor_name: str | None, display: DonorDisplay, erased: bool) -> str:
+    if erased or display is DonorDisplay.ANONYMOUS or not donor_name:
         return _("Anonymous")
-    if pledge.display is DonorDisplay.FULL_NAME:
-        return pledge.donor_name
-    return mask_person_name(pledge.donor_name)
+    if display is DonorDisplay.FULL_NAME:
+        return donor_name
+    return mask_person_name(donor_name)
 
 
 def certificate_name(pledge: Pledge) -> str:
@@ -210,18 +214,35 @@ def staff_rows(filters: PledgeFilters):
 
 # --- public: donor wall and goal bars -------------------------------------------------------------
 
+@dataclass(frozen=True)
+class WallGift:
+    """A received gift as the donor wall shows it, and nothing more: the name as the donor chose it to be
+    shown, the message only if they chose to show it. Phone, e-mail and the full name are never read."""
+
+    name: str
+    received_fen: int
+    received_on: date | None
+    message: str | None
+
+
 @built_once
 def _wall_statement(owner: str | None):
-    statement = select(Pledge).where(Pledge.status == PledgeStatus.RECEIVED)
+    statement = (select(Pledge.donor_name, Pledge.display, Pledge.erased_at, Pledge.received_amount_fen,
+                        Pledge.received_on, Pledge.show_message, Pledge.message)
+                 .where(Pledge.status == PledgeStatus.RECEIVED))
     if owner is not None:
         statement = statement.where(getattr(Pledge, owner) == bindparam("owner_id"))
     return statement.order_by(Pledge.received_at.desc(), Pledge.id.desc()).limit(bindparam("limit"))
 
 
-def wall(project_id: int | None = None, fund_id: int | None = None, limit: int = WALL_SIZE) -> list[Pledge]:
+def wall(project_id: int | None = None, fund_id: int | None = None, limit: int = WALL_SIZE) -> list[WallGift]:
     """The latest received gifts (of one project or fund, or all)."""
     owner, owner_id = _owner(project_id, fund_id)
-    return db.session.scalars(_wall_statement(owner), {"owner_id": owner_id, "limit": limit}).all()
+    rows = db.session.execute(_wall_statement(owner), {"owner_id": owner_id, "limit": limit})
+    return [WallGift(name=_public_name(row.donor_name, row.display, erased=row.erased_at is not None),
+                     received_fen=row.received_amount_fen, received_on=row.received_on,
+                     message=row.message if row.show_message and row.message and row.erased_at is None else None)
+            for row in rows]
 
 
 def _owner(project_id: int | None, fund_id: int | None) -> tuple[str | None, int | None]:

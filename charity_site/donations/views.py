@@ -270,8 +270,7 @@ def verify(number: str):
 
 @bp.get("/donors")
 def donors():
-    return render_template("donations/donors.html", wall=queries.wall(limit=50), counts=queries.received_count(),
-                           shown_name=queries.shown_name)
+    return render_template("donations/donors.html", wall=queries.wall(limit=50), counts=queries.received_count())
 
 
 @bp.route("/pledge/<token>/unsubscribe", methods=["GET", "POST"])
@@ -325,5 +324,4 @@ def giving_for(project: Project | None = None, fund: Fund | None = None) -> dict
         "presets": [(fen, url_for("donations.donate", **designation, amount=fen // 100))
                     for fen in queries.preset_amounts_fen(giving)],
         "giving": giving,
-        "shown_name": queries.shown_name,
     }

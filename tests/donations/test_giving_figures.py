@@ -50,10 +50,25 @@ def test_a_projects_figures_count_its_received_gifts_and_its_pending_pledges_onl
 def test_the_wall_lists_a_projects_received_gifts_newest_first_up_to_its_limit(projects):
     first, second = projects
 
-    assert [pledge.amount_fen for pledge in queries.wall(project_id=first.id)] == [20_000, 10_000]
-    assert [pledge.amount_fen for pledge in queries.wall(project_id=first.id, limit=1)] == [20_000]
-    assert [pledge.amount_fen for pledge in queries.wall(project_id=second.id)] == [70_000]
+    assert [gift.received_fen for gift in queries.wall(project_id=first.id)] == [25_000, 10_000]
+    assert [gift.received_fen for gift in queries.wall(project_id=first.id, limit=1)] == [25_000]
+    assert [gift.received_fen for gift in queries.wall(project_id=second.id)] == [70_000]
     assert len(queries.wall()) == 3
+
+
+def test_a_wall_entry_holds_what_the_wall_shows_and_no_contact_detail_or_hidden_name(app):
+    giving_ready()
+    project = open_project()
+    receive(make_pledge(project, 10_000, donor_name="王小明", phone="13912345678", email="wang@example.org",
+                        message="愿孩子们好", show_message=False))
+    receive(make_pledge(project, 20_000, donor_name="李大华", phone="13800001111", message="加油", show_message=True))
+
+    shown = queries.wall(project_id=project.id)
+
+    assert [(gift.name, gift.message) for gift in shown] == [("李**", "加油"), ("王**", None)]
+    for gift in shown:
+        assert set(vars(gift)) == {"name", "received_fen", "received_on", "message"}
+        assert not {"13912345678", "13800001111", "wang@example.org", "王小明", "李大华"} & {str(v) for v in vars(gift).values()}
 
 
 def test_the_project_page_shows_its_pending_pledges_and_its_own_donors(client, projects):
