@@ -217,7 +217,8 @@ def staff_rows(filters: PledgeFilters):
 @dataclass(frozen=True)
 class WallGift:
     """A received gift as the donor wall shows it, and nothing more: the name as the donor chose it to be
-    shown, the message only if they chose to show it. Phone, e-mail and the full name are never read."""
+    shown (masked unless they opted in to their full name), the message only if they chose to show it.
+    Phone and e-mail are never read; a template given these cannot show what they do not hold."""
 
     name: str
     received_fen: int
