@@ -27,6 +27,20 @@ def test_home_sections_line_up_with_the_header_on_a_wide_screen(served_demo, wid
         assert not problems["console"] and not problems["outside"]
 
 
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_four_featured_projects_fill_two_full_rows_instead_of_three_and_one(served_demo, width):
+    with chromium_page(served_demo, width=width, height=1000) as (page, problems):
+        page.goto(served_demo + "/")
+        cards = page.locator("section[aria-labelledby=projects-heading] .card-grid > *")
+        assert cards.count() == 4  # the demo features four
+        boxes = [cards.nth(index).bounding_box() for index in range(4)]
+        rows = sorted({round(box["y"]) for box in boxes})
+        assert len(rows) == 2, boxes
+        assert [round(box["y"]) for box in boxes] == [rows[0], rows[0], rows[1], rows[1]]
+        assert max(box["width"] for box in boxes) - min(box["width"] for box in boxes) < 1
+        assert not problems["console"] and not problems["outside"]
+
+
 def test_on_a_phone_the_home_pages_key_figures_are_on_the_first_screen(served_demo):
     with chromium_page(served_demo, width=360, height=740) as (page, problems):
         page.goto(served_demo + "/")
