@@ -137,24 +137,22 @@ def pledge_by_certificate(year: int, number: int) -> Pledge | None:
 
 def shown_name(pledge: Pledge) -> str:
     """The donor as the public sees them: full name only after opting in, else masked or 匿名."""
-    return _public_name(pledge.donor_name, pledge.display, erased=pledge.erased_at is not None)
-
-
-def _public_name(donor_name: str | None, display: DonorDisplay, erased: bool) -> str:
-    if erased or display is DonorDisplay.ANONYMOUS or not donor_name:
-        return _("Anonymous")
-    if display is DonorDisplay.FULL_NAME:
-        return donor_name
-    return mask_person_name(donor_name)
+    return _public_name(pledge.donor_name, pledge.display, erased=pledge.erased_at is not None, anonymous=_("Anonymous"))
 
 
 def certificate_name(pledge: Pledge) -> str:
     """The name on a certificate: the donor's, or 爱心人士 for an anonymous or erased gift."""
-    if pledge.erased_at is not None or pledge.display is DonorDisplay.ANONYMOUS or not pledge.donor_name:
-        return "爱心人士"
-    if pledge.display is DonorDisplay.FULL_NAME:
-        return pledge.donor_name
-    return mask_person_name(pledge.donor_name)
+    return _public_name(pledge.donor_name, pledge.display, erased=pledge.erased_at is not None, anonymous="爱心人士")
+
+
+def _public_name(donor_name: str | None, display: DonorDisplay, erased: bool, anonymous: str) -> str:
+    """The donor's name as they chose it to be shown: in full after opting in, else masked; ``anonymous``
+    for an anonymous or erased gift."""
+    if erased or display is DonorDisplay.ANONYMOUS or not donor_name:
+        return anonymous
+    if display is DonorDisplay.FULL_NAME:
+        return donor_name
+    return mask_person_name(donor_name)
 
 
 # --- staff list --------------------------------------------------------------------------------
@@ -240,7 +238,8 @@ def wall(project_id: int | None = None, fund_id: int | None = None, limit: int =
     """The latest received gifts (of one project or fund, or all)."""
     owner, owner_id = _owner(project_id, fund_id)
     rows = db.session.execute(_wall_statement(owner), {"owner_id": owner_id, "limit": limit})
-    return [WallGift(name=_public_name(row.donor_name, row.display, erased=row.erased_at is not None),
+    return [WallGift(name=_public_name(row.donor_name, row.display, erased=row.erased_at is not None,
+                                       anonymous=_("Anonymous")),
                      received_fen=row.received_amount_fen, received_on=row.received_on,
                      message=row.message if row.show_message and row.message and row.erased_at is None else None)
             for row in rows]
